@@ -1,0 +1,235 @@
+//! The interface's languages and their string catalogs.
+//!
+//! Every string the app shows comes from one catalog file per language (`locales/*.txt` at the
+//! workspace root), so a translation can be reviewed as a whole. The format is one entry per
+//! line, `key = text`, with `#` comments, `\n` for a line break, and `{name}` placeholders.
+
+use std::collections::HashMap;
+
+/// A language the interface speaks.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+pub enum Lang {
+    /// English.
+    #[default]
+    En,
+    /// Simplified Chinese.
+    Zh,
+}
+
+impl Lang {
+    /// Both languages.
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Zh];
+
+    /// The BCP 47 tag for `<html lang>`: `en` or `zh-CN`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh-CN",
+        }
+    }
+
+    /// Parses a tag as stored or as a browser reports it: any `zh*` is Chinese, else English.
+    ///
+    /// ```
+    /// use socklab_core::i18n::Lang;
+    /// assert_eq!(Lang::from_tag("zh-TW"), Lang::Zh);
+    /// assert_eq!(Lang::from_tag("en-GB"), Lang::En);
+    /// ```
+    pub fn from_tag(tag: &str) -> Lang {
+        if tag.trim().to_ascii_lowercase().starts_with("zh") {
+            Lang::Zh
+        } else {
+            Lang::En
+        }
+    }
+
+    /// The first supported language in a browser's preference list (`navigator.languages`),
+    /// English if none is.
+    pub fn from_preferences<'a>(tags: impl IntoIterator<Item = &'a str>) -> Lang {
+        for tag in tags {
+            let t = tag.trim().to_ascii_lowercase();
+            if t.starts_with("zh") {
+                return Lang::Zh;
+            }
+            if t.starts_with("en") {
+                return Lang::En;
+            }
+        }
+        Lang::En
+    }
+
+    /// The catalog file's text, compiled in.
+    pub fn catalog_source(self) -> &'static str {
+        match self {
+            Lang::En => include_str!("../../../locales/en.txt"),
+            Lang::Zh => include_str!("../../../locales/zh-CN.txt"),
+        }
+    }
+}
+
+/// A problem in a catalog file, with its line number.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CatalogError {
+    /// A line with no ` = `.
+    #[error("line {line}: expected `key = text`")]
+    NoEquals {
+        /// 1-based line number.
+        line: usize,
+    },
+    /// The same key twice.
+    #[error("line {line}: duplicate key `{key}`")]
+    Duplicate {
+        /// 1-based line number.
+        line: usize,
+        /// The key.
+        key: String,
+    },
+}
+
+/// One language's strings.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Catalog {
+    entries: HashMap<String, String>,
+}
+
+impl Catalog {
+    /// Parses a catalog file.
+    ///
+    /// ```
+    /// use socklab_core::i18n::Catalog;
+    /// let c = Catalog::parse("# greeting\nhello = Hello, {name}!\n").unwrap();
+    /// assert_eq!(c.format("hello", &[("name", "socklab")]), "Hello, socklab!");
+    /// ```
+    pub fn parse(source: &str) -> Result<Catalog, CatalogError> {
+        let mut entries = HashMap::new();
+        for (i, raw) in source.lines().enumerate() {
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let Some((key, text)) = line
+                .split_once(" = ")
+                .or_else(|| line.strip_suffix(" =").map(|k| (k, "")))
+            else {
+                return Err(CatalogError::NoEquals { line: i + 1 });
+            };
+            let key = key.trim().to_owned();
+            let text = text.trim().replace("\\n", "\n");
+            if entries.insert(key.clone(), text).is_some() {
+                return Err(CatalogError::Duplicate { line: i + 1, key });
+            }
+        }
+        Ok(Catalog { entries })
+    }
+
+    /// The built-in catalog of a language.
+    ///
+    /// # Panics
+    /// If the compiled-in catalog is malformed, which a unit test rules out.
+    pub fn builtin(lang: Lang) -> Catalog {
+        Catalog::parse(lang.catalog_source()).expect("built-in catalogs are checked by tests")
+    }
+
+    /// The text of a key, or the key itself if it is missing (visible, never a crash).
+    pub fn get<'a>(&'a self, key: &'a str) -> &'a str {
+        self.entries.get(key).map_or(key, String::as_str)
+    }
+
+    /// Does the catalog have this key?
+    pub fn contains(&self, key: &str) -> bool {
+        self.entries.contains_key(key)
+    }
+
+    /// The text of a key with its `{name}` placeholders filled in.
+    pub fn format(&self, key: &str, args: &[(&str, &str)]) -> String {
+        let mut text = self.get(key).to_owned();
+        for (name, value) in args {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+
+    /// The text of a [`crate::pyerror::Hint`].
+    pub fn hint(&self, hint: &crate::pyerror::Hint) -> String {
+        let args: Vec<(&str, &str)> = hint.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.format(hint.key, &args)
+    }
+
+    /// All keys, sorted.
+    pub fn keys(&self) -> Vec<&str> {
+        let mut keys: Vec<&str> = self.entries.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        keys
+    }
+
+    /// The `{name}` placeholders a key's text uses, sorted.
+    pub fn placeholders(&self, key: &str) -> Vec<String> {
+        let text = self.get(key);
+        let mut out: Vec<String> = text
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_owned()))
+            .filter(|name| {
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalogs_parse() {
+        for lang in Lang::ALL {
+            Catalog::parse(lang.catalog_source()).unwrap_or_else(|e| panic!("{lang:?}: {e}"));
+        }
+    }
+
+    /// The two catalogs must have exactly the same keys, and each key the same placeholders.
+    #[test]
+    fn catalogs_have_the_same_keys_and_placeholders() {
+        let en = Catalog::builtin(Lang::En);
+        let zh = Catalog::builtin(Lang::Zh);
+        let only_en: Vec<_> = en.keys().into_iter().filter(|k| !zh.contains(k)).collect();
+        let only_zh: Vec<_> = zh.keys().into_iter().filter(|k| !en.contains(k)).collect();
+        assert!(
+            only_en.is_empty() && only_zh.is_empty(),
+            "only in en: {only_en:?}; only in zh-CN: {only_zh:?}"
+        );
+        for key in en.keys() {
+            assert_eq!(
+                en.placeholders(key),
+                zh.placeholders(key),
+                "placeholders of `{key}` differ"
+            );
+        }
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        assert_eq!(
+            Catalog::parse("a = 1\nb").unwrap_err(),
+            CatalogError::NoEquals { line: 2 }
+        );
+        assert_eq!(
+            Catalog::parse("a = 1\na = 2").unwrap_err(),
+            CatalogError::Duplicate {
+                line: 2,
+                key: "a".to_owned()
+            }
+        );
+    }
+
+    #[test]
+    fn preferences() {
+        assert_eq!(Lang::from_preferences(["fr-FR", "zh-CN", "en"]), Lang::Zh);
+        assert_eq!(Lang::from_preferences(["de"]), Lang::En);
+    }
+}

@@ -1,0 +1,405 @@
+//! Python literals as a learner types them: the arguments of socklab's calculators and CLI.
+//!
+//! `256`, `-0x10`, `1.5`, `inf`, `True`, `b'\x01\x00'`, `'text'` and `None` become a
+//! [`PyValue`]. What is not a literal gets the error Python would give for it.
+
+use crate::pyerror::{Hint, PyExcClass, PyException};
+use crate::pyint::PyInt;
+
+/// A Python value of one of the types socklab's calculators take.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PyValue {
+    /// `int`
+    Int(PyInt),
+    /// `float`
+    Float(f64),
+    /// `bool`
+    Bool(bool),
+    /// `bytes`
+    Bytes(Vec<u8>),
+    /// `str`
+    Str(String),
+    /// `None`
+    None,
+}
+
+impl PyValue {
+    /// The type's name as `type(v).__name__` gives it (used in CPython's TypeError messages).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            PyValue::Int(_) => "int",
+            PyValue::Float(_) => "float",
+            PyValue::Bool(_) => "bool",
+            PyValue::Bytes(_) => "bytes",
+            PyValue::Str(_) => "str",
+            PyValue::None => "NoneType",
+        }
+    }
+
+    /// The value as an int if Python's `__index__` gives one (ints and bools).
+    pub fn as_index(&self) -> Option<PyInt> {
+        match self {
+            PyValue::Int(n) => Some(n.clone()),
+            PyValue::Bool(b) => Some(PyInt::from(i128::from(*b))),
+            _ => None,
+        }
+    }
+
+    /// `operator.index(v)`: the int, or CPython's TypeError for other types.
+    pub fn index(&self) -> Result<PyInt, PyException> {
+        self.as_index().ok_or_else(|| {
+            PyException::new(
+                PyExcClass::TypeError,
+                format!(
+                    "'{}' object cannot be interpreted as an integer",
+                    self.type_name()
+                ),
+            )
+            .with_hint(Hint::new("hint.needs_int").arg("type", self.type_name()))
+        })
+    }
+}
+
+/// Parses one Python literal.
+///
+/// ```
+/// use socklab_core::pyliteral::{parse, PyValue};
+/// assert_eq!(parse("b'\\x01\\x00'").unwrap(), PyValue::Bytes(vec![1, 0]));
+/// assert_eq!(parse("True").unwrap(), PyValue::Bool(true));
+/// ```
+pub fn parse(text: &str) -> Result<PyValue, PyException> {
+    let t = text.trim();
+    match t {
+        "True" => return Ok(PyValue::Bool(true)),
+        "False" => return Ok(PyValue::Bool(false)),
+        "None" => return Ok(PyValue::None),
+        _ => {}
+    }
+    if let Some(v) = parse_special_float(t) {
+        return Ok(PyValue::Float(v));
+    }
+    let first = t.chars().next();
+    if matches!(first, Some('b' | 'B' | 'r' | 'R')) && t.len() >= 3 {
+        if let Some(result) = parse_bytes_literal(t) {
+            return result.map(PyValue::Bytes);
+        }
+    }
+    if matches!(first, Some('\'' | '"')) {
+        return parse_str_literal(t).map(PyValue::Str);
+    }
+    if first.is_some_and(|c| c.is_alphabetic() || c == '_') {
+        return Err(
+            PyException::new(PyExcClass::NameError, format!("name '{t}' is not defined"))
+                .with_hint(Hint::new("hint.not_a_literal")),
+        );
+    }
+    let unsigned = t.trim_start_matches(['+', '-']).trim_start();
+    if looks_like_float(unsigned) {
+        return parse_float_literal(t).map(PyValue::Float);
+    }
+    PyInt::parse_literal(t).map(PyValue::Int)
+}
+
+fn parse_special_float(t: &str) -> Option<f64> {
+    match t {
+        "inf" | "+inf" => Some(f64::INFINITY),
+        "-inf" => Some(f64::NEG_INFINITY),
+        "nan" | "+nan" | "-nan" => Some(f64::NAN),
+        _ => None,
+    }
+}
+
+fn looks_like_float(t: &str) -> bool {
+    let b = t.as_bytes();
+    if b.len() > 1 && b[0] == b'0' && matches!(b[1], b'x' | b'X' | b'o' | b'O' | b'b' | b'B') {
+        return false;
+    }
+    t.contains(['.', 'e', 'E'])
+}
+
+fn parse_float_literal(t: &str) -> Result<f64, PyException> {
+    let cleaned: String = t
+        .chars()
+        .filter(|&c| c != '_' && !c.is_whitespace())
+        .collect();
+    if cleaned.matches('.').count() > 1 {
+        // `1.5.5` tokenizes as `1.5` then `.5`: two numbers in a row.
+        return Err(PyException::new(PyExcClass::SyntaxError, "invalid syntax")
+            .with_hint(Hint::new("hint.float_literal")));
+    }
+    let bad_underscore =
+        t.contains("__") || t.contains("_.") || t.contains("._") || t.ends_with('_');
+    match cleaned.parse::<f64>() {
+        Ok(v) if !bad_underscore && !cleaned.ends_with(['e', 'E']) => Ok(v),
+        _ => Err(
+            PyException::new(PyExcClass::SyntaxError, "invalid decimal literal")
+                .with_hint(Hint::new("hint.float_literal")),
+        ),
+    }
+}
+
+/// Parses `b'..'`, `b".."`, `rb'..'`, `br'..'`; `None` if the text is not shaped like one.
+fn parse_bytes_literal(t: &str) -> Option<Result<Vec<u8>, PyException>> {
+    let lower = t.to_ascii_lowercase();
+    let (raw, rest) = if let Some(r) = lower
+        .strip_prefix("rb")
+        .or_else(|| lower.strip_prefix("br"))
+    {
+        (true, &t[t.len() - r.len()..])
+    } else if let Some(r) = lower.strip_prefix('b') {
+        (false, &t[t.len() - r.len()..])
+    } else {
+        return None;
+    };
+    let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    Some(parse_quoted(rest, quote, raw, true).and_then(|chars| {
+        chars
+            .into_iter()
+            .map(|c| {
+                u8::try_from(c as u32).map_err(|_| {
+                    PyException::new(
+                        PyExcClass::SyntaxError,
+                        "bytes can only contain ASCII literal characters",
+                    )
+                    .with_hint(Hint::new("hint.bytes_literal"))
+                })
+            })
+            .collect()
+    }))
+}
+
+fn parse_str_literal(t: &str) -> Result<String, PyException> {
+    let quote = t.chars().next().unwrap_or('\'');
+    parse_quoted(t, quote, false, false).map(|chars| chars.into_iter().collect())
+}
+
+/// Reads a quoted body with Python's escapes. For bytes, a non-ASCII character is an error.
+fn parse_quoted(t: &str, quote: char, raw: bool, is_bytes: bool) -> Result<Vec<char>, PyException> {
+    let unterminated = || {
+        PyException::new(
+            PyExcClass::SyntaxError,
+            "unterminated string literal (detected at line 1)",
+        )
+        .with_hint(Hint::new(if is_bytes {
+            "hint.bytes_literal"
+        } else {
+            "hint.str_literal"
+        }))
+    };
+    let inner = t.strip_prefix(quote).ok_or_else(unterminated)?;
+    let mut out = Vec::with_capacity(inner.len());
+    let mut chars = inner.chars().peekable();
+    loop {
+        let c = chars.next().ok_or_else(unterminated)?;
+        if c == quote {
+            break;
+        }
+        if is_bytes && !c.is_ascii() {
+            return Err(PyException::new(
+                PyExcClass::SyntaxError,
+                "bytes can only contain ASCII literal characters",
+            )
+            .with_hint(Hint::new("hint.bytes_literal")));
+        }
+        if c != '\\' || raw {
+            if raw && c == '\\' {
+                out.push(c);
+                if let Some(&next) = chars.peek() {
+                    out.push(next);
+                    chars.next();
+                }
+                continue;
+            }
+            out.push(c);
+            continue;
+        }
+        let e = chars.next().ok_or_else(unterminated)?;
+        match e {
+            '\n' => {}
+            '\\' | '\'' | '"' => out.push(e),
+            'a' => out.push('\x07'),
+            'b' => out.push('\x08'),
+            'f' => out.push('\x0c'),
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            'v' => out.push('\x0b'),
+            'x' => {
+                let hex: String = (0..2)
+                    .filter_map(|_| chars.next_if(char::is_ascii_hexdigit))
+                    .collect();
+                if hex.len() != 2 {
+                    let what = if is_bytes {
+                        "bytes"
+                    } else {
+                        "unicode error 'unicodeescape' codec"
+                    };
+                    let msg = if is_bytes {
+                        format!("({what}) can't decode bytes: truncated \\xXX escape")
+                    } else {
+                        "(unicode error) 'unicodeescape' codec can't decode bytes in position 0-1: truncated \\xXX escape".to_owned()
+                    };
+                    return Err(PyException::new(PyExcClass::SyntaxError, msg)
+                        .with_hint(Hint::new("hint.bytes_literal")));
+                }
+                out.push(char::from(u8::from_str_radix(&hex, 16).unwrap_or(0)));
+            }
+            '0'..='7' => {
+                let mut v = e.to_digit(8).unwrap_or(0);
+                for _ in 0..2 {
+                    match chars.peek().and_then(|c| c.to_digit(8)) {
+                        Some(d) => {
+                            v = v * 8 + d;
+                            chars.next();
+                        }
+                        None => break,
+                    }
+                }
+                // CPython keeps the low byte of octal escapes above 0o377 in bytes (with a warning).
+                out.push(char::from_u32(if is_bytes { v & 0xff } else { v }).unwrap_or('\0'));
+            }
+            'u' | 'U' if !is_bytes => {
+                let n = if e == 'u' { 4 } else { 8 };
+                let hex: String = (0..n)
+                    .filter_map(|_| chars.next_if(char::is_ascii_hexdigit))
+                    .collect();
+                match u32::from_str_radix(&hex, 16).ok().filter(|_| hex.len() == n).and_then(char::from_u32) {
+                    Some(ch) => out.push(ch),
+                    None => {
+                        return Err(PyException::new(
+                            PyExcClass::SyntaxError,
+                            format!("(unicode error) 'unicodeescape' codec can't decode bytes in position 0-{}: truncated \\{}{} escape", hex.len() + 1, e, "X".repeat(n)),
+                        )
+                        .with_hint(Hint::new("hint.str_literal")))
+                    }
+                }
+            }
+            other => {
+                // Unknown escapes keep their backslash (a DeprecationWarning, not an error).
+                out.push('\\');
+                out.push(other);
+            }
+        }
+    }
+    if chars.next().is_some() {
+        return Err(
+            PyException::new(PyExcClass::SyntaxError, "invalid syntax").with_hint(Hint::new(
+                if is_bytes {
+                    "hint.bytes_literal"
+                } else {
+                    "hint.str_literal"
+                },
+            )),
+        );
+    }
+    Ok(out)
+}
+
+/// Reads bytes typed as hex (`01 00`, `0x0100`, `01:00`, `\x01\x00`) or as a bytes literal.
+///
+/// ```
+/// use socklab_core::pyliteral::parse_bytes_input;
+/// assert_eq!(parse_bytes_input("01 00").unwrap(), vec![1, 0]);
+/// assert_eq!(parse_bytes_input("b'\\x01\\x00'").unwrap(), vec![1, 0]);
+/// ```
+pub fn parse_bytes_input(text: &str) -> Result<Vec<u8>, PyException> {
+    let t = text.trim();
+    if let Some(result) = parse_bytes_literal(t) {
+        return result;
+    }
+    let t = t
+        .strip_prefix("0x")
+        .or_else(|| t.strip_prefix("0X"))
+        .unwrap_or(t);
+    let digits: String = t
+        .chars()
+        .filter(|c| !matches!(c, ' ' | ':' | '-' | ',' | '\n' | '\t'))
+        .collect();
+    let digits = digits.replace("\\x", "");
+    if let Some((pos, c)) = digits.char_indices().find(|(_, c)| !c.is_ascii_hexdigit()) {
+        return Err(PyException::new(
+            PyExcClass::ValueError,
+            format!("non-hexadecimal number found in fromhex() arg at position {pos}"),
+        )
+        .with_hint(Hint::new("hint.hex_digit").arg("char", c)));
+    }
+    if digits.len() % 2 == 1 {
+        return Err(PyException::new(
+            PyExcClass::ValueError,
+            format!(
+                "non-hexadecimal number found in fromhex() arg at position {}",
+                digits.len()
+            ),
+        )
+        .with_hint(Hint::new("hint.hex_odd")));
+    }
+    Ok((0..digits.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&digits[i..i + 2], 16).unwrap_or(0))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn ok(text: &str, expect: PyValue) {
+        assert_eq!(parse(text).unwrap(), expect, "parsing {text:?}");
+    }
+
+    #[track_caller]
+    fn err(text: &str, line: &str) {
+        assert_eq!(
+            parse(text).unwrap_err().traceback_line(),
+            line,
+            "parsing {text:?}"
+        );
+    }
+
+    #[test]
+    fn values() {
+        ok("256", PyValue::Int(PyInt::from(256)));
+        ok("-0x10", PyValue::Int(PyInt::from(-16)));
+        ok("1.5", PyValue::Float(1.5));
+        ok("1e+39", PyValue::Float(1e39));
+        ok("-inf", PyValue::Float(f64::NEG_INFINITY));
+        ok("False", PyValue::Bool(false));
+        ok("None", PyValue::None);
+        ok(r"b'\x01\x00'", PyValue::Bytes(vec![1, 0]));
+        ok(r#"b"it's""#, PyValue::Bytes(b"it's".to_vec()));
+        ok(r"b'\t\n\\\101'", PyValue::Bytes(b"\t\n\\A".to_vec()));
+        ok(r"rb'\x01'", PyValue::Bytes(br"\x01".to_vec()));
+        ok("'中文'", PyValue::Str("中文".to_owned()));
+        ok(r"'\u4e2d'", PyValue::Str("中".to_owned()));
+    }
+
+    #[test]
+    fn errors() {
+        err("abc", "NameError: name 'abc' is not defined");
+        err(
+            "b'中'",
+            "SyntaxError: bytes can only contain ASCII literal characters",
+        );
+        err(
+            "b'abc",
+            "SyntaxError: unterminated string literal (detected at line 1)",
+        );
+        err("1.5.5", "SyntaxError: invalid syntax");
+        err("1e", "SyntaxError: invalid decimal literal");
+        assert_eq!(
+            parse("1.5").unwrap().index().unwrap_err().traceback_line(),
+            "TypeError: 'float' object cannot be interpreted as an integer"
+        );
+    }
+
+    #[test]
+    fn bytes_input() {
+        assert_eq!(parse_bytes_input("0x0100").unwrap(), vec![1, 0]);
+        assert_eq!(parse_bytes_input(r"\x01\x00").unwrap(), vec![1, 0]);
+        assert_eq!(parse_bytes_input("01:00:ff").unwrap(), vec![1, 0, 255]);
+        assert_eq!(parse_bytes_input("").unwrap(), Vec::<u8>::new());
+        assert!(parse_bytes_input("0g").is_err());
+        assert!(parse_bytes_input("010").is_err());
+    }
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""CPython as socklab's oracle: evaluates cases and prints what Python prints.
+
+Reads JSON cases, one per line, on stdin; writes one JSON result per line on stdout:
+{"out": repr(result)} or {"err": last traceback line}. Used two ways:
+  - gen_vectors.py calls run() to write the committed golden files;
+  - the differential tests in crates/core/tests/ pipe fresh random cases through it.
+Requires CPython 3.11 (the reference version); other versions may word errors differently.
+"""
+import json
+import socket
+import struct
+import sys
+
+# What an argument literal may name besides literals: inf and nan, as the CLI accepts them.
+NAMES = {"__builtins__": {}, "inf": float("inf"), "nan": float("nan")}
+
+
+def traceback_line(e):
+    cls = type(e)
+    name = "struct.error" if cls is struct.error else cls.__qualname__
+    msg = e.msg if isinstance(e, SyntaxError) else str(e)
+    return f"{name}: {msg}" if msg else name
+
+
+def arg(text):
+    return eval(compile(text, "<arg>", "eval"), NAMES)
+
+
+def run(case):
+    fn = case["fn"]
+    try:
+        if fn == "literal":
+            result = arg(case["arg"])
+        elif fn in ("htons", "ntohs", "htonl", "ntohl"):
+            result = getattr(socket, fn)(arg(case["arg"]))
+        elif fn == "to_bytes":
+            result = arg(case["arg"]).to_bytes(case["length"], case["order"], signed=case["signed"])
+        elif fn == "from_bytes":
+            result = int.from_bytes(bytes.fromhex(case["hex"]), case["order"], signed=case["signed"])
+        elif fn == "pack":
+            result = struct.pack(case["fmt"], arg(case["arg"]))
+        elif fn == "unpack":
+            result = struct.unpack(case["fmt"], bytes.fromhex(case["hex"]))
+        else:
+            raise SystemExit(f"oracle.py: unknown case fn {fn!r}")
+        return {"out": repr(result)}
+    except SystemExit:
+        raise
+    except Exception as e:  # every Python exception is a result to compare
+        return {"err": traceback_line(e)}
+
+
+if __name__ == "__main__":
+    for line in sys.stdin:
+        if line.strip():
+            print(json.dumps(run(json.loads(line))), flush=False)
+    sys.stdout.flush()
