@@ -1,1 +1,12 @@
-//! x
+//! The socklab companion: serves the app and runs real socket calls for it, on loopback.
+//!
+//! - [`cli`]: the `socklab` command line (`serve`, and Python-exact calculators).
+//! - [`serve`]: the HTTP server, static files and the `/ws` endpoint.
+//! - [`gate`]: who may open a WebSocket session (token, Host, Origin).
+//! - `session`: one session's message loop.
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod gate;
+pub mod serve;
+mod session;

@@ -1,0 +1,145 @@
+//! The `socklab` command line: `serve`, and calculators that print what Python prints.
+//!
+//! Every calculator prints `repr(result)` on stdout. On error it exits 1 and ends stderr with
+//! the exact last line of the traceback CPython would print, so scripts can diff the two.
+
+use crate::gate::{Gate, Token};
+use crate::serve::{Config, Server};
+use clap::{Parser, Subcommand};
+use socklab_core::byteorder::{swap, Endian, SwapFn};
+use socklab_core::pyerror::PyException;
+use socklab_core::pyliteral;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// socklab: learn how sockets really work.
+#[derive(Debug, Parser)]
+#[command(name = "socklab", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the app and the companion's WebSocket on 127.0.0.1, and print the URL to open.
+    Serve {
+        /// Port to listen on; 0 picks a free one (the printed URL shows which).
+        #[arg(long, default_value_t = 8765)]
+        port: u16,
+        /// The folder `trunk build` wrote.
+        #[arg(long, default_value = "dist")]
+        dist: PathBuf,
+        /// Also accept pages from this origin (exactly, e.g. http://127.0.0.1:8080 for trunk serve).
+        #[arg(long = "allow-origin", value_name = "ORIGIN")]
+        allow_origins: Vec<String>,
+        /// The largest WebSocket message accepted, in bytes.
+        #[arg(long, default_value_t = 64 * 1024)]
+        max_message_bytes: usize,
+    },
+    /// socket.htons/htonl/ntohs/ntohl on this machine: `socklab byteorder htons 256` prints 1.
+    Byteorder {
+        /// htons, htonl, ntohs or ntohl.
+        #[arg(value_parser = ["htons", "htonl", "ntohs", "ntohl"])]
+        function: String,
+        /// A Python literal: 256, 0x100, -1, True, 1.5, 'text' ...
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+    },
+}
+
+/// Runs the command line and returns the process's exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve {
+            port,
+            dist,
+            allow_origins,
+            max_message_bytes,
+        } => {
+            let config = Config {
+                dist,
+                max_message_bytes,
+                ..Config::default()
+            };
+            match serve(port, config, &allow_origins) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("socklab: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Byteorder { function, value } => {
+            let func = SwapFn::from_name(&function).unwrap_or(SwapFn::Htons);
+            let call = format!("socket.{function}({value})");
+            python_result(&call, || {
+                let arg = pyliteral::parse(&value)?;
+                swap(func, &arg, host_endian())?.to_decimal()
+            })
+        }
+    }
+}
+
+/// The byte order of the machine running this, which is the one Python here would use.
+fn host_endian() -> Endian {
+    if cfg!(target_endian = "big") {
+        Endian::Big
+    } else {
+        Endian::Little
+    }
+}
+
+/// Prints a result as Python would: the repr on stdout, or a traceback on stderr and exit 1.
+fn python_result(call: &str, f: impl FnOnce() -> Result<String, PyException>) -> ExitCode {
+    match f() {
+        Ok(repr) => {
+            println!("{repr}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("Traceback (most recent call last):");
+            eprintln!("  File \"<socklab>\", line 1, in <module>");
+            eprintln!("    {call}");
+            eprintln!("{}", e.traceback_line());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(port: u16, config: Config, allow_origins: &[String]) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SOCKLAB_LOG")
+                .unwrap_or_else(|_| "socklab=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on 127.0.0.1:{port}: {e} (is another socklab running? try --port 0)"))?;
+        let port = listener.local_addr()?.port();
+        let token = Token::generate()?;
+        let url = format!("http://127.0.0.1:{port}/?token={}", token.as_str());
+        let dist = config.dist.clone();
+        let server = Server::new(Gate::new(token, port, allow_origins), config);
+        // The URL is the one line on stdout, so scripts can read it.
+        println!("{url}");
+        eprintln!("socklab {} serving {} and its companion on 127.0.0.1:{port}", env!("CARGO_PKG_VERSION"), dist.display());
+        if !dist.join("index.html").exists() {
+            eprintln!("note: {} has no index.html; build the app with `cargo xtask run`", dist.display());
+        }
+        eprintln!("open the URL above in your browser; Ctrl-C stops");
+        server
+            .run(listener, async {
+                let _ = tokio::signal::ctrl_c().await;
+                eprintln!("\nsocklab: shutting down");
+            })
+            .await
+    })
+}

@@ -1,0 +1,215 @@
+//! The gate in front of the WebSocket: who may open a session.
+//!
+//! A web page on any site can ask the browser to open `ws://127.0.0.1:8765/ws`, and a DNS
+//! rebinding attack can make a foreign name point at 127.0.0.1. So an upgrade is accepted only
+//! when all three hold:
+//! - the `token` query parameter equals the random token printed at start-up;
+//! - the `Host` header names the address this server serves (not some rebinding domain);
+//! - the `Origin` header, when a browser sends one, is this server's own origin (or one that
+//!   was allowed on purpose, such as trunk's dev server).
+//!
+//! These are pure functions of the request's parts, so they are tested without a socket.
+
+use std::fmt;
+
+/// A random 128-bit token, shown as 32 hex digits.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    /// A fresh token from the operating system's random source.
+    ///
+    /// # Errors
+    /// If the OS has no random source to give.
+    pub fn generate() -> Result<Token, getrandom::Error> {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes)?;
+        Ok(Token(bytes.iter().map(|b| format!("{b:02x}")).collect()))
+    }
+
+    /// A token with a known value, for tests.
+    pub fn from_string(s: impl Into<String>) -> Token {
+        Token(s.into())
+    }
+
+    /// The token's text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Compares in time independent of where the first difference is.
+    pub fn matches(&self, candidate: &str) -> bool {
+        let (a, b) = (self.0.as_bytes(), candidate.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(..)") // never in logs
+    }
+}
+
+/// Why an upgrade was refused. Each becomes a 403 with this text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// No `token` parameter.
+    #[error("missing token: open the URL that `socklab serve` printed (it ends in ?token=...)")]
+    TokenMissing,
+    /// A `token` that is not this server's.
+    #[error("wrong token: socklab makes a new token each time it starts; open the URL it printed this time")]
+    TokenWrong,
+    /// A `Host` header for another name or port.
+    #[error("unexpected Host header: this server answers only to its own address")]
+    ForeignHost,
+    /// An `Origin` header from another site.
+    #[error("foreign Origin: only pages served by this socklab may connect")]
+    ForeignOrigin,
+}
+
+/// What the gate lets in: the hosts (`127.0.0.1:8765`) and origins it accepts.
+#[derive(Clone, Debug)]
+pub struct Gate {
+    token: Token,
+    hosts: Vec<String>,
+    origins: Vec<String>,
+}
+
+impl Gate {
+    /// A gate for a server on `port` at 127.0.0.1, accepting also `extra_origins` (exact,
+    /// like `http://127.0.0.1:8080`).
+    pub fn new(token: Token, port: u16, extra_origins: &[String]) -> Gate {
+        let hosts = vec![format!("127.0.0.1:{port}"), format!("localhost:{port}")];
+        let mut origins: Vec<String> = hosts.iter().map(|h| format!("http://{h}")).collect();
+        origins.extend(
+            extra_origins
+                .iter()
+                .map(|o| o.trim_end_matches('/').to_owned()),
+        );
+        Gate {
+            token,
+            hosts,
+            origins,
+        }
+    }
+
+    /// The token.
+    pub fn token(&self) -> &Token {
+        &self.token
+    }
+
+    /// Checks an upgrade request's token, Host and Origin.
+    ///
+    /// A request without an Origin header is not from a browser page (browsers always send
+    /// one on WebSocket upgrades), so it needs only the token and a good Host.
+    pub fn check(
+        &self,
+        token: Option<&str>,
+        host: Option<&str>,
+        origin: Option<&str>,
+    ) -> Result<(), Refusal> {
+        match token {
+            None | Some("") => return Err(Refusal::TokenMissing),
+            Some(t) if !self.token.matches(t) => return Err(Refusal::TokenWrong),
+            Some(_) => {}
+        }
+        let host = host.map(str::to_ascii_lowercase);
+        if !host.is_some_and(|h| self.hosts.contains(&h)) {
+            return Err(Refusal::ForeignHost);
+        }
+        if let Some(origin) = origin {
+            if !self.origins.iter().any(|o| o.eq_ignore_ascii_case(origin)) {
+                return Err(Refusal::ForeignOrigin);
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gate() -> Gate {
+        Gate::new(
+            Token::from_string("00112233445566778899aabbccddeeff"),
+            8765,
+            &["http://127.0.0.1:8080".to_owned()],
+        )
+    }
+
+    #[track_caller]
+    fn check(
+        token: Option<&str>,
+        host: Option<&str>,
+        origin: Option<&str>,
+        expect: Result<(), Refusal>,
+    ) {
+        assert_eq!(gate().check(token, host, origin), expect);
+    }
+
+    #[test]
+    fn table() {
+        let good = Some("00112233445566778899aabbccddeeff");
+        let host = Some("127.0.0.1:8765");
+        check(good, host, Some("http://127.0.0.1:8765"), Ok(()));
+        check(
+            good,
+            Some("localhost:8765"),
+            Some("http://localhost:8765"),
+            Ok(()),
+        );
+        check(good, Some("LOCALHOST:8765"), None, Ok(()));
+        check(good, host, Some("http://127.0.0.1:8080"), Ok(()));
+        check(None, host, None, Err(Refusal::TokenMissing));
+        check(Some(""), host, None, Err(Refusal::TokenMissing));
+        check(
+            Some("00112233445566778899aabbccddeefe"),
+            host,
+            None,
+            Err(Refusal::TokenWrong),
+        );
+        check(Some("0011"), host, None, Err(Refusal::TokenWrong));
+        check(good, None, None, Err(Refusal::ForeignHost));
+        check(
+            good,
+            Some("evil.example:8765"),
+            None,
+            Err(Refusal::ForeignHost),
+        );
+        check(
+            good,
+            Some("127.0.0.1:9999"),
+            None,
+            Err(Refusal::ForeignHost),
+        );
+        check(good, Some("127.0.0.1"), None, Err(Refusal::ForeignHost));
+        check(
+            good,
+            host,
+            Some("http://evil.example"),
+            Err(Refusal::ForeignOrigin),
+        );
+        check(
+            good,
+            host,
+            Some("http://127.0.0.1:8765.evil.example"),
+            Err(Refusal::ForeignOrigin),
+        );
+        check(good, host, Some("null"), Err(Refusal::ForeignOrigin));
+        check(
+            good,
+            host,
+            Some("https://127.0.0.1:8765"),
+            Err(Refusal::ForeignOrigin),
+        );
+    }
+
+    #[test]
+    fn tokens_are_fresh_and_long() {
+        let (a, b) = (Token::generate().unwrap(), Token::generate().unwrap());
+        assert_ne!(a, b);
+        assert_eq!(a.as_str().len(), 32, "128 bits as hex");
+        assert_eq!(format!("{a:?}"), "Token(..)");
+    }
+}

@@ -1,0 +1,476 @@
+//! The real companion on 127.0.0.1:0, driven by real WebSocket and HTTP clients.
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use socklab_companion::gate::{Gate, Token};
+use socklab_companion::serve::{Config, Server, Shared};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+struct Running {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+    _dist: tempfile::TempDir,
+}
+
+impl Running {
+    async fn start(config: Config) -> Running {
+        let dist = tempfile::tempdir().unwrap();
+        let config = Config {
+            dist: dist.path().to_path_buf(),
+            ..config
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = Server::new(
+            Gate::new(Token::from_string(TOKEN), addr.port(), &[]),
+            config,
+        );
+        let shared = server.shared();
+        let (tx, rx) = oneshot::channel();
+        let task = tokio::spawn(server.run(listener, async {
+            let _ = rx.await;
+        }));
+        Running {
+            addr,
+            shared,
+            stop: Some(tx),
+            task,
+            _dist: dist,
+        }
+    }
+
+    fn url(&self, token: Option<&str>) -> String {
+        match token {
+            Some(t) => format!("ws://{}/ws?token={t}", self.addr),
+            None => format!("ws://{}/ws", self.addr),
+        }
+    }
+
+    /// Opens a session with this server's own Origin and Host.
+    async fn connect(&self) -> Ws {
+        self.try_connect(Some(TOKEN), None, Some(&format!("http://{}", self.addr)))
+            .await
+            .expect("connects")
+    }
+
+    async fn try_connect(
+        &self,
+        token: Option<&str>,
+        host: Option<&str>,
+        origin: Option<&str>,
+    ) -> Result<Ws, WsError> {
+        let mut request = self.url(token).into_client_request().unwrap();
+        if let Some(host) = host {
+            request.headers_mut().insert("Host", host.parse().unwrap());
+        }
+        if let Some(origin) = origin {
+            request
+                .headers_mut()
+                .insert("Origin", origin.parse().unwrap());
+        }
+        tokio_tungstenite::connect_async(request)
+            .await
+            .map(|(ws, _)| ws)
+    }
+
+    async fn wait_for_no_sessions(&self) {
+        for _ in 0..500 {
+            if self.shared.stats.active_sessions() == 0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!(
+            "sessions still open: {}",
+            self.shared.stats.active_sessions()
+        );
+    }
+}
+
+async fn send(ws: &mut Ws, value: Value) {
+    ws.send(Message::Text(value.to_string().into()))
+        .await
+        .unwrap();
+}
+
+async fn recv(ws: &mut Ws) -> Value {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("a reply within 5 s")
+        {
+            Some(Ok(Message::Text(t))) => return serde_json::from_str(&t).unwrap(),
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            other => panic!("expected a text reply, got {other:?}"),
+        }
+    }
+}
+
+async fn hello(ws: &mut Ws) -> Value {
+    send(
+        ws,
+        json!({"type": "hello", "protocol": 1, "client": "test"}),
+    )
+    .await;
+    recv(ws).await
+}
+
+/// The close frame the server sends next (skipping pings).
+async fn close_code(ws: &mut Ws) -> (u16, String) {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("a close within 5 s")
+        {
+            Some(Ok(Message::Close(Some(frame)))) => {
+                return (u16::from(frame.code), frame.reason.to_string())
+            }
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn hello_then_ping() {
+    let server = Running::start(Config::default()).await;
+    let mut ws = server.connect().await;
+    let reply = hello(&mut ws).await;
+    assert_eq!(reply["type"], "hello");
+    assert_eq!(reply["protocol"], 1);
+    assert_eq!(reply["server_version"], env!("CARGO_PKG_VERSION"));
+    assert!(reply["capabilities"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("ping")));
+    send(&mut ws, json!({"type": "ping", "id": 41})).await;
+    assert_eq!(recv(&mut ws).await, json!({"type": "pong", "id": 41}));
+}
+
+#[tokio::test]
+async fn bad_input_is_answered_and_the_session_lives_on() {
+    let server = Running::start(Config::default()).await;
+    let mut ws = server.connect().await;
+    send(&mut ws, json!({"type": "ping", "id": 1})).await;
+    let r = recv(&mut ws).await;
+    assert_eq!(
+        (r["code"].as_str(), r["id"].as_u64()),
+        (Some("hello_required"), Some(1)),
+        "{r}"
+    );
+    hello(&mut ws).await;
+    ws.send(Message::Text("{not json".into())).await.unwrap();
+    let r = recv(&mut ws).await;
+    assert_eq!(r["type"], "error");
+    assert_eq!(r["code"], "malformed_json");
+    assert!(
+        r["message"].as_str().unwrap().contains("not valid JSON"),
+        "{r}"
+    );
+    send(&mut ws, json!({"type": "teleport", "id": 2})).await;
+    let r = recv(&mut ws).await;
+    assert_eq!(
+        (r["code"].as_str(), r["id"].as_u64()),
+        (Some("unknown_type"), Some(2))
+    );
+    assert!(
+        r["message"].as_str().unwrap().contains("\"teleport\""),
+        "names the bad type: {r}"
+    );
+    send(&mut ws, json!({"type": "ping"})).await;
+    let r = recv(&mut ws).await;
+    assert_eq!(r["code"], "invalid_message");
+    assert!(
+        r["message"]
+            .as_str()
+            .unwrap()
+            .contains("missing field `id`"),
+        "{r}"
+    );
+    ws.send(Message::Binary(vec![1, 2, 3].into()))
+        .await
+        .unwrap();
+    assert_eq!(recv(&mut ws).await["code"], "binary_frame");
+    send(
+        &mut ws,
+        json!({"type": "hello", "protocol": 1, "client": "again"}),
+    )
+    .await;
+    assert_eq!(recv(&mut ws).await["code"], "already_hello");
+    send(&mut ws, json!({"type": "ping", "id": 3})).await;
+    assert_eq!(
+        recv(&mut ws).await,
+        json!({"type": "pong", "id": 3}),
+        "still serving after all that"
+    );
+}
+
+#[tokio::test]
+async fn wrong_protocol_version_is_refused_by_name() {
+    let server = Running::start(Config::default()).await;
+    let mut ws = server.connect().await;
+    send(
+        &mut ws,
+        json!({"type": "hello", "protocol": 99, "client": "future"}),
+    )
+    .await;
+    let r = recv(&mut ws).await;
+    assert_eq!(r["code"], "unsupported_protocol");
+    assert!(
+        r["message"].as_str().unwrap().contains("speaks protocol 1"),
+        "{r}"
+    );
+}
+
+#[tokio::test]
+async fn oversized_message_closes_only_that_session_with_1009() {
+    let server = Running::start(Config {
+        max_message_bytes: 1024,
+        ..Config::default()
+    })
+    .await;
+    let mut bystander = server.connect().await;
+    hello(&mut bystander).await;
+    for size in [1025, 1024 * 64] {
+        let mut ws = server.connect().await;
+        hello(&mut ws).await;
+        let _ = ws.send(Message::Text("x".repeat(size).into())).await;
+        let (code, reason) = close_code(&mut ws).await;
+        assert_eq!(code, 1009, "a {size}-byte message");
+        assert!(
+            reason.contains("1024 bytes"),
+            "the reason names the limit: {reason}"
+        );
+    }
+    send(&mut bystander, json!({"type": "ping", "id": 9})).await;
+    assert_eq!(recv(&mut bystander).await, json!({"type": "pong", "id": 9}));
+    drop(bystander);
+    server.wait_for_no_sessions().await;
+}
+
+#[track_caller]
+fn assert_forbidden(result: Result<Ws, WsError>, needle: &str) {
+    match result {
+        Err(WsError::Http(response)) => {
+            assert_eq!(response.status(), 403);
+            let body = String::from_utf8_lossy(response.body().as_deref().unwrap_or_default())
+                .into_owned();
+            assert!(body.contains(needle), "403 body {body:?} lacks {needle:?}");
+        }
+        Err(other) => panic!("expected HTTP 403, got {other}"),
+        Ok(_) => panic!("expected HTTP 403, but the upgrade was accepted"),
+    }
+}
+
+#[tokio::test]
+async fn upgrades_are_refused_with_403_and_no_session() {
+    let server = Running::start(Config::default()).await;
+    let own = format!("http://{}", server.addr);
+    assert_forbidden(
+        server.try_connect(None, None, Some(&own)).await,
+        "missing token",
+    );
+    assert_forbidden(
+        server
+            .try_connect(Some("ffffffffffffffffffffffffffffffff"), None, Some(&own))
+            .await,
+        "wrong token",
+    );
+    assert_forbidden(
+        server
+            .try_connect(Some(TOKEN), None, Some("http://evil.example"))
+            .await,
+        "foreign Origin",
+    );
+    let rebound = format!("rebind.example:{}", server.addr.port());
+    assert_forbidden(
+        server.try_connect(Some(TOKEN), Some(&rebound), None).await,
+        "Host",
+    );
+    assert_eq!(
+        server.shared.stats.opened_sessions(),
+        0,
+        "no refused upgrade made a session"
+    );
+    // ...while the right token, Host and Origin get in.
+    server.connect().await;
+    assert_eq!(server.shared.stats.opened_sessions(), 1);
+}
+
+/// The real `socklab serve --port 0` binary, as a child process.
+struct Child {
+    process: std::process::Child,
+    url: String,
+}
+
+impl Child {
+    fn start() -> Child {
+        use std::io::BufRead;
+        let dist = tempfile::tempdir().unwrap();
+        let mut process = std::process::Command::new(env!("CARGO_BIN_EXE_socklab"))
+            .args(["serve", "--port", "0", "--dist"])
+            .arg(dist.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(process.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        Child {
+            process,
+            url: line.trim().to_owned(),
+        }
+    }
+
+    fn descriptors(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.process.id()))
+            .map(Iterator::count)
+            .unwrap_or(0)
+    }
+
+    async fn connect(&self) -> Ws {
+        let ws_url = self
+            .url
+            .replacen("http://", "ws://", 1)
+            .replacen("/?token=", "/ws?token=", 1);
+        tokio_tungstenite::connect_async(ws_url)
+            .await
+            .expect("connects")
+            .0
+    }
+}
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+#[test]
+fn serve_prints_its_real_url_with_a_fresh_token() {
+    let (a, b) = (Child::start(), Child::start());
+    for child in [&a, &b] {
+        let rest = child
+            .url
+            .strip_prefix("http://127.0.0.1:")
+            .expect(&child.url);
+        let (port, token) = rest.split_once("/?token=").expect(&child.url);
+        assert_ne!(port.parse::<u16>().unwrap(), 0, "the real port, not 0");
+        assert!(
+            token.len() >= 32 && token.chars().all(|c| c.is_ascii_hexdigit()),
+            "128-bit token: {token}"
+        );
+        std::net::TcpStream::connect(format!("127.0.0.1:{port}"))
+            .expect("listening on the printed port");
+    }
+    assert_ne!(a.url, b.url, "a fresh port and token each start");
+}
+
+#[tokio::test]
+async fn abrupt_disconnects_release_every_descriptor() {
+    let child = Child::start();
+    // One session first, so descriptors the runtime makes lazily exist before the baseline.
+    let mut warm = child.connect().await;
+    hello(&mut warm).await;
+    drop(warm);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let baseline = child.descriptors();
+    let mut sessions = Vec::new();
+    for _ in 0..50 {
+        let mut ws = child.connect().await;
+        hello(&mut ws).await;
+        sessions.push(ws);
+    }
+    assert!(
+        child.descriptors() >= baseline + 50,
+        "50 sessions hold 50 sockets: {} vs {baseline}",
+        child.descriptors()
+    );
+    // Drop the TCP connections with no WebSocket close handshake, as a killed browser would.
+    drop(sessions);
+    let mut after = child.descriptors();
+    for _ in 0..300 {
+        if after <= baseline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        after = child.descriptors();
+    }
+    assert!(
+        after <= baseline,
+        "descriptors: {baseline} before, {after} after the sessions died"
+    );
+}
+
+#[tokio::test]
+async fn shutdown_closes_sessions_with_1001_quickly() {
+    let mut server = Running::start(Config::default()).await;
+    let mut ws = server.connect().await;
+    hello(&mut ws).await;
+    let started = std::time::Instant::now();
+    server.stop.take().unwrap().send(()).unwrap();
+    let (code, reason) = close_code(&mut ws).await;
+    assert_eq!(code, u16::from(CloseCode::Away));
+    assert!(reason.contains("shutting down"), "{reason}");
+    tokio::time::timeout(Duration::from_secs(2), server.task)
+        .await
+        .expect("stops within 2 s")
+        .unwrap()
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+async fn http_get(addr: SocketAddr, path: &str) -> String {
+    let mut tcp = TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    tcp.read_to_string(&mut response).await.unwrap();
+    response
+}
+
+#[tokio::test]
+async fn serves_the_build_or_says_how_to_make_it() {
+    let server = Running::start(Config::default()).await;
+    let page = http_get(server.addr, "/").await;
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(
+        page.contains("cargo xtask run"),
+        "the not-built page says how to build: {page}"
+    );
+    // With a build, files are served and unknown paths get index.html (the app routes itself).
+    let dist = server._dist.path();
+    std::fs::write(dist.join("index.html"), "<html>app</html>").unwrap();
+    std::fs::write(dist.join("app.wasm"), b"\0asm").unwrap();
+    assert!(http_get(server.addr, "/")
+        .await
+        .ends_with("<html>app</html>"));
+    assert!(http_get(server.addr, "/byte-order?v=1")
+        .await
+        .ends_with("<html>app</html>"));
+    let wasm = http_get(server.addr, "/app.wasm").await;
+    assert!(wasm.contains("content-type: application/wasm"), "{wasm}");
+    assert!(
+        http_get(server.addr, "/../Cargo.toml")
+            .await
+            .ends_with("<html>app</html>"),
+        "no escape from dist"
+    );
+}
