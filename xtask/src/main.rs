@@ -1,1 +1,151 @@
-fn main() {}
+//! `cargo xtask`: socklab's workflow in Rust, needing nothing but cargo to start.
+//!
+//! - `setup`: installs every tool at its pinned version (skips what is there already);
+//! - `run`:   setup, build the app, serve it with the companion (the README's first command);
+//! - `dev`:   the companion plus `trunk serve` with live reload;
+//! - `test`:  setup, then every check and test suite, ending with one summary line (the
+//!   README's second command, and what `.ci/run` runs).
+
+mod setup;
+mod test;
+
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const USAGE: &str = "usage: cargo xtask <setup|run|dev|test>
+  setup   install the pinned toolchain pieces (idempotent)
+  run     setup, build the app, and serve it: open the URL it prints
+  dev     companion + `trunk serve` with live reload, for working on the UI
+  test    setup, fmt, clippy, native tests, wasm tests in Chromium, end-to-end tests";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::run().map(|_| ()),
+        Some("run") => run(),
+        Some("dev") => dev(),
+        Some("test") => test::run(),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (xtask lives in `<root>/xtask`).
+pub(crate) fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is inside the workspace")
+        .to_path_buf()
+}
+
+/// PATH with the project's npm tools (wasm-opt) and cargo's bin folder in front.
+pub(crate) fn tool_path() -> String {
+    let mut dirs = vec![root().join("node_modules/.bin")];
+    if let Some(home) = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+    {
+        dirs.push(home.join("bin"));
+    }
+    let current = std::env::var_os("PATH").unwrap_or_default();
+    dirs.extend(std::env::split_paths(&current));
+    std::env::join_paths(dirs)
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// A command run in the workspace root with the project's PATH.
+pub(crate) fn cmd(program: &str) -> Command {
+    let mut c = Command::new(program);
+    c.current_dir(root()).env("PATH", tool_path());
+    c
+}
+
+/// Runs a command, failing with its description if it fails.
+pub(crate) fn status(c: &mut Command, what: &str) -> Result<()> {
+    let s = c
+        .status()
+        .with_context(|| format!("could not start: {what}"))?;
+    if !s.success() {
+        bail!("{what} failed ({s})");
+    }
+    Ok(())
+}
+
+fn build_app() -> Result<()> {
+    println!("xtask: building the app (trunk build --release)");
+    status(
+        cmd("trunk").args(["build", "--release"]),
+        "trunk build --release",
+    )
+}
+
+fn run() -> Result<()> {
+    setup::run()?;
+    build_app()?;
+    println!("xtask: building the companion (cargo build --release -p socklab)");
+    status(
+        cmd("cargo").args(["build", "--release", "-p", "socklab"]),
+        "cargo build -p socklab",
+    )?;
+    let binary = root().join("target/release/socklab");
+    let mut serve = cmd(binary.to_str().unwrap_or("target/release/socklab"));
+    serve.args(["serve", "--dist", "dist"]);
+    // Become the server, so Ctrl-C reaches it directly and it shuts down cleanly.
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        Err(serve.exec()).context("could not start socklab serve")
+    }
+    #[cfg(not(unix))]
+    status(&mut serve, "socklab serve")
+}
+
+fn dev() -> Result<()> {
+    setup::run()?;
+    status(
+        cmd("cargo").args(["build", "-p", "socklab"]),
+        "cargo build -p socklab",
+    )?;
+    let mut companion = cmd(root()
+        .join("target/debug/socklab")
+        .to_str()
+        .unwrap_or_default())
+    .args([
+        "serve",
+        "--port",
+        "8765",
+        "--dist",
+        "dist",
+        "--allow-origin",
+        "http://127.0.0.1:8080",
+    ])
+    .stdout(std::process::Stdio::piped())
+    .spawn()
+    .context("could not start the companion")?;
+    let mut line = String::new();
+    if let Some(out) = companion.stdout.take() {
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line)?;
+    }
+    let url = line.trim().replacen(":8765/", ":8080/", 1);
+    println!("xtask: companion on 127.0.0.1:8765; trunk serves the app with live reload at\n\n    {url}\n");
+    let trunk = cmd("trunk").args(["serve"]).status();
+    let _ = companion.kill();
+    let _ = companion.wait();
+    trunk.context("could not start trunk serve")?;
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! One golden case through socklab-core: shared by the native tests (`tests/cpython.rs`) and
+//! the wasm tests in Chromium (`/tests/web.rs`), so both check the same thing.
+
+use serde_json::{json, Value};
+use socklab_core::byteorder::{int_from_bytes, int_to_bytes, swap, Endian, SwapFn};
+use socklab_core::pyerror::PyException;
+use socklab_core::pyliteral;
+use socklab_core::pyrepr::{bytes_repr, value_repr};
+use socklab_core::pystruct::{pack_int, unpack_int, IntCode, Prefix};
+
+/// What socklab-core says for one case, in the oracle's shape.
+pub(crate) fn socklab(case: &Value) -> Value {
+    let s = |k: &str| case[k].as_str().unwrap_or_default();
+    let result: Result<String, PyException> = (|| {
+        let arg = || pyliteral::parse(s("arg"));
+        let order = || {
+            if s("order") == "big" {
+                Endian::Big
+            } else {
+                Endian::Little
+            }
+        };
+        let hex = || pyliteral::parse_bytes_input(s("hex")).expect("vector hex is valid");
+        match s("fn") {
+            "literal" => value_repr(&arg()?),
+            f @ ("htons" | "ntohs" | "htonl" | "ntohl") => {
+                let func = SwapFn::from_name(f).expect("known function");
+                Ok(swap(func, &arg()?, Endian::Little)?.to_decimal()?)
+            }
+            "to_bytes" => {
+                let n = arg()?.index()?;
+                let length = case["length"].as_u64().expect("length") as usize;
+                Ok(bytes_repr(&int_to_bytes(
+                    &n,
+                    length,
+                    order(),
+                    case["signed"] == json!(true),
+                )?))
+            }
+            "from_bytes" => {
+                Ok(int_from_bytes(&hex(), order(), case["signed"] == json!(true)).to_decimal()?)
+            }
+            "pack" | "unpack" => {
+                let (prefix, code) = parse_fmt(s("fmt"));
+                if s("fn") == "pack" {
+                    Ok(bytes_repr(&pack_int(prefix, code, &arg()?)?))
+                } else {
+                    Ok(format!(
+                        "({},)",
+                        unpack_int(prefix, code, &hex())?.to_decimal()?
+                    ))
+                }
+            }
+            other => panic!("no socklab function for case fn {other:?}"),
+        }
+    })();
+    match result {
+        Ok(out) => json!({ "out": out }),
+        Err(e) => json!({ "err": e.traceback_line() }),
+    }
+}
+
+fn parse_fmt(fmt: &str) -> (Prefix, IntCode) {
+    let mut chars = fmt.chars();
+    let prefix = match chars.next() {
+        Some('@') => Prefix::Native,
+        Some('=') => Prefix::NativeStandard,
+        Some('<') => Prefix::Little,
+        Some('>') => Prefix::Big,
+        Some('!') => Prefix::Network,
+        other => panic!("vector format without prefix: {other:?}"),
+    };
+    (
+        prefix,
+        chars
+            .next()
+            .and_then(IntCode::from_char)
+            .expect("integer code"),
+    )
+}
+
+pub(crate) fn expected(case: &Value) -> Value {
+    match (case.get("out"), case.get("err")) {
+        (Some(out), _) => json!({ "out": out }),
+        (None, Some(err)) => json!({ "err": err }),
+        _ => panic!("case without out or err: {case}"),
+    }
+}

@@ -1,0 +1,101 @@
+//! What the app asks of the browser: stored preferences, the URL, the history, the languages.
+//!
+//! Every call is infallible from the caller's side: a browser that refuses (storage disabled,
+//! a sandboxed frame) just means a preference is not remembered.
+
+use wasm_bindgen::JsValue;
+
+fn window() -> Option<web_sys::Window> {
+    web_sys::window()
+}
+
+/// A value from `localStorage`.
+pub(crate) fn load(key: &str) -> Option<String> {
+    window()?.local_storage().ok()??.get_item(key).ok()?
+}
+
+/// Stores a value in `localStorage`; silently does nothing where storage is unavailable.
+pub(crate) fn store(key: &str, value: &str) {
+    if let Some(storage) = window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item(key, value);
+    }
+}
+
+/// `location.pathname`.
+pub(crate) fn path() -> String {
+    window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_else(|| "/".to_owned())
+}
+
+/// `location.search`, with its `?`.
+pub(crate) fn query() -> String {
+    window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+/// `location.host`: where the page came from, and so where the companion is.
+pub(crate) fn host() -> String {
+    window()
+        .and_then(|w| w.location().host().ok())
+        .unwrap_or_default()
+}
+
+/// Replaces the current URL without a reload or a new history entry.
+pub(crate) fn replace_url(url: &str) {
+    if let Some(history) = window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(url));
+    }
+}
+
+/// Adds a history entry for a new URL (a navigation inside the app).
+pub(crate) fn push_url(url: &str) {
+    if let Some(history) = window().and_then(|w| w.history().ok()) {
+        let _ = history.push_state_with_url(&JsValue::NULL, "", Some(url));
+    }
+}
+
+/// `navigator.languages`, most preferred first.
+pub(crate) fn languages() -> Vec<String> {
+    let Some(nav) = window().map(|w| w.navigator()) else {
+        return Vec::new();
+    };
+    let list: Vec<String> = nav
+        .languages()
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect();
+    if list.is_empty() {
+        nav.language().into_iter().collect()
+    } else {
+        list
+    }
+}
+
+/// Does the system prefer a dark color scheme?
+pub(crate) fn prefers_dark() -> bool {
+    window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
+/// Sets (or with `None` removes) an attribute of `<html>`.
+pub(crate) fn set_root_attribute(name: &str, value: Option<&str>) {
+    if let Some(root) = window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = match value {
+            Some(v) => root.set_attribute(name, v),
+            None => root.remove_attribute(name),
+        };
+    }
+}
+
+/// Sets `document.title`.
+pub(crate) fn set_title(title: &str) {
+    if let Some(doc) = window().and_then(|w| w.document()) {
+        doc.set_title(title);
+    }
+}

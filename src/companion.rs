@@ -1,0 +1,254 @@
+//! The page's link to the companion: one WebSocket, the hello handshake, reconnection with
+//! backoff, and a [`Status`] the header shows.
+//!
+//! The token comes from the URL the companion printed (`?token=...`). The page keeps it in
+//! localStorage and takes it out of the address bar, so a link a teacher shares does not carry
+//! it. The status logic ([`Status`], [`backoff_ms`]) is pure and tested natively; the provider
+//! below is the browser half.
+
+use socklab_core::protocol::{encode, ClientMessage, ServerMessage, PROTOCOL_VERSION};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// localStorage key of the companion's token.
+const TOKEN_KEY: &str = "socklab.token";
+
+/// How the page stands with the companion.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Opening the WebSocket or waiting for the companion's hello.
+    Connecting,
+    /// Handshake done.
+    Connected {
+        /// The companion's version.
+        version: String,
+    },
+    /// Not connected; `retry_in_ms` until the next attempt, if there will be one.
+    Unavailable {
+        /// Why.
+        reason: Unavailable,
+        /// Time to the next attempt.
+        retry_in_ms: Option<u32>,
+    },
+}
+
+/// Why the companion is not available.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unavailable {
+    /// The page was not opened from the URL the companion printed.
+    NoToken,
+    /// The WebSocket did not open or was closed (server stopped, wrong token, network).
+    Unreachable,
+    /// The companion answered the hello with an error (e.g. another protocol version).
+    Refused(String),
+}
+
+/// Milliseconds to wait before reconnection attempt `attempt` (0-based): 0.5 s doubling to 10 s.
+///
+/// Doubling keeps a stopped companion from being hammered; the cap keeps a restarted one
+/// from waiting long to be noticed.
+pub fn backoff_ms(attempt: u32) -> u32 {
+    500u32.saturating_mul(1 << attempt.min(5)).min(10_000)
+}
+
+/// The WebSocket URL for a page served from `host` with `token`.
+pub fn ws_url(host: &str, token: &str) -> String {
+    format!("ws://{host}/ws?token={token}")
+}
+
+/// Takes the token from the URL's query (storing it, and dropping it from the address bar),
+/// or else the stored one.
+fn take_token() -> Option<String> {
+    let pairs = crate::route::parse_query(&crate::browser::query());
+    if let Some(token) = crate::route::get(&pairs, "token").filter(|t| !t.is_empty()) {
+        crate::browser::store(TOKEN_KEY, token);
+        let rest: Vec<(&str, String)> = pairs
+            .iter()
+            .filter(|(k, _)| k != "token")
+            .map(|(k, v)| (k.as_str(), v.clone()))
+            .collect();
+        crate::browser::replace_url(&format!(
+            "{}{}",
+            crate::browser::path(),
+            crate::route::build_query(&rest)
+        ));
+        return Some(token.to_owned());
+    }
+    crate::browser::load(TOKEN_KEY).filter(|t| !t.is_empty())
+}
+
+/// The live connection and what must stay alive with it.
+struct Link {
+    token: String,
+    socket: Option<web_sys::WebSocket>,
+    handlers: Vec<Closure<dyn FnMut(JsValue)>>,
+    retry: Option<gloo_timers::callback::Timeout>,
+    attempt: u32,
+    set_status: UseStateSetter<Status>,
+    closed_for_good: bool,
+}
+
+impl Link {
+    fn connect(this: &Rc<RefCell<Link>>) {
+        let mut link = this.borrow_mut();
+        if link.closed_for_good {
+            return;
+        }
+        link.set_status.set(Status::Connecting);
+        let Ok(socket) = web_sys::WebSocket::new(&ws_url(&crate::browser::host(), &link.token))
+        else {
+            drop(link);
+            Link::retry_later(this, Unavailable::Unreachable);
+            return;
+        };
+        let on_open = {
+            let socket = socket.clone();
+            Closure::<dyn FnMut(JsValue)>::new(move |_| {
+                let hello = ClientMessage::Hello {
+                    protocol: PROTOCOL_VERSION,
+                    client: format!("socklab-app {}", env!("CARGO_PKG_VERSION")),
+                };
+                let _ = socket.send_with_str(&encode(&hello));
+            })
+        };
+        let on_message = {
+            let this = Rc::clone(this);
+            Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+                let Some(text) = event
+                    .dyn_ref::<web_sys::MessageEvent>()
+                    .and_then(|e| e.data().as_string())
+                else {
+                    return;
+                };
+                match serde_json::from_str::<ServerMessage>(&text) {
+                    Ok(ServerMessage::Hello(info)) => {
+                        let mut link = this.borrow_mut();
+                        link.attempt = 0;
+                        link.set_status.set(Status::Connected {
+                            version: info.server_version,
+                        });
+                    }
+                    Ok(ServerMessage::Error(e)) if e.id.is_none() => {
+                        let link = this.borrow();
+                        link.set_status.set(Status::Unavailable {
+                            reason: Unavailable::Refused(e.message),
+                            retry_in_ms: None,
+                        });
+                    }
+                    _ => {}
+                }
+            })
+        };
+        let on_close = {
+            let this = Rc::clone(this);
+            Closure::<dyn FnMut(JsValue)>::new(move |_| {
+                Link::retry_later(&this, Unavailable::Unreachable);
+            })
+        };
+        socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        link.handlers = vec![on_open, on_message, on_close];
+        link.socket = Some(socket);
+    }
+
+    fn retry_later(this: &Rc<RefCell<Link>>, reason: Unavailable) {
+        let mut link = this.borrow_mut();
+        if link.closed_for_good {
+            return;
+        }
+        let delay = backoff_ms(link.attempt);
+        link.attempt = link.attempt.saturating_add(1);
+        link.set_status.set(Status::Unavailable {
+            reason,
+            retry_in_ms: Some(delay),
+        });
+        let again = Rc::clone(this);
+        link.retry = Some(gloo_timers::callback::Timeout::new(delay, move || {
+            Link::connect(&again);
+        }));
+    }
+
+    fn shut(&mut self) {
+        self.closed_for_good = true;
+        self.retry = None;
+        if let Some(socket) = self.socket.take() {
+            socket.set_onclose(None);
+            let _ = socket.close();
+        }
+        self.handlers.clear();
+    }
+}
+
+/// Props of [`CompanionProvider`].
+#[derive(Properties, PartialEq)]
+pub struct CompanionProviderProps {
+    /// The app.
+    pub children: Html,
+}
+
+/// Connects to the companion and provides its [`Status`] to the app.
+#[function_component]
+pub fn CompanionProvider(props: &CompanionProviderProps) -> Html {
+    let status = use_state(|| Status::Connecting);
+    // Read the token during the first render: children's effects run before this component's,
+    // and the page's first effect rewrites the URL (without the token).
+    let token = use_memo((), |_| take_token());
+    {
+        let setter = status.setter();
+        let token = (*token).clone();
+        use_effect_with((), move |_| {
+            let link = token.map(|token| {
+                let link = Rc::new(RefCell::new(Link {
+                    token,
+                    socket: None,
+                    handlers: Vec::new(),
+                    retry: None,
+                    attempt: 0,
+                    set_status: setter.clone(),
+                    closed_for_good: false,
+                }));
+                Link::connect(&link);
+                link
+            });
+            if link.is_none() {
+                setter.set(Status::Unavailable {
+                    reason: Unavailable::NoToken,
+                    retry_in_ms: None,
+                });
+            }
+            move || {
+                if let Some(link) = link {
+                    link.borrow_mut().shut();
+                }
+            }
+        });
+    }
+    html! { <ContextProvider<Status> context={(*status).clone()}>{ props.children.clone() }</ContextProvider<Status>> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_then_caps() {
+        let delays: Vec<u32> = (0..8).map(backoff_ms).collect();
+        assert_eq!(
+            delays,
+            vec![500, 1000, 2000, 4000, 8000, 10_000, 10_000, 10_000]
+        );
+        assert_eq!(backoff_ms(u32::MAX), 10_000);
+    }
+
+    #[test]
+    fn url() {
+        assert_eq!(
+            ws_url("127.0.0.1:8765", "ab"),
+            "ws://127.0.0.1:8765/ws?token=ab"
+        );
+    }
+}

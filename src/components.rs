@@ -1,0 +1,4 @@
+//! Components more than one page uses. They render and dispatch; they compute nothing.
+
+pub mod bytes;
+pub mod python;

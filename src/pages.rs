@@ -1,0 +1,3 @@
+//! One module per topic page, in the seed's order.
+
+pub mod byteorder;

@@ -1,0 +1,252 @@
+//! 字节序 Byte order: an integer to bytes in both orders, htons and friends, and bytes back.
+//!
+//! The state lives in the URL (`?v=256&w=2`), so a reload or a shared link shows the same.
+
+pub mod state;
+
+use crate::components::bytes::ByteBoxes;
+use crate::components::python::{PyCallView, PyErrorView};
+use crate::i18n::use_i18n;
+use socklab_core::byteorder::{Endian, SwapFn};
+use state::{Action, ByteOrderState, Encoding, WIDTHS};
+use std::rc::Rc;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+/// The page state inside yew: a thin [`Reducible`] wrapper around the plain state.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Store(pub ByteOrderState);
+
+impl Reducible for Store {
+    type Action = Action;
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Store> {
+        Rc::new(Store(self.0.clone().update(action)))
+    }
+}
+
+/// Props of [`ByteOrderPage`].
+#[derive(Properties, PartialEq)]
+pub struct ByteOrderPageProps {
+    /// The state to start from (read from the URL by the shell).
+    pub initial: ByteOrderState,
+    /// Called with the state's query string whenever it changes.
+    #[prop_or_default]
+    pub on_query: Callback<String>,
+}
+
+fn input_value(e: &InputEvent) -> String {
+    e.target_unchecked_into::<HtmlInputElement>().value()
+}
+
+fn checked(e: &Event) -> bool {
+    e.target_unchecked_into::<HtmlInputElement>().checked()
+}
+
+/// The byte-order page.
+#[function_component]
+pub fn ByteOrderPage(props: &ByteOrderPageProps) -> Html {
+    let i18n = use_i18n();
+    let store = {
+        let initial = props.initial.clone();
+        use_reducer(move || Store(initial))
+    };
+    {
+        let on_query = props.on_query.clone();
+        use_effect_with(store.0.clone(), move |s| {
+            on_query.emit(crate::route::build_query(&s.to_query()));
+        });
+    }
+    let s = &store.0;
+    let view = use_memo(s.clone(), ByteOrderState::view);
+    let dispatch = |f: fn(String) -> Action| {
+        let store = store.clone();
+        Callback::from(move |e: InputEvent| store.dispatch(f(input_value(&e))))
+    };
+    let toggle = |f: fn(bool) -> Action| {
+        let store = store.clone();
+        Callback::from(move |e: Event| store.dispatch(f(checked(&e))))
+    };
+
+    let width_buttons = WIDTHS.iter().map(|&w| {
+        let store = store.clone();
+        let pressed = s.width == w;
+        html! {
+            <button type="button" class={classes!("seg-btn", pressed.then_some("on"))} aria-pressed={pressed.to_string()}
+                data-testid={format!("width-{w}")}
+                onclick={Callback::from(move |_| store.dispatch(Action::SetWidth(w)))}>
+                { i18n.f("bo.bytes_n", &[("n", &w.to_string())]) }
+            </button>
+        }
+    });
+
+    let facts = view.number.as_ref().map(|n| {
+        html! {
+            <p class="facts" data-testid="facts">
+                <code>{ &n.decimal }</code>{" = "}<code>{ &n.hex }</code>{" · "}
+                <code>{"bit_length() = "}{ n.bit_length }</code>{" · "}
+                { i18n.f(if s.signed { "bo.needs_signed" } else { "bo.needs_unsigned" }, &[("bits", &n.needed_bits.to_string())]) }
+            </p>
+        }
+    });
+
+    let encodings = match &view.encodings {
+        Err(e) => html! { <PyErrorView error={e.clone()} /> },
+        Ok(encs) => html! {
+            <div class="orders">{ for encs.iter().map(|enc| encoding_card(&i18n, enc, store.clone())) }</div>
+        },
+    };
+
+    let host_radio = |endian: Endian, key: &'static str| {
+        let store = store.clone();
+        html! {
+            <label class="radio">
+                <input type="radio" name="bo-host" checked={s.host == endian}
+                    onchange={Callback::from(move |_| store.dispatch(Action::SetHost(endian)))} />
+                { i18n.t(key) }
+            </label>
+        }
+    };
+
+    let swap_rows = view.swaps.iter().map(|row| {
+        let desc = match row.func {
+            SwapFn::Ntohl => "bo.ntohl",
+            SwapFn::Ntohs => "bo.ntohs",
+            SwapFn::Htonl => "bo.htonl",
+            SwapFn::Htons => "bo.htons",
+        };
+        let result = match &row.result {
+            Ok((dec, hex)) => html! { <><code class="py-out">{ dec }</code>{" "}<span class="muted">{"= "}{ hex }</span></> },
+            Err(e) => html! { <code class="py-err">{ e.traceback_line() }</code> },
+        };
+        html! {
+            <tr data-testid={format!("swap-{}", row.func.name())}>
+                <th scope="row"><code>{ format!("socket.{}(x)", row.func.name()) }</code></th>
+                <td class="desc">{ i18n.t(desc) }</td>
+                <td><code class="py-in">{ &row.call }</code></td>
+                <td>{ result }</td>
+            </tr>
+        }
+    });
+    let swap_hint = view
+        .swaps
+        .iter()
+        .find_map(|r| r.result.as_ref().err())
+        .and_then(|e| e.hint.clone());
+
+    let reading = match &view.reading {
+        Err(e) => html! { <PyErrorView error={e.clone()} /> },
+        Ok(r) => html! {
+            <>
+                <p class="facts">{ i18n.f("bo.read_len", &[("n", &r.len.to_string())]) }</p>
+                <div class="calls">{ for r.calls.iter().map(|c| html! { <PyCallView code={c.code.clone()} result={c.result.clone()} /> }) }</div>
+            </>
+        },
+    };
+
+    html! {
+        <article class="page" data-page="byte-order">
+            <header class="page-head">
+                <h1>{ i18n.t("bo.title") }</h1>
+                <p class="lede">{ i18n.t("bo.lede") }</p>
+            </header>
+
+            <section class="card" aria-labelledby="bo-to-bytes">
+                <h2 id="bo-to-bytes">{ i18n.t("bo.to_bytes") }</h2>
+                <div class="controls">
+                    <label class="field">
+                        <span>{ i18n.t("bo.value") }</span>
+                        <input id="bo-value" data-testid="bo-value" type="text" inputmode="text" spellcheck="false"
+                            autocomplete="off" value={s.value.clone()} oninput={dispatch(Action::SetValue)} />
+                    </label>
+                    <div class="field" role="group" aria-label={i18n.t("bo.width").to_owned()}>
+                        <span>{ i18n.t("bo.width") }</span>
+                        <div class="seg">{ for width_buttons }</div>
+                    </div>
+                    <label class="check">
+                        <input type="checkbox" data-testid="bo-signed" checked={s.signed} onchange={toggle(Action::SetSigned)} />
+                        { i18n.t("bo.signed") }
+                    </label>
+                </div>
+                <p class="help">{ i18n.t("bo.value_help") }</p>
+                { for facts }
+                { encodings }
+            </section>
+
+            <section class="card" aria-labelledby="bo-swap">
+                <h2 id="bo-swap">{ i18n.t("bo.swap_title") }</h2>
+                <p>{ i18n.t("bo.swap_lede") }</p>
+                <div class="controls" role="radiogroup" aria-label={i18n.t("bo.host").to_owned()}>
+                    <span class="label">{ i18n.t("bo.host") }</span>
+                    { host_radio(Endian::Little, "bo.host_little") }
+                    { host_radio(Endian::Big, "bo.host_big") }
+                </div>
+                if view.swaps.is_empty() {
+                    <p class="muted">{ i18n.t("bo.swap_needs_int") }</p>
+                } else {
+                    <div class="table-wrap">
+                        <table class="swap">
+                            <thead><tr>
+                                <th scope="col">{ i18n.t("bo.col_function") }</th>
+                                <th scope="col">{ i18n.t("bo.col_meaning") }</th>
+                                <th scope="col">{ i18n.t("bo.col_call") }</th>
+                                <th scope="col">{ i18n.t("bo.col_result") }</th>
+                            </tr></thead>
+                            <tbody>{ for swap_rows }</tbody>
+                        </table>
+                    </div>
+                }
+                if let Some(hint) = swap_hint {
+                    <p class="hint"><span class="hint-mark" aria-hidden="true">{"💡 "}</span>{ i18n.hint(&hint) }</p>
+                }
+            </section>
+
+            <section class="card" aria-labelledby="bo-from-bytes">
+                <h2 id="bo-from-bytes">{ i18n.t("bo.from_bytes") }</h2>
+                <div class="controls">
+                    <label class="field wide">
+                        <span>{ i18n.t("bo.bytes") }</span>
+                        <input id="bo-bytes" data-testid="bo-bytes" type="text" spellcheck="false" autocomplete="off"
+                            value={s.bytes.clone()} oninput={dispatch(Action::SetBytes)} />
+                    </label>
+                    <label class="check">
+                        <input type="checkbox" checked={s.bytes_signed} onchange={toggle(Action::SetBytesSigned)} />
+                        { i18n.t("bo.signed") }
+                    </label>
+                </div>
+                <p class="help">{ i18n.t("bo.bytes_help") }</p>
+                { reading }
+            </section>
+        </article>
+    }
+}
+
+fn encoding_card(i18n: &crate::i18n::I18n, enc: &Encoding, store: UseReducerHandle<Store>) -> Html {
+    let (title, note, order) = match enc.order {
+        Endian::Big => ("bo.big", "bo.big_note", "big"),
+        Endian::Little => ("bo.little", "bo.little_note", "little"),
+    };
+    let body = match &enc.bytes {
+        Ok(bytes) => {
+            let hex = socklab_core::pyrepr::hex_spaced(bytes);
+            html! {
+                <>
+                    <ByteBoxes bytes={bytes.clone()} label={i18n.t(title).to_owned()} />
+                    if let Some(bits) = &enc.bits {
+                        <p class="bits"><span class="label">{ i18n.t("bo.bits") }</span><code>{ bits }</code></p>
+                    }
+                    <button type="button" class="link-btn" onclick={Callback::from(move |_| store.dispatch(Action::UseBytes(hex.clone())))}>
+                        { i18n.t("bo.read_back") }
+                    </button>
+                </>
+            }
+        }
+        Err(_) => html! {},
+    };
+    html! {
+        <div class="order" data-order={order}>
+            <h3>{ i18n.t(title) }<small>{ i18n.t(note) }</small></h3>
+            { body }
+            <div class="calls">{ for enc.calls.iter().map(|c| html! { <PyCallView code={c.code.clone()} result={c.result.clone()} /> }) }</div>
+        </div>
+    }
+}

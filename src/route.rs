@@ -1,0 +1,154 @@
+//! Where the app is: the topic in the URL's path, the page's state in its query string.
+//!
+//! Pure functions only, so the URL scheme is tested natively. `/byte-order?v=256&w=2` is the
+//! byte-order page with 256 in two bytes; a teacher can share exactly that link.
+
+/// A topic page. Only topics that exist are listed; the order is the seed's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Route {
+    /// 字节序: integers to bytes and back, htons and friends.
+    ByteOrder,
+}
+
+impl Route {
+    /// Every page, in navigation order.
+    pub const ALL: [Route; 1] = [Route::ByteOrder];
+
+    /// The URL path.
+    pub fn path(self) -> &'static str {
+        match self {
+            Route::ByteOrder => "/byte-order",
+        }
+    }
+
+    /// The catalog key of the page's name.
+    pub fn title_key(self) -> &'static str {
+        match self {
+            Route::ByteOrder => "nav.byteorder",
+        }
+    }
+
+    /// The page for a path; `/` and unknown paths go to the first topic.
+    pub fn from_path(path: &str) -> Route {
+        let path = path.trim_end_matches('/');
+        Route::ALL
+            .into_iter()
+            .find(|r| r.path() == path)
+            .unwrap_or(Route::ByteOrder)
+    }
+}
+
+/// Splits a query string (`?a=1&b=x%20y` or `a=1...`) into decoded pairs.
+pub fn parse_query(query: &str) -> Vec<(String, String)> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+/// Builds a query string (with its `?`, or empty when there are no pairs).
+pub fn build_query(pairs: &[(&str, String)]) -> String {
+    if pairs.is_empty() {
+        return String::new();
+    }
+    let body: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect();
+    format!("?{}", body.join("&"))
+}
+
+/// The value of a key in decoded pairs.
+pub fn get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986).
+fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(char::from(b));
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Decodes `%XX` and `+`; invalid escapes are kept as they are.
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .filter(|h| h.iter().all(u8::is_ascii_hexdigit));
+                match hex.and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok()) {
+                    Some(v) => {
+                        out.push(v);
+                        i += 3;
+                        continue;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths() {
+        assert_eq!(Route::from_path("/byte-order"), Route::ByteOrder);
+        assert_eq!(Route::from_path("/byte-order/"), Route::ByteOrder);
+        assert_eq!(Route::from_path("/"), Route::ByteOrder);
+        assert_eq!(Route::from_path("/nope"), Route::ByteOrder);
+    }
+
+    #[test]
+    fn query_round_trip() {
+        let q = build_query(&[("v", "b'\\x01\\x00' 中".to_owned()), ("w", "2".to_owned())]);
+        assert!(q.starts_with("?v=b%27%5Cx01"), "{q}");
+        let pairs = parse_query(&q);
+        assert_eq!(get(&pairs, "v"), Some("b'\\x01\\x00' 中"));
+        assert_eq!(get(&pairs, "w"), Some("2"));
+        assert_eq!(get(&pairs, "x"), None);
+        assert_eq!(build_query(&[]), "");
+    }
+
+    #[test]
+    fn bad_escapes_survive() {
+        assert_eq!(
+            parse_query("a=%&b=%zz&c=%4"),
+            vec![
+                ("a".to_owned(), "%".to_owned()),
+                ("b".to_owned(), "%zz".to_owned()),
+                ("c".to_owned(), "%4".to_owned())
+            ]
+        );
+        assert_eq!(
+            parse_query("a=x+y"),
+            vec![("a".to_owned(), "x y".to_owned())]
+        );
+    }
+}
