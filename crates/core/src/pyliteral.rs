@@ -344,8 +344,8 @@ mod tests {
     use super::*;
 
     #[track_caller]
-    fn ok(text: &str, expect: PyValue) {
-        assert_eq!(parse(text).unwrap(), expect, "parsing {text:?}");
+    fn ok(text: &str, expect: &PyValue) {
+        assert_eq!(&parse(text).unwrap(), expect, "parsing {text:?}");
     }
 
     #[track_caller]
@@ -359,19 +359,19 @@ mod tests {
 
     #[test]
     fn values() {
-        ok("256", PyValue::Int(PyInt::from(256)));
-        ok("-0x10", PyValue::Int(PyInt::from(-16)));
-        ok("1.5", PyValue::Float(1.5));
-        ok("1e+39", PyValue::Float(1e39));
-        ok("-inf", PyValue::Float(f64::NEG_INFINITY));
-        ok("False", PyValue::Bool(false));
-        ok("None", PyValue::None);
-        ok(r"b'\x01\x00'", PyValue::Bytes(vec![1, 0]));
-        ok(r#"b"it's""#, PyValue::Bytes(b"it's".to_vec()));
-        ok(r"b'\t\n\\\101'", PyValue::Bytes(b"\t\n\\A".to_vec()));
-        ok(r"rb'\x01'", PyValue::Bytes(br"\x01".to_vec()));
-        ok("'中文'", PyValue::Str("中文".to_owned()));
-        ok(r"'\u4e2d'", PyValue::Str("中".to_owned()));
+        ok("256", &PyValue::Int(PyInt::from(256)));
+        ok("-0x10", &PyValue::Int(PyInt::from(-16)));
+        ok("1.5", &PyValue::Float(1.5));
+        ok("1e+39", &PyValue::Float(1e39));
+        ok("-inf", &PyValue::Float(f64::NEG_INFINITY));
+        ok("False", &PyValue::Bool(false));
+        ok("None", &PyValue::None);
+        ok(r"b'\x01\x00'", &PyValue::Bytes(vec![1, 0]));
+        ok(r#"b"it's""#, &PyValue::Bytes(b"it's".to_vec()));
+        ok(r"b'\t\n\\\101'", &PyValue::Bytes(b"\t\n\\A".to_vec()));
+        ok(r"rb'\x01'", &PyValue::Bytes(br"\x01".to_vec()));
+        ok("'中文'", &PyValue::Str("中文".to_owned()));
+        ok(r"'\u4e2d'", &PyValue::Str("中".to_owned()));
     }
 
     #[test]

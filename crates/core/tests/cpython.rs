@@ -69,9 +69,13 @@ fn random_int_literal(rng: &mut Rng) -> String {
     let bits = rng.next() % 140;
     let mut digits = String::new();
     for _ in 0..=(bits / 60) {
-        digits.push_str(&format!("{:x}", rng.next() >> (64 - bits.min(60).max(1))));
+        digits.push_str(&format!("{:x}", rng.next() >> (64 - bits.clamp(1, 60))));
     }
-    let sign = if rng.next() % 3 == 0 { "-" } else { "" };
+    let sign = if rng.next().is_multiple_of(3) {
+        "-"
+    } else {
+        ""
+    };
     match rng.next() % 3 {
         0 => format!("{sign}0x{digits}"),
         _ => format!(
@@ -94,9 +98,9 @@ fn random_case(rng: &mut Rng) -> Value {
     match rng.next() % 6 {
         0 => json!({ "fn": rng.pick(&["htons", "ntohs", "htonl", "ntohl"]), "arg": arg }),
         1 => json!({ "fn": "to_bytes", "arg": arg, "length": rng.pick(&[1, 2, 4, 8, 16]),
-                     "order": rng.pick(&["big", "little"]), "signed": rng.next() % 2 == 0 }),
+                     "order": rng.pick(&["big", "little"]), "signed": rng.next().is_multiple_of(2) }),
         2 => {
-            json!({ "fn": "from_bytes", "hex": hex, "order": rng.pick(&["big", "little"]), "signed": rng.next() % 2 == 0 })
+            json!({ "fn": "from_bytes", "hex": hex, "order": rng.pick(&["big", "little"]), "signed": rng.next().is_multiple_of(2) })
         }
         3 => json!({ "fn": "pack", "fmt": fmt, "arg": arg }),
         4 => json!({ "fn": "unpack", "fmt": fmt, "hex": hex }),
