@@ -19,7 +19,9 @@ fn source_files(dir: &Path, out: &mut Vec<String>) {
 /// String literals shaped like catalog keys: `"bo.title"`, `"hint.int_too_big"`.
 fn keys_in(source: &str) -> Vec<String> {
     let mut keys = Vec::new();
-    for prefix in ["app", "nav", "prefs", "status", "py", "bo", "hint"] {
+    for prefix in [
+        "app", "nav", "prefs", "status", "py", "bo", "hint", "struct.code",
+    ] {
         let opening = format!("\"{prefix}.");
         for (at, _) in source.match_indices(&opening) {
             let rest = &source[at + opening.len()..];

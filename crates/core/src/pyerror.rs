@@ -6,6 +6,7 @@
 //! user's language, what was wrong and what would be right.
 
 use std::fmt;
+use std::ops::Range;
 
 /// The exception classes socklab can raise, named as a traceback names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -22,6 +23,14 @@ pub enum PyExcClass {
     NameError,
     /// `struct.error`
     StructError,
+    /// `IndexError`
+    IndexError,
+    /// `UnicodeEncodeError`
+    UnicodeEncodeError,
+    /// `SystemError` (CPython's own internal complaint, e.g. `struct.unpack('0p', b'')`)
+    SystemError,
+    /// Not Python's: a limit of socklab's own (a result too large to show), named as such.
+    SocklabLimit,
 }
 
 impl PyExcClass {
@@ -34,6 +43,10 @@ impl PyExcClass {
             PyExcClass::SyntaxError => "SyntaxError",
             PyExcClass::NameError => "NameError",
             PyExcClass::StructError => "struct.error",
+            PyExcClass::IndexError => "IndexError",
+            PyExcClass::UnicodeEncodeError => "UnicodeEncodeError",
+            PyExcClass::SystemError => "SystemError",
+            PyExcClass::SocklabLimit => "socklab.LimitError",
         }
     }
 }
@@ -79,6 +92,9 @@ pub struct PyException {
     pub message: String,
     /// What a learner should read about it, if socklab has something to say.
     pub hint: Option<Hint>,
+    /// Where in the input (a byte range of the format string, the literal, ...) it went
+    /// wrong, so a page can point at it. Not part of what Python prints.
+    pub span: Option<Range<usize>>,
 }
 
 impl PyException {
@@ -88,7 +104,14 @@ impl PyException {
             class,
             message: message.into(),
             hint: None,
+            span: None,
         }
+    }
+
+    /// Records where in the input the error is.
+    pub fn at(mut self, span: Range<usize>) -> PyException {
+        self.span = Some(span);
+        self
     }
 
     /// Attaches a learner-facing hint.

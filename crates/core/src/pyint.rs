@@ -95,6 +95,44 @@ impl PyInt {
         self.to_u128().and_then(|v| u64::try_from(v).ok())
     }
 
+    /// `float(n)`: the nearest double (ties to even), or `None` where CPython raises
+    /// `OverflowError: int too large to convert to float`.
+    ///
+    /// ```
+    /// use socklab_core::pyint::PyInt;
+    /// assert_eq!(PyInt::from(1u128 << 100).to_f64(), Some(2f64.powi(100)));
+    /// assert_eq!(PyInt::from((1u128 << 53) + 1).to_f64(), Some(2f64.powi(53)));
+    /// ```
+    pub fn to_f64(&self) -> Option<f64> {
+        let bits = self.bit_length();
+        let magnitude = if bits <= 64 {
+            self.magnitude_u128()? as u64 as f64
+        } else if bits > 1024 {
+            return None;
+        } else {
+            // The top 64 bits, with every lower bit folded into a sticky bit: one rounding.
+            let shift = bits - 64;
+            let mut top = 0u64;
+            let mut sticky = false;
+            for i in (0..bits).rev() {
+                let bit = (self.limbs[(i / 32) as usize] >> (i % 32)) & 1 == 1;
+                if i >= shift {
+                    top = (top << 1) | u64::from(bit);
+                } else if bit {
+                    sticky = true;
+                    break;
+                }
+            }
+            let top = top | u64::from(sticky);
+            let scaled = top as f64 * 2f64.powi(shift as i32);
+            if scaled.is_infinite() {
+                return None;
+            }
+            scaled
+        };
+        Some(if self.negative { -magnitude } else { magnitude })
+    }
+
     /// Compares with a small number.
     pub fn cmp_i128(&self, other: i128) -> Ordering {
         match self.to_i128() {

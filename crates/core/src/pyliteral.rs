@@ -104,7 +104,8 @@ fn parse_special_float(t: &str) -> Option<f64> {
     match t {
         "inf" | "+inf" => Some(f64::INFINITY),
         "-inf" => Some(f64::NEG_INFINITY),
-        "nan" | "+nan" | "-nan" => Some(f64::NAN),
+        "nan" | "+nan" => Some(f64::NAN),
+        "-nan" => Some(-f64::NAN),
         _ => None,
     }
 }

@@ -176,6 +176,50 @@ pub fn hex_spaced(bytes: &[u8]) -> String {
     s
 }
 
+/// A character as CPython's UnicodeError messages quote it: always escaped, `\xe9`, `\u4e2d`,
+/// `\U0001f600` (unlike `repr`, which leaves printable characters alone).
+///
+/// ```
+/// assert_eq!(socklab_core::pyrepr::codec_char_escape('中'), "\\u4e2d");
+/// assert_eq!(socklab_core::pyrepr::codec_char_escape('é'), "\\xe9");
+/// ```
+pub fn codec_char_escape(c: char) -> String {
+    let n = u32::from(c);
+    if n < 0x100 {
+        format!("\\x{n:02x}")
+    } else if n < 0x10000 {
+        format!("\\u{n:04x}")
+    } else {
+        format!("\\U{n:08x}")
+    }
+}
+
+/// `repr(tuple(values))`: `()`, `(1,)`, `(1, b'a')`.
+///
+/// ```
+/// use socklab_core::pyliteral::PyValue;
+/// use socklab_core::pyrepr::tuple_repr;
+/// assert_eq!(tuple_repr(&[]).unwrap(), "()");
+/// assert_eq!(tuple_repr(&[PyValue::Int(1.into())]).unwrap(), "(1,)");
+/// assert_eq!(tuple_repr(&[PyValue::Bool(true), PyValue::Float(0.5)]).unwrap(), "(True, 0.5)");
+/// ```
+pub fn tuple_repr(
+    values: &[crate::pyliteral::PyValue],
+) -> Result<String, crate::pyerror::PyException> {
+    let mut out = String::from("(");
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&value_repr(v)?);
+    }
+    if values.len() == 1 {
+        out.push(',');
+    }
+    out.push(')');
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

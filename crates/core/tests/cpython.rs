@@ -29,7 +29,12 @@ fn assert_all_match(cases: &[Value], answers: &[Value], source: &str) {
         cases.len(),
         mismatches
             .iter()
-            .take(10)
+            .take(
+                std::env::var("SOCKLAB_SHOW")
+                    .ok()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(10)
+            )
             .cloned()
             .collect::<Vec<_>>()
             .join("\n")
@@ -47,6 +52,19 @@ fn golden_byteorder_vectors() {
     );
     let answers: Vec<Value> = cases.iter().map(expected).collect();
     assert_all_match(&cases, &answers, "the golden vectors (CPython 3.11)");
+}
+
+#[test]
+fn golden_struct_vectors() {
+    let text = include_str!("../vectors/struct.json");
+    let cases: Vec<Value> = serde_json::from_str(text).expect("struct.json parses");
+    assert!(
+        cases.len() > 3000,
+        "the golden file looks truncated: {} cases",
+        cases.len()
+    );
+    let answers: Vec<Value> = cases.iter().map(expected).collect();
+    assert_all_match(&cases, &answers, "the golden struct vectors (CPython 3.11)");
 }
 
 /// A small deterministic generator, so a failing seed can be replayed with SOCKLAB_SEED.

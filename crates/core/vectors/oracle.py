@@ -42,6 +42,20 @@ def run(case):
             result = struct.pack(case["fmt"], arg(case["arg"]))
         elif fn == "unpack":
             result = struct.unpack(case["fmt"], bytes.fromhex(case["hex"]))
+        elif fn == "struct.calcsize":
+            result = struct.calcsize(case["fmt"])
+        elif fn == "struct.pack":
+            result = struct.pack(case["fmt"], *[arg(a) for a in case["args"]])
+        elif fn == "struct.unpack":
+            result = struct.unpack(case["fmt"], bytes.fromhex(case["hex"]))
+        elif fn == "struct.pack_into":
+            buf = bytearray.fromhex(case["hex"])
+            struct.pack_into(case["fmt"], buf, arg(case["offset"]), *[arg(a) for a in case["args"]])
+            result = bytes(buf)
+        elif fn == "struct.unpack_from":
+            result = struct.unpack_from(case["fmt"], bytes.fromhex(case["hex"]), arg(case["offset"]))
+        elif fn == "struct.iter_unpack":
+            result = list(struct.iter_unpack(case["fmt"], bytes.fromhex(case["hex"])))
         else:
             raise SystemExit(f"oracle.py: unknown case fn {fn!r}")
         return {"out": repr(result)}

@@ -5,8 +5,9 @@ use serde_json::{json, Value};
 use socklab_core::byteorder::{int_from_bytes, int_to_bytes, swap, Endian, SwapFn};
 use socklab_core::pyerror::PyException;
 use socklab_core::pyliteral;
-use socklab_core::pyrepr::{bytes_repr, value_repr};
-use socklab_core::pystruct::{pack_int, unpack_int, IntCode, Prefix};
+use socklab_core::pyliteral::PyValue;
+use socklab_core::pyrepr::{bytes_repr, tuple_repr, value_repr};
+use socklab_core::pystruct::{pack_int, unpack_int, Abi, IntCode, Layout, Prefix};
 
 /// What socklab-core says for one case, in the oracle's shape.
 pub(crate) fn socklab(case: &Value) -> Value {
@@ -51,12 +52,47 @@ pub(crate) fn socklab(case: &Value) -> Value {
                     ))
                 }
             }
+            f if f.starts_with("struct.") => struct_case(case),
             other => panic!("no socklab function for case fn {other:?}"),
         }
     })();
     match result {
         Ok(out) => json!({ "out": out }),
         Err(e) => json!({ "err": e.traceback_line() }),
+    }
+}
+
+/// The `struct.*` cases: the whole module through [`Layout`].
+fn struct_case(case: &Value) -> Result<String, PyException> {
+    let s = |k: &str| case[k].as_str().unwrap_or_default();
+    let layout = Layout::parse(s("fmt"), Abi::LinuxX86_64)?;
+    let hex = || pyliteral::parse_bytes_input(s("hex")).expect("vector hex is valid");
+    let args = || -> Result<Vec<PyValue>, PyException> {
+        case["args"]
+            .as_array()
+            .expect("args")
+            .iter()
+            .map(|a| pyliteral::parse(a.as_str().expect("literal")))
+            .collect()
+    };
+    let offset = || pyliteral::parse(s("offset"));
+    match s("fn") {
+        "struct.calcsize" => Ok(layout.size.to_string()),
+        "struct.pack" => Ok(bytes_repr(&layout.pack(&args()?)?)),
+        "struct.unpack" => tuple_repr(&layout.unpack(&hex())?),
+        "struct.pack_into" => Ok(bytes_repr(&layout.pack_into(
+            &hex(),
+            &offset()?,
+            &args()?,
+        )?)),
+        "struct.unpack_from" => tuple_repr(&layout.unpack_from(&hex(), &offset()?)?),
+        "struct.iter_unpack" => {
+            let rows = layout.iter_unpack(&hex())?;
+            let reprs: Result<Vec<String>, PyException> =
+                rows.iter().map(|r| tuple_repr(r)).collect();
+            Ok(format!("[{}]", reprs?.join(", ")))
+        }
+        other => panic!("no socklab function for case fn {other:?}"),
     }
 }
 
