@@ -20,7 +20,14 @@ fn source_files(dir: &Path, out: &mut Vec<String>) {
 fn keys_in(source: &str) -> Vec<String> {
     let mut keys = Vec::new();
     for prefix in [
-        "app", "nav", "prefs", "status", "py", "bo", "hint", "struct.code",
+        "app",
+        "nav",
+        "prefs",
+        "status",
+        "py",
+        "bo",
+        "hint",
+        "struct.code",
     ] {
         let opening = format!("\"{prefix}.");
         for (at, _) in source.match_indices(&opening) {

@@ -105,6 +105,8 @@ fn is_printable(c: char) -> bool {
 /// assert_eq!(float_repr(2.700000047683716), "2.700000047683716");
 /// assert_eq!(float_repr(5e-324), "5e-324");
 /// assert_eq!(float_repr(-0.0), "-0.0");
+/// assert_eq!(float_repr(-0.000139713287353515625), "-0.00013971328735351562");
+/// assert_eq!(float_repr(2f64.powi(-24)), "5.960464477539063e-08");
 /// ```
 pub fn float_repr(x: f64) -> String {
     if x.is_nan() {
@@ -115,7 +117,21 @@ pub fn float_repr(x: f64) -> String {
     }
     let sign = if x.is_sign_negative() { "-" } else { "" };
     // Rust's `{:e}` gives the shortest round-trip digits, like Python's repr.
-    let sci = format!("{:e}", x.abs());
+    // Rust's `{:e}` finds the shortest round-trip digits, like Python's repr. On an exact tie
+    // between two such strings it rounds up, where Python's dtoa rounds half to even; Rust's
+    // fixed-precision mode rounds ties to even, so that string wins whenever it reads back
+    // as the same float (next to a power of two the gap below is narrower, and it may not).
+    let shortest = format!("{:e}", x.abs());
+    let len = shortest
+        .split('e')
+        .next()
+        .map_or(1, |m| m.chars().filter(char::is_ascii_digit).count());
+    let even = format!("{:.*e}", len.saturating_sub(1), x.abs());
+    let sci = if even.parse::<f64>() == Ok(x.abs()) {
+        even
+    } else {
+        shortest
+    };
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();

@@ -126,6 +126,89 @@ fn random_case(rng: &mut Rng) -> Value {
     }
 }
 
+fn random_bytes_literal(rng: &mut Rng, max: u64) -> String {
+    let bytes: Vec<u8> = (0..rng.next() % (max + 1))
+        .map(|_| rng.next() as u8)
+        .collect();
+    socklab_core::pyrepr::bytes_repr(&bytes)
+}
+
+/// A value a learner might give a code: usually the right type, sometimes not.
+fn random_value(rng: &mut Rng, code: char) -> String {
+    if rng.next().is_multiple_of(12) {
+        return rng
+            .pick(&["None", "'x'", "b'x'", "1.5", "True", "-1", "2**70"])
+            .to_string()
+            .replace("2**70", "1180591620717411303424");
+    }
+    match code {
+        'e' | 'f' | 'd' => match rng.next() % 4 {
+            0 => socklab_core::pyrepr::float_repr(f64::from_bits(rng.next())),
+            1 => socklab_core::pyrepr::float_repr(f64::from(f32::from_bits(rng.next() as u32))),
+            2 => socklab_core::pyrepr::float_repr((rng.next() % 200_000) as f64 / 3.0 - 30_000.0),
+            _ => random_int_literal(rng),
+        },
+        '?' => rng
+            .pick(&[
+                "0", "1", "2", "0.0", "''", "'a'", "b''", "None", "True", "False",
+            ])
+            .to_string(),
+        'c' => random_bytes_literal(rng, 2),
+        's' | 'p' => random_bytes_literal(rng, 8),
+        _ => random_int_literal(rng),
+    }
+}
+
+fn random_struct_case(rng: &mut Rng) -> Value {
+    use socklab_core::pystruct::{Abi, Layout};
+    let prefix = *rng.pick(&["", "@", "=", "<", ">", "!"]);
+    let mut fmt = prefix.to_owned();
+    for _ in 0..=rng.next() % 4 {
+        let count = match rng.next() % 6 {
+            0 => String::new(),
+            1 => "0".to_owned(),
+            n => (n - 1).to_string(),
+        };
+        fmt.push_str(&count);
+        fmt.push(*rng.pick(&[
+            'x', 'c', 'b', 'B', '?', 'h', 'H', 'i', 'I', 'l', 'L', 'q', 'Q', 'n', 'N', 'P', 'e',
+            'f', 'd', 's', 'p',
+        ]));
+        if rng.next().is_multiple_of(10) {
+            fmt.push(' ');
+        }
+    }
+    let layout = Layout::parse(&fmt, Abi::LinuxX86_64).ok();
+    let size = layout.as_ref().map_or(4, |l| l.size);
+    let codes: Vec<char> = layout
+        .iter()
+        .flat_map(Layout::value_fields)
+        .flat_map(|f| (0..f.values).map(move |_| f.code.char()))
+        .collect();
+    let mut args: Vec<String> = codes.into_iter().map(|c| random_value(rng, c)).collect();
+    if rng.next().is_multiple_of(15) {
+        args.pop();
+    }
+    let exact: String = (0..size)
+        .map(|_| format!("{:02x}", rng.next() as u8))
+        .collect();
+    let offset = (rng.next() % 12) as i64 - 6;
+    match rng.next() % 6 {
+        0 => json!({ "fn": "struct.calcsize", "fmt": fmt }),
+        1 | 2 => json!({ "fn": "struct.pack", "fmt": fmt, "args": args }),
+        3 => json!({ "fn": "struct.unpack", "fmt": fmt, "hex": exact }),
+        4 => {
+            let hex: String = (0..size * (rng.next() % 3) + rng.next() % 2)
+                .map(|_| format!("{:02x}", rng.next() as u8))
+                .collect();
+            json!({ "fn": "struct.iter_unpack", "fmt": fmt, "hex": hex })
+        }
+        _ => {
+            json!({ "fn": "struct.unpack_from", "fmt": fmt, "hex": format!("{exact}0102"), "offset": offset.to_string() })
+        }
+    }
+}
+
 /// Runs cases through `python3 vectors/oracle.py`; `None` when there is no python3 3.11.
 fn ask_cpython(cases: &[Value]) -> Option<Vec<Value>> {
     let version = Command::new("python3")
@@ -173,7 +256,8 @@ fn differential_against_live_cpython() {
                 | 1
         });
     let mut rng = Rng(seed);
-    let cases: Vec<Value> = (0..3000).map(|_| random_case(&mut rng)).collect();
+    let mut cases: Vec<Value> = (0..3000).map(|_| random_case(&mut rng)).collect();
+    cases.extend((0..5000).map(|_| random_struct_case(&mut rng)));
     let Some(answers) = ask_cpython(&cases) else {
         println!("SKIPPED differential check: python3 is not CPython 3.11 here");
         return;
