@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use socklab_core::byteorder::{swap, Endian, SwapFn};
 use socklab_core::pyerror::PyException;
 use socklab_core::pyliteral;
+use socklab_core::pystruct::Abi;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -46,6 +47,15 @@ enum Command {
         #[arg(allow_hyphen_values = true)]
         value: String,
     },
+    /// The struct module: `socklab struct pack '>H' 256` prints b'\x01\x00'.
+    Struct {
+        /// The native (`@`) ABI: linux-x86_64 (what python3 here uses), windows-x64,
+        /// linux-i386, linux-aarch64 or macos-arm64.
+        #[arg(long, global = true, default_value = "linux-x86_64", value_parser = parse_abi)]
+        platform: Abi,
+        #[command(subcommand)]
+        function: crate::struct_cmd::StructCommand,
+    },
 }
 
 /// Runs the command line and returns the process's exit code.
@@ -71,6 +81,7 @@ pub fn main() -> ExitCode {
                 }
             }
         }
+        Command::Struct { platform, function } => crate::struct_cmd::run(function, platform),
         Command::Byteorder { function, value } => {
             let func = SwapFn::from_name(&function).unwrap_or(SwapFn::Htons);
             let call = format!("socket.{function}({value})");
@@ -80,6 +91,16 @@ pub fn main() -> ExitCode {
             })
         }
     }
+}
+
+pub(crate) fn parse_abi(name: &str) -> Result<Abi, String> {
+    Abi::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Abi::ALL.iter().map(|a| a.name()).collect();
+        format!(
+            "unknown platform {name:?}; choose one of: {}",
+            names.join(", ")
+        )
+    })
 }
 
 /// The byte order of the machine running this, which is the one Python here would use.
@@ -92,7 +113,10 @@ fn host_endian() -> Endian {
 }
 
 /// Prints a result as Python would: the repr on stdout, or a traceback on stderr and exit 1.
-fn python_result(call: &str, f: impl FnOnce() -> Result<String, PyException>) -> ExitCode {
+pub(crate) fn python_result(
+    call: &str,
+    f: impl FnOnce() -> Result<String, PyException>,
+) -> ExitCode {
     match f() {
         Ok(repr) => {
             println!("{repr}");

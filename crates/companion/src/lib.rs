@@ -10,3 +10,4 @@ pub mod cli;
 pub mod gate;
 pub mod serve;
 mod session;
+mod struct_cmd;
