@@ -5,6 +5,8 @@ use crate::companion::{CompanionProvider, Status, Unavailable};
 use crate::i18n::{use_i18n, I18nProvider};
 use crate::pages::byteorder::state::ByteOrderState;
 use crate::pages::byteorder::ByteOrderPage;
+use crate::pages::structs::state::StructState;
+use crate::pages::structs::StructPage;
 use crate::route::Route;
 use crate::theme::{self, Theme};
 use socklab_core::i18n::Lang;
@@ -26,8 +28,19 @@ pub fn App() -> Html {
 fn Shell() -> Html {
     let i18n = use_i18n();
     let route = use_state(|| Route::from_path(&crate::browser::path()));
-    // The query the page starts from; read once, before anything rewrites the URL.
-    let initial_query = use_memo((), |_| crate::browser::query());
+    // The query the first page starts from; read once, before anything rewrites the URL.
+    // Pages reached by navigation start from their defaults.
+    let landing = use_memo((), |_| {
+        (
+            Route::from_path(&crate::browser::path()),
+            crate::browser::query(),
+        )
+    });
+    let initial_query = if landing.0 == *route {
+        landing.1.clone()
+    } else {
+        String::new()
+    };
     {
         let title = format!("{} · socklab", i18n.t(route.title_key()));
         use_effect_with(title, |title| crate::browser::set_title(title));
@@ -53,6 +66,9 @@ fn Shell() -> Html {
     let page = match *route {
         Route::ByteOrder => {
             html! { <ByteOrderPage initial={ByteOrderState::from_query(&initial_query)} {on_query} /> }
+        }
+        Route::Struct => {
+            html! { <StructPage initial={StructState::from_query(&initial_query)} {on_query} /> }
         }
     };
     html! {

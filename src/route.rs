@@ -8,16 +8,19 @@
 pub enum Route {
     /// 字节序: integers to bytes and back, htons and friends.
     ByteOrder,
+    /// struct: pack and unpack with any format, annotated.
+    Struct,
 }
 
 impl Route {
     /// Every page, in navigation order.
-    pub const ALL: [Route; 1] = [Route::ByteOrder];
+    pub const ALL: [Route; 2] = [Route::ByteOrder, Route::Struct];
 
     /// The URL path.
     pub fn path(self) -> &'static str {
         match self {
             Route::ByteOrder => "/byte-order",
+            Route::Struct => "/struct",
         }
     }
 
@@ -25,6 +28,7 @@ impl Route {
     pub fn title_key(self) -> &'static str {
         match self {
             Route::ByteOrder => "nav.byteorder",
+            Route::Struct => "nav.struct",
         }
     }
 

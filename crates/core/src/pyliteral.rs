@@ -340,6 +340,63 @@ pub fn parse_bytes_input(text: &str) -> Result<Vec<u8>, PyException> {
         .collect())
 }
 
+/// Parses the arguments of a call as typed after the format: `1, 2.5, b'a,b'`.
+///
+/// Commas inside quotes belong to the literal; a trailing comma is allowed, as in a Python
+/// call; empty text is no arguments. An error carries the byte range of the argument at fault.
+///
+/// ```
+/// use socklab_core::pyliteral::{parse_args, PyValue};
+/// let args = parse_args("1, b'a,b',").unwrap();
+/// assert_eq!(args, vec![PyValue::Int(1.into()), PyValue::Bytes(b"a,b".to_vec())]);
+/// assert_eq!(parse_args("1, , 2").unwrap_err().span, Some(2..3));
+/// ```
+pub fn parse_args(text: &str) -> Result<Vec<PyValue>, PyException> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None if c == '\'' || c == '"' => quote = Some(c),
+            None if c == ',' => {
+                pieces.push(start..i);
+                start = i + 1;
+            }
+            None => {}
+        }
+    }
+    pieces.push(start..text.len());
+    // A trailing comma (or no text at all) ends the list without another argument.
+    if pieces
+        .last()
+        .is_some_and(|r| text[r.clone()].trim().is_empty())
+        && (pieces.len() > 1 || text.trim().is_empty())
+    {
+        pieces.pop();
+    }
+    pieces
+        .into_iter()
+        .map(|range| {
+            if text[range.clone()].trim().is_empty() {
+                return Err(PyException::new(PyExcClass::SyntaxError, "invalid syntax")
+                    .with_hint(Hint::new("hint.empty_arg"))
+                    .at(range));
+            }
+            parse(&text[range.clone()]).map_err(|e| e.at(range))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
