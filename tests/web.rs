@@ -29,6 +29,78 @@ fn golden_vectors_hold_in_wasm() {
     assert!(wrong.is_empty(), "wasm differs from CPython: {wrong:#?}");
 }
 
+#[wasm_bindgen_test]
+fn struct_golden_vectors_hold_in_wasm() {
+    let all: Vec<serde_json::Value> =
+        serde_json::from_str(include_str!("../crates/core/vectors/struct.json")).unwrap();
+    assert!(all.len() > 3000);
+    let wrong: Vec<String> = all
+        .iter()
+        .filter(|case| cases::socklab(case) != cases::expected(case))
+        .map(|case| format!("{case} -> {}", cases::socklab(case)))
+        .take(5)
+        .collect();
+    assert!(wrong.is_empty(), "wasm differs from CPython: {wrong:#?}");
+}
+
+#[wasm_bindgen_test]
+fn struct_page_logic_in_wasm() {
+    use socklab_app::pages::structs::state::{Action, Mode, Preset, Role, StructState};
+    use socklab_core::pystruct::Abi;
+    let s = StructState::default()
+        .update(Action::Preset(Preset::Aligned))
+        .update(Action::SetAbi(Abi::LinuxI386))
+        .update(Action::SetFormat("@cq".to_owned()))
+        .update(Action::SetArgs("b'x', -1".to_owned()));
+    let v = s.view();
+    // 32-bit x86 aligns long long to 4, not 8.
+    assert_eq!(v.total_bytes, 12);
+    assert_eq!(v.cells[1].role, Role::Align { field: 1 });
+    assert_eq!(
+        v.result,
+        Ok(r"b'x\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff'".to_owned())
+    );
+    let s = s.update(Action::UnpackThese);
+    assert_eq!(s.mode, Mode::Unpack);
+    assert_eq!(s.view().result, Ok("(b'x', -1)".to_owned()));
+    let back = StructState::from_query(&socklab_app::route::build_query(&s.to_query()));
+    assert_eq!(back, s);
+}
+
+#[function_component]
+fn StructHarness() -> Html {
+    use socklab_app::pages::structs::{state::StructState, StructPage};
+    html! { <I18nProvider><StructPage initial={StructState::default()} /></I18nProvider> }
+}
+
+#[wasm_bindgen_test]
+async fn struct_page_renders_and_follows_typing() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<StructHarness>::with_root(root.clone()).render();
+    settle().await;
+    assert_eq!(call_result(&root, "struct.pack('>H', 256)"), r"b'\x01\x00'");
+    type_into(&root, "st-format", "<hx?");
+    type_into(&root, "st-args", "-2, 'yes'");
+    settle().await;
+    assert_eq!(
+        call_result(&root, "struct.pack('<hx?', -2, 'yes')"),
+        r"b'\xfe\xff\x00\x01'"
+    );
+    let kinds: Vec<String> = (0..4)
+        .map(|i| {
+            let cell = root
+                .query_selector(&format!("[data-testid=st-hex] li:nth-child({})", i + 1))
+                .unwrap()
+                .unwrap();
+            cell.get_attribute("data-kind").unwrap()
+        })
+        .collect();
+    assert_eq!(kinds, ["value", "value", "pad", "value"]);
+    root.remove();
+}
+
 #[function_component]
 fn Harness() -> Html {
     html! { <I18nProvider><ByteOrderPage initial={ByteOrderState::default()} /></I18nProvider> }
