@@ -8,7 +8,8 @@ use crate::components::bytes::ByteBoxes;
 use crate::components::python::{PyCallView, PyErrorView};
 use crate::i18n::use_i18n;
 use socklab_core::byteorder::{Endian, SwapFn};
-use state::{Action, ByteOrderState, Encoding, WIDTHS};
+use socklab_core::pyfloat::{FloatCode, FloatKind};
+use state::{Action, ByteOrderState, Encoding, FloatView, WIDTHS};
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -143,6 +144,23 @@ pub fn ByteOrderPage(props: &ByteOrderPageProps) -> Html {
         },
     };
 
+    let float_buttons = FloatCode::ALL.iter().map(|&c| {
+        let store = store.clone();
+        let pressed = s.float_code == c;
+        let label = format!("{} · {}", c.char(), i18n.f("bo.bytes_n", &[("n", &c.size().to_string())]));
+        html! {
+            <button type="button" class={classes!("seg-btn", pressed.then_some("on"))} aria-pressed={pressed.to_string()}
+                data-testid={format!("float-{}", c.char())}
+                onclick={Callback::from(move |_| store.dispatch(Action::SetFloatCode(c)))}>
+                { label }
+            </button>
+        }
+    });
+    let float_body = match &view.float {
+        Err(e) => html! { <PyErrorView error={e.clone()} /> },
+        Ok(f) => float_view(&i18n, f),
+    };
+
     html! {
         <article class="page" data-page="byte-order">
             <header class="page-head">
@@ -200,6 +218,24 @@ pub fn ByteOrderPage(props: &ByteOrderPageProps) -> Html {
                 }
             </section>
 
+            <section class="card" aria-labelledby="bo-floats">
+                <h2 id="bo-floats">{ i18n.t("bo.floats") }</h2>
+                <p>{ i18n.t("bo.floats_lede") }</p>
+                <div class="controls">
+                    <label class="field">
+                        <span>{ i18n.t("bo.float_value") }</span>
+                        <input data-testid="bo-float" type="text" spellcheck="false" autocomplete="off"
+                            value={s.float.clone()} oninput={dispatch(Action::SetFloat)} />
+                    </label>
+                    <div class="field" role="group" aria-label={i18n.t("bo.float_format").to_owned()}>
+                        <span>{ i18n.t("bo.float_format") }</span>
+                        <div class="seg">{ for float_buttons }</div>
+                    </div>
+                </div>
+                <p class="help">{ i18n.t("bo.float_help") }</p>
+                { float_body }
+            </section>
+
             <section class="card" aria-labelledby="bo-from-bytes">
                 <h2 id="bo-from-bytes">{ i18n.t("bo.from_bytes") }</h2>
                 <div class="controls">
@@ -247,6 +283,50 @@ fn encoding_card(i18n: &crate::i18n::I18n, enc: &Encoding, store: UseReducerHand
             <h3>{ i18n.t(title) }<small>{ i18n.t(note) }</small></h3>
             { body }
             <div class="calls">{ for enc.calls.iter().map(|c| html! { <PyCallView code={c.code.clone()} result={c.result.clone()} /> }) }</div>
+        </div>
+    }
+}
+
+fn float_view(i18n: &crate::i18n::I18n, f: &FloatView) -> Html {
+    let p = &f.parts;
+    let exponent = match p.power {
+        Some(power) if p.kind == FloatKind::Subnormal => i18n.f(
+            "bo.float_exp_subnormal",
+            &[("power", &power.to_string()), ("bias", &p.bias.to_string())],
+        ),
+        Some(power) => i18n.f(
+            "bo.float_exp_normal",
+            &[
+                ("field", &p.exponent_field.to_string()),
+                ("bias", &p.bias.to_string()),
+                ("power", &power.to_string()),
+            ],
+        ),
+        None => i18n.t("bo.float_exp_special").to_owned(),
+    };
+    let exact = if p.exact {
+        i18n.t("bo.float_exact").to_owned()
+    } else {
+        i18n.f("bo.float_inexact", &[("stored", &p.stored_repr)])
+    };
+    html! {
+        <div class="float" data-testid="float-parts" data-kind={format!("{:?}", p.kind)}>
+            <ByteBoxes bytes={p.big_endian.clone()} label={i18n.t("bo.big").to_owned()} />
+            <p class="fbits" aria-label={i18n.t("bo.bits").to_owned()}>
+                <code class="fb-sign" title={i18n.t("bo.float_sign").to_owned()}>{ if p.sign { "1" } else { "0" } }</code>
+                <code class="fb-exp" title={i18n.t("bo.float_exponent").to_owned()}>{ &p.exponent_bits }</code>
+                <code class="fb-man" title={i18n.t("bo.float_mantissa").to_owned()}>{ &p.mantissa_bits }</code>
+            </p>
+            <dl class="fparts">
+                <dt><span class="swatch fb-sign-bg" aria-hidden="true"></span>{ i18n.t("bo.float_sign") }</dt>
+                <dd>{ if p.sign { i18n.t("bo.float_negative") } else { i18n.t("bo.float_positive") } }</dd>
+                <dt><span class="swatch fb-exp-bg" aria-hidden="true"></span>{ i18n.t("bo.float_exponent") }</dt>
+                <dd>{ exponent }</dd>
+                <dt><span class="swatch fb-man-bg" aria-hidden="true"></span>{ i18n.t("bo.float_mantissa") }</dt>
+                <dd>{ i18n.t(p.kind.catalog_key()) }</dd>
+            </dl>
+            <p class="facts" data-testid="float-exact">{ exact }</p>
+            <div class="calls">{ for f.calls.iter().map(|c| html! { <PyCallView code={c.code.clone()} result={c.result.clone()} /> }) }</div>
         </div>
     }
 }

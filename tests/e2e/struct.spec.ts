@@ -93,3 +93,22 @@ test("screenshots of the struct page: zh and en, light and dark, 1280 and 390 px
     }
   }
 });
+
+test("the byte-order page takes floats apart: 2.7 as a float32 and back", async ({ page }) => {
+  const watch = watchErrors(page);
+  await page.goto(pageUrl("/byte-order"));
+  const parts = page.getByTestId("float-parts");
+  await expect(parts.locator(".fb-exp")).toHaveText("10000000");
+  const call = (code: string) => parts.locator(`.pycall[data-code="${code}"] [data-testid="py-result"]`);
+  await expect(call("struct.pack('>f', 2.7)")).toHaveText("b'@,\\xcc\\xcd'");
+  await expect(call("struct.unpack('>f', struct.pack('>f', 2.7))[0]")).toHaveText("2.700000047683716");
+  await page.getByTestId("float-e").click();
+  await page.getByTestId("bo-float").fill("-0.0");
+  await expect(parts).toHaveAttribute("data-kind", "Zero");
+  await expect(parts.locator(".fb-sign")).toHaveText("1");
+  await page.getByTestId("bo-float").fill("70000");
+  await expect(page.getByTestId("py-error").last()).toHaveText("struct.error: int too large to convert");
+  await page.reload();
+  await expect(page.getByTestId("bo-float")).toHaveValue("70000");
+  watch.expectNone();
+});

@@ -4,8 +4,10 @@
 //! - `run`:   setup, build the app, serve it with the companion (the README's first command);
 //! - `dev`:   the companion plus `trunk serve` with live reload;
 //! - `test`:  setup, then every check and test suite, ending with one summary line (the
-//!   README's second command, and what `.ci/run` runs).
+//!   README's second command, and what `.ci/run` runs);
+//! - `bench`: the struct engine against CPython's `struct`, side by side.
 
+mod bench;
 mod setup;
 mod test;
 
@@ -13,11 +15,12 @@ use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-const USAGE: &str = "usage: cargo xtask <setup|run|dev|test>
+const USAGE: &str = "usage: cargo xtask <setup|run|dev|test|bench>
   setup   install the pinned toolchain pieces (idempotent)
   run     setup, build the app, and serve it: open the URL it prints
   dev     companion + `trunk serve` with live reload, for working on the UI
-  test    setup, fmt, clippy, native tests, wasm tests in Chromium, end-to-end tests";
+  test    setup, fmt, clippy, native tests, wasm tests in Chromium, end-to-end tests
+  bench   the struct engine against CPython's struct, per call, side by side";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -26,6 +29,7 @@ fn main() -> ExitCode {
         Some("run") => run(),
         Some("dev") => dev(),
         Some("test") => test::run(),
+        Some("bench") => bench::run(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

@@ -10,6 +10,7 @@ pub mod byteorder;
 pub mod i18n;
 pub mod protocol;
 pub mod pyerror;
+pub mod pyfloat;
 pub mod pyint;
 pub mod pyliteral;
 pub mod pyrepr;

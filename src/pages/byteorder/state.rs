@@ -7,6 +7,7 @@ use socklab_core::byteorder::{
     bits_spaced, int_from_bytes, int_to_bytes, needed_bits, swap, Endian, SwapFn,
 };
 use socklab_core::pyerror::PyException;
+use socklab_core::pyfloat::{float_parts, FloatCode, FloatParts};
 use socklab_core::pyint::PyInt;
 use socklab_core::pyliteral::{self, PyValue};
 use socklab_core::pyrepr::{bytes_repr, hex_spaced};
@@ -32,6 +33,10 @@ pub struct ByteOrderState {
     pub bytes: String,
     /// Read those bytes as signed?
     pub bytes_signed: bool,
+    /// A float, as typed (a Python literal).
+    pub float: String,
+    /// The float format: `e`, `f` or `d`.
+    pub float_code: FloatCode,
 }
 
 impl Default for ByteOrderState {
@@ -44,6 +49,8 @@ impl Default for ByteOrderState {
             host: Endian::Little,
             bytes: "01 00".to_owned(),
             bytes_signed: false,
+            float: "2.7".to_owned(),
+            float_code: FloatCode::Single,
         }
     }
 }
@@ -65,6 +72,10 @@ pub enum Action {
     SetBytesSigned(bool),
     /// Copied the big-endian bytes of the integer into the bytes field.
     UseBytes(String),
+    /// Typed in the float field.
+    SetFloat(String),
+    /// Chose a float format.
+    SetFloatCode(FloatCode),
 }
 
 impl ByteOrderState {
@@ -78,6 +89,8 @@ impl ByteOrderState {
             Action::SetHost(h) => self.host = h,
             Action::SetBytes(b) | Action::UseBytes(b) => self.bytes = b,
             Action::SetBytesSigned(s) => self.bytes_signed = s,
+            Action::SetFloat(f) => self.float = f,
+            Action::SetFloatCode(c) => self.float_code = c,
         }
         self
     }
@@ -104,6 +117,12 @@ impl ByteOrderState {
         if self.bytes_signed {
             q.push(("bs", "1".to_owned()));
         }
+        if self.float != d.float {
+            q.push(("fv", self.float.clone()));
+        }
+        if self.float_code != d.float_code {
+            q.push(("fc", self.float_code.char().to_string()));
+        }
         q
     }
 
@@ -125,6 +144,11 @@ impl ByteOrderState {
             },
             bytes: get(&pairs, "b").map_or(d.bytes, str::to_owned),
             bytes_signed: get(&pairs, "bs") == Some("1"),
+            float: get(&pairs, "fv").map_or(d.float, str::to_owned),
+            float_code: get(&pairs, "fc")
+                .and_then(|c| c.chars().next())
+                .and_then(FloatCode::from_char)
+                .unwrap_or(d.float_code),
         }
     }
 
@@ -170,7 +194,32 @@ impl ByteOrderState {
             number,
             code,
             reading: self.reading(),
+            float: self.float_view(),
         }
+    }
+
+    fn float_view(&self) -> Result<FloatView, PyException> {
+        let literal = self.float.trim();
+        let value = pyliteral::parse(literal)?;
+        let parts = float_parts(self.float_code, &value)?;
+        let c = self.float_code.char();
+        let mut little = parts.big_endian.clone();
+        little.reverse();
+        let calls = vec![
+            PyCall {
+                code: format!("struct.pack('>{c}', {literal})"),
+                result: Ok(bytes_repr(&parts.big_endian)),
+            },
+            PyCall {
+                code: format!("struct.pack('<{c}', {literal})"),
+                result: Ok(bytes_repr(&little)),
+            },
+            PyCall {
+                code: format!("struct.unpack('>{c}', struct.pack('>{c}', {literal}))[0]"),
+                result: Ok(parts.stored_repr.clone()),
+            },
+        ];
+        Ok(FloatView { parts, calls })
     }
 
     fn encoding(
@@ -250,6 +299,15 @@ impl ByteOrderState {
     }
 }
 
+/// The float taken apart, and the Python that shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FloatView {
+    /// Sign, exponent, mantissa and the stored value.
+    pub parts: FloatParts,
+    /// `struct.pack` in both orders and the round trip.
+    pub calls: Vec<PyCall>,
+}
+
 /// One Python expression and what CPython prints for it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PyCall {
@@ -320,11 +378,34 @@ pub struct ByteOrderView {
     pub code: Option<IntCode>,
     /// The bytes field, read back.
     pub reading: Result<Reading, PyException>,
+    /// The float, taken apart, or why it cannot be packed.
+    pub float: Result<FloatView, PyException>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn floats_show_their_parts_and_round_trip() {
+        let v = ByteOrderState::default().view();
+        let f = v.float.unwrap();
+        assert_eq!(f.calls[0].code, "struct.pack('>f', 2.7)");
+        assert_eq!(f.calls[0].result, Ok("b'@,\\xcc\\xcd'".to_owned()));
+        assert_eq!(f.calls[2].result, Ok("2.700000047683716".to_owned()));
+        let s = ByteOrderState::default()
+            .update(Action::SetFloatCode(FloatCode::Half))
+            .update(Action::SetFloat("70000.0".to_owned()));
+        let e = s.view().float.unwrap_err();
+        assert_eq!(
+            e.traceback_line(),
+            "OverflowError: float too large to pack with e format"
+        );
+        assert_eq!(
+            ByteOrderState::from_query(&crate::route::build_query(&s.to_query())),
+            s
+        );
+    }
 
     #[test]
     fn the_seed_example_by_default() {

@@ -1,0 +1,59 @@
+//! `cargo xtask bench`: socklab's struct engine against CPython's `struct`, side by side.
+//!
+//! Runs the criterion benchmark `crates/core/benches/pystruct.rs`, then
+//! `crates/core/benches/cpython_struct.py` (timeit on `struct.Struct(fmt).pack/unpack`) on the
+//! same cases, and prints nanoseconds per call for both and the ratio.
+
+use crate::{cmd, root, status};
+use anyhow::{Context, Result};
+use serde_json::Value;
+use std::path::Path;
+
+/// Criterion's mean estimate for a benchmark id, in nanoseconds.
+fn criterion_mean(id: &str) -> Result<f64> {
+    // Criterion keeps `group/name` ids as `group/name` folders under target/criterion.
+    let path = root()
+        .join("target/criterion")
+        .join(Path::new(id))
+        .join("new/estimates.json");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let v: Value = serde_json::from_str(&text)?;
+    v["mean"]["point_estimate"]
+        .as_f64()
+        .with_context(|| format!("no mean in {}", path.display()))
+}
+
+pub(crate) fn run() -> Result<()> {
+    println!("== criterion: socklab-core (native, release)");
+    status(
+        cmd("cargo")
+            .args(["bench", "-p", "socklab-core", "--bench", "pystruct"])
+            .current_dir(root()),
+        "cargo bench",
+    )?;
+    println!("\n== timeit: CPython's struct.Struct(fmt)");
+    let out = cmd("python3")
+        .arg(root().join("crates/core/benches/cpython_struct.py"))
+        .output()
+        .context("running python3")?;
+    anyhow::ensure!(
+        out.status.success(),
+        "cpython_struct.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cpython: serde_json::Map<String, Value> = serde_json::from_slice(&out.stdout)?;
+    println!(
+        "\n{:<24} {:>12} {:>12} {:>9}",
+        "case", "socklab ns", "CPython ns", "speed-up"
+    );
+    for (id, py) in &cpython {
+        let py = py.as_f64().unwrap_or(f64::NAN);
+        let ours = criterion_mean(id)?;
+        println!("{id:<24} {ours:>12.1} {py:>12.1} {:>8.1}×", py / ours);
+    }
+    println!(
+        "\n(calcsize: socklab parses the format each call; CPython answers from its Struct cache.)"
+    );
+    Ok(())
+}
