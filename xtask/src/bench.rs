@@ -11,10 +11,10 @@ use std::path::Path;
 
 /// Criterion's mean estimate for a benchmark id, in nanoseconds.
 fn criterion_mean(id: &str) -> Result<f64> {
-    // Criterion keeps `group/name` ids as `group/name` folders under target/criterion.
+    // Criterion keeps the id `pack/seed_H` in the folder `pack_seed_H`.
     let path = root()
         .join("target/criterion")
-        .join(Path::new(id))
+        .join(Path::new(&id.replace('/', "_")))
         .join("new/estimates.json");
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
@@ -24,14 +24,17 @@ fn criterion_mean(id: &str) -> Result<f64> {
         .with_context(|| format!("no mean in {}", path.display()))
 }
 
-pub(crate) fn run() -> Result<()> {
-    println!("== criterion: socklab-core (native, release)");
-    status(
-        cmd("cargo")
-            .args(["bench", "-p", "socklab-core", "--bench", "pystruct"])
-            .current_dir(root()),
-        "cargo bench",
-    )?;
+/// Runs both benchmarks; with `--report-only`, prints the table from the last criterion run.
+pub(crate) fn run(args: &[String]) -> Result<()> {
+    if !args.iter().any(|a| a == "--report-only") {
+        println!("== criterion: socklab-core (native, release)");
+        status(
+            cmd("cargo")
+                .args(["bench", "-p", "socklab-core", "--bench", "pystruct"])
+                .current_dir(root()),
+            "cargo bench",
+        )?;
+    }
     println!("\n== timeit: CPython's struct.Struct(fmt)");
     let out = cmd("python3")
         .arg(root().join("crates/core/benches/cpython_struct.py"))

@@ -29,7 +29,7 @@ fn main() -> ExitCode {
         Some("run") => run(),
         Some("dev") => dev(),
         Some("test") => test::run(),
-        Some("bench") => bench::run(),
+        Some("bench") => bench::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

@@ -8,6 +8,9 @@ use crate::pyerror::{Hint, PyExcClass, PyException};
 use std::cmp::Ordering;
 use std::fmt;
 
+/// Base-2**32 digits; values up to 128 bits (every struct code) need no heap allocation.
+type Limbs = smallvec::SmallVec<[u32; 4]>;
+
 /// CPython 3.11's limit on decimal digits in int/str conversions (`sys.int_info.default_max_str_digits`).
 pub const MAX_STR_DIGITS: usize = 4300;
 
@@ -16,7 +19,7 @@ pub const MAX_STR_DIGITS: usize = 4300;
 pub struct PyInt {
     negative: bool,
     /// Little-endian base-2**32 digits, with no trailing zero limbs; empty means zero.
-    limbs: Vec<u32>,
+    limbs: Limbs,
 }
 
 impl PyInt {
@@ -144,14 +147,14 @@ impl PyInt {
 
     /// Builds an int from a magnitude (big-endian bytes) and a sign.
     pub fn from_be_magnitude(negative: bool, bytes: &[u8]) -> PyInt {
-        let mut limbs = Vec::with_capacity(bytes.len() / 4 + 1);
+        let mut limbs = Limbs::with_capacity(bytes.len() / 4 + 1);
         for chunk in bytes.rchunks(4) {
             limbs.push(chunk.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b)));
         }
         PyInt::from_parts(negative, limbs)
     }
 
-    fn from_parts(negative: bool, mut limbs: Vec<u32>) -> PyInt {
+    fn from_parts(negative: bool, mut limbs: Limbs) -> PyInt {
         while limbs.last() == Some(&0) {
             limbs.pop();
         }
@@ -172,7 +175,7 @@ impl PyInt {
         out
     }
 
-    fn mul_add_small(limbs: &mut Vec<u32>, mul: u32, add: u32) {
+    fn mul_add_small(limbs: &mut Limbs, mul: u32, add: u32) {
         let mut carry = u64::from(add);
         for limb in limbs.iter_mut() {
             let v = u64::from(*limb) * u64::from(mul) + carry;
@@ -185,7 +188,7 @@ impl PyInt {
     }
 
     /// Divides the magnitude in place by a small divisor, returning the remainder.
-    fn div_rem_small(limbs: &mut Vec<u32>, div: u32) -> u32 {
+    fn div_rem_small(limbs: &mut Limbs, div: u32) -> u32 {
         let mut rem = 0u64;
         for limb in limbs.iter_mut().rev() {
             let cur = (rem << 32) | u64::from(*limb);
@@ -280,7 +283,7 @@ fn syntax(msg: impl Into<String>) -> PyException {
 }
 
 /// Parses an unsigned integer literal into limbs.
-fn parse_unsigned_literal(body: &str) -> Result<Vec<u32>, PyException> {
+fn parse_unsigned_literal(body: &str) -> Result<Limbs, PyException> {
     let bytes = body.as_bytes();
     if bytes.is_empty() {
         return Err(syntax("invalid syntax"));
@@ -308,7 +311,7 @@ fn parse_unsigned_literal(body: &str) -> Result<Vec<u32>, PyException> {
     let digits = check_underscores(body, 10, "decimal")?;
     if digits.len() > 1 && digits.starts_with('0') {
         if digits.bytes().all(|b| b == b'0') {
-            return Ok(Vec::new());
+            return Ok(Limbs::new());
         }
         return Err(syntax(
             "leading zeros in decimal integer literals are not permitted; \
@@ -323,7 +326,7 @@ fn parse_unsigned_literal(body: &str) -> Result<Vec<u32>, PyException> {
             digits.len()
         )));
     }
-    let mut limbs = Vec::new();
+    let mut limbs = Limbs::new();
     for d in digits.bytes() {
         PyInt::mul_add_small(&mut limbs, 10, u32::from(d - b'0'));
     }
@@ -356,7 +359,7 @@ fn check_underscores(body: &str, radix: u32, name: &str) -> Result<String, PyExc
 }
 
 /// Parses the digits after `0x`/`0o`/`0b`, where an underscore may also follow the prefix.
-fn parse_digits(rest: &str, radix: u32, name: &str) -> Result<Vec<u32>, PyException> {
+fn parse_digits(rest: &str, radix: u32, name: &str) -> Result<Limbs, PyException> {
     let rest_digits = rest.strip_prefix('_').unwrap_or(rest);
     if rest_digits.is_empty() || rest_digits.starts_with('_') || rest.ends_with('_') {
         return Err(syntax(format!("invalid {name} literal")));
@@ -364,7 +367,7 @@ fn parse_digits(rest: &str, radix: u32, name: &str) -> Result<Vec<u32>, PyExcept
     let digits = check_underscores(rest_digits, radix, name)?;
     // Power-of-two radix: place bits directly, so a long literal costs linear time.
     let bits_per_digit = radix.trailing_zeros() as usize;
-    let mut limbs = vec![0u32; (digits.len() * bits_per_digit).div_ceil(32)];
+    let mut limbs: Limbs = smallvec::smallvec![0u32; (digits.len() * bits_per_digit).div_ceil(32)];
     for (i, c) in digits.bytes().rev().enumerate() {
         let v = (c as char).to_digit(radix).unwrap_or(0) as u64;
         let bit = i * bits_per_digit;
@@ -383,26 +386,26 @@ fn parse_digits(rest: &str, radix: u32, name: &str) -> Result<Vec<u32>, PyExcept
 
 impl From<i128> for PyInt {
     fn from(v: i128) -> PyInt {
-        let m = v.unsigned_abs();
-        let limbs = vec![
-            m as u32,
-            (m >> 32) as u32,
-            (m >> 64) as u32,
-            (m >> 96) as u32,
-        ];
-        PyInt::from_parts(v < 0, limbs)
+        let mut n = PyInt::from(v.unsigned_abs());
+        n.negative = v < 0;
+        n
     }
 }
 
 impl From<u128> for PyInt {
     fn from(m: u128) -> PyInt {
-        let limbs = vec![
+        // Built in place (the struct hot path): no pushes, no trailing zero limbs.
+        let used = (128 - m.leading_zeros()).div_ceil(32) as usize;
+        let buf = [
             m as u32,
             (m >> 32) as u32,
             (m >> 64) as u32,
             (m >> 96) as u32,
         ];
-        PyInt::from_parts(false, limbs)
+        PyInt {
+            negative: false,
+            limbs: Limbs::from_buf_and_len(buf, used),
+        }
     }
 }
 

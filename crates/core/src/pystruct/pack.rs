@@ -5,7 +5,6 @@ use super::format::{struct_error, Abi, Code, Field, Layout};
 use super::half;
 use super::{IntCode, Prefix};
 use crate::pyerror::{Hint, PyExcClass, PyException};
-use crate::pyint::PyInt;
 use crate::pyliteral::PyValue;
 
 /// The largest result socklab builds. CPython would try to allocate anything; a page should not.
@@ -85,19 +84,21 @@ fn out_of_range(range: (i128, i128)) -> PyException {
     struct_error("argument out of range").with_hint(range_hint(range))
 }
 
-/// `get_pylong`: ints and bools pass; anything else is "required argument is not an integer".
-fn get_pylong(v: &PyValue) -> Result<PyInt, PyException> {
-    v.as_index().ok_or_else(|| {
-        struct_error("required argument is not an integer")
-            .with_hint(Hint::new("hint.struct_needs_int").arg("type", v.type_name()))
-    })
+/// `get_pylong`: ints and bools pass (as their value, `None` if beyond 128 bits); anything
+/// else is "required argument is not an integer".
+fn get_pylong(v: &PyValue) -> Result<Option<i128>, PyException> {
+    match v {
+        PyValue::Int(n) => Ok(n.to_i128()),
+        PyValue::Bool(b) => Ok(Some(i128::from(*b))),
+        _ => Err(struct_error("required argument is not an integer")
+            .with_hint(Hint::new("hint.struct_needs_int").arg("type", v.type_name()))),
+    }
 }
 
 /// A C conversion (`PyLong_AsLong` and friends): the value if it fits, else "argument out
 /// of range" (what `get_long` and co. turn the OverflowError into).
 fn c_int(v: &PyValue, range: (i128, i128)) -> Result<i128, PyException> {
-    let n = get_pylong(v)?;
-    match n.to_i128() {
+    match get_pylong(v)? {
         Some(x) if (range.0..=range.1).contains(&x) => Ok(x),
         _ => Err(out_of_range(range)),
     }
@@ -166,7 +167,7 @@ fn pack_int(
         IntFn::Pointer(bytes) => {
             let n = get_pylong(v)?;
             let range = (signed_range(bytes).0, unsigned_max(bytes));
-            match n.to_i128() {
+            match n {
                 Some(x) if (range.0..=range.1).contains(&x) => Ok(x),
                 _ => Err(struct_error("int too large to convert").with_hint(range_hint(range))),
             }
@@ -178,7 +179,7 @@ fn pack_int(
             } else {
                 (0, unsigned_max(8))
             };
-            match n.to_i128() {
+            match n {
                 Some(x) if (range.0..=range.1).contains(&x) => Ok(x),
                 _ => Err(struct_error("int too large to convert").with_hint(range_hint(range))),
             }
@@ -564,6 +565,7 @@ impl Layout {
     }
 }
 
+#[inline]
 fn read_one(prefix: Prefix, code: Code, raw: &[u8]) -> PyValue {
     let mut le = [0u8; 8];
     le[..raw.len()].copy_from_slice(raw);
