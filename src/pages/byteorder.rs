@@ -7,37 +7,12 @@ pub mod state;
 use crate::components::bytes::ByteBoxes;
 use crate::components::python::{PyCallView, PyErrorView};
 use crate::i18n::use_i18n;
+use crate::pages::{input_value, use_page_store, PageProps, Store};
 use socklab_core::byteorder::{Endian, SwapFn};
 use socklab_core::pyfloat::{FloatCode, FloatKind};
 use state::{Action, ByteOrderState, Encoding, FloatView, WIDTHS};
-use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
-
-/// The page state inside yew: a thin [`Reducible`] wrapper around the plain state.
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct Store(pub ByteOrderState);
-
-impl Reducible for Store {
-    type Action = Action;
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Store> {
-        Rc::new(Store(self.0.clone().update(action)))
-    }
-}
-
-/// Props of [`ByteOrderPage`].
-#[derive(Properties, PartialEq)]
-pub struct ByteOrderPageProps {
-    /// The state to start from (read from the URL by the shell).
-    pub initial: ByteOrderState,
-    /// Called with the state's query string whenever it changes.
-    #[prop_or_default]
-    pub on_query: Callback<String>,
-}
-
-fn input_value(e: &InputEvent) -> String {
-    e.target_unchecked_into::<HtmlInputElement>().value()
-}
 
 fn checked(e: &Event) -> bool {
     e.target_unchecked_into::<HtmlInputElement>().checked()
@@ -45,18 +20,9 @@ fn checked(e: &Event) -> bool {
 
 /// The byte-order page.
 #[function_component]
-pub fn ByteOrderPage(props: &ByteOrderPageProps) -> Html {
+pub fn ByteOrderPage(props: &PageProps<ByteOrderState>) -> Html {
     let i18n = use_i18n();
-    let store = {
-        let initial = props.initial.clone();
-        use_reducer(move || Store(initial))
-    };
-    {
-        let on_query = props.on_query.clone();
-        use_effect_with(store.0.clone(), move |s| {
-            on_query.emit(crate::route::build_query(&s.to_query()));
-        });
-    }
+    let store = use_page_store(props);
     let s = &store.0;
     let view = use_memo(s.clone(), ByteOrderState::view);
     let dispatch = |f: fn(String) -> Action| {
@@ -256,7 +222,11 @@ pub fn ByteOrderPage(props: &ByteOrderPageProps) -> Html {
     }
 }
 
-fn encoding_card(i18n: &crate::i18n::I18n, enc: &Encoding, store: UseReducerHandle<Store>) -> Html {
+fn encoding_card(
+    i18n: &crate::i18n::I18n,
+    enc: &Encoding,
+    store: UseReducerHandle<Store<ByteOrderState>>,
+) -> Html {
     let (title, note, order) = match enc.order {
         Endian::Big => ("bo.big", "bo.big_note", "big"),
         Endian::Little => ("bo.little", "bo.little_note", "little"),

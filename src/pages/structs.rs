@@ -7,52 +7,18 @@ pub mod state;
 
 use crate::components::python::PyCallView;
 use crate::i18n::{use_i18n, I18n};
+use crate::pages::{input_value, use_page_store, PageProps};
 use socklab_core::pyerror::PyException;
 use socklab_core::pystruct::Abi;
 use state::{Action, Cell, FieldRow, Input, Mode, Preset, Role, StructState, StructView};
-use std::rc::Rc;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
-
-/// The page state inside yew: a thin [`Reducible`] wrapper around the plain state.
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct Store(pub StructState);
-
-impl Reducible for Store {
-    type Action = Action;
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Store> {
-        Rc::new(Store(self.0.clone().update(action)))
-    }
-}
-
-/// Props of [`StructPage`].
-#[derive(Properties, PartialEq)]
-pub struct StructPageProps {
-    /// The state to start from (read from the URL by the shell).
-    pub initial: StructState,
-    /// Called with the state's query string whenever it changes.
-    #[prop_or_default]
-    pub on_query: Callback<String>,
-}
-
-fn input_value(e: &InputEvent) -> String {
-    e.target_unchecked_into::<HtmlInputElement>().value()
-}
 
 /// The struct page.
 #[function_component]
-pub fn StructPage(props: &StructPageProps) -> Html {
+pub fn StructPage(props: &PageProps<StructState>) -> Html {
     let i18n = use_i18n();
-    let store = {
-        let initial = props.initial.clone();
-        use_reducer(move || Store(initial))
-    };
-    {
-        let on_query = props.on_query.clone();
-        use_effect_with(store.0.clone(), move |s| {
-            on_query.emit(crate::route::build_query(&s.to_query()));
-        });
-    }
+    let store = use_page_store(props);
     // The field under the pointer or the keyboard focus: its bytes and its legend row light up.
     let lit = use_state(|| None::<usize>);
     let s = &store.0;

@@ -1,7 +1,6 @@
 // The foundation, end to end: shell, companion link, languages, URL state, themes, byte order.
 import { expect, test } from "@playwright/test";
-import { mkdirSync } from "node:fs";
-import { catalog, expectConnected, pageUrl, proseText, serverUrl, watchErrors } from "./helpers";
+import { catalog, expectConnected, pageUrl, proseText, screenshotMatrix, serverUrl, watchErrors } from "./helpers";
 
 const packCall = (fmt: string, v: string) => `.pycall[data-code="struct.pack('${fmt}', ${v})"] [data-testid="py-result"]`;
 
@@ -114,21 +113,7 @@ test("the theme follows the system and the toggle overrides and is remembered", 
 });
 
 test("screenshots: zh and en, light and dark, 1280 and 390 px, nothing overflowing", async ({ browser }) => {
-  mkdirSync("tests/e2e/screenshots", { recursive: true });
-  for (const width of [1280, 390]) {
-    for (const scheme of ["light", "dark"] as const) {
-      for (const lang of ["en", "zh-CN"]) {
-        const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme });
-        const page = await context.newPage();
-        await page.goto(pageUrl("/byte-order"));
-        await page.getByTestId(`lang-${lang}`).click();
-        await expectConnected(page);
-        await page.getByTestId("bo-value").fill("256");
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-        expect(overflow, `horizontal overflow at ${width}px ${lang} ${scheme}`).toBeLessThanOrEqual(0);
-        await page.screenshot({ path: `tests/e2e/screenshots/byte-order-${lang}-${scheme}-${width}.png`, fullPage: true });
-        await context.close();
-      }
-    }
-  }
+  await screenshotMatrix(browser, "byte-order", "/byte-order", async (page) => {
+    await page.getByTestId("bo-value").fill("256");
+  });
 });

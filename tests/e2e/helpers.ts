@@ -1,5 +1,6 @@
 // Shared pieces of the end-to-end tests.
-import { expect, Page } from "@playwright/test";
+import { Browser, expect, Page } from "@playwright/test";
+import { mkdirSync } from "node:fs";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -53,4 +54,33 @@ export async function proseText(page: Page): Promise<string> {
 /** Waits until the header says the companion is connected. */
 export async function expectConnected(page: Page) {
   await expect(page.getByTestId("companion-status")).toHaveAttribute("data-state", "connected");
+}
+
+/**
+ * Screenshots a page in both languages, both themes, at 1280 and 390 px, after `prepare`,
+ * checking that nothing overflows the viewport sideways. Files: tests/e2e/screenshots/NAME-LANG-THEME-WIDTH.png
+ */
+export async function screenshotMatrix(
+  browser: Browser,
+  name: string,
+  pathAndQuery: string,
+  prepare: (page: Page) => Promise<void> = async () => {},
+) {
+  mkdirSync("tests/e2e/screenshots", { recursive: true });
+  for (const width of [1280, 390]) {
+    for (const scheme of ["light", "dark"] as const) {
+      for (const lang of ["en", "zh-CN"]) {
+        const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme });
+        const page = await context.newPage();
+        await page.goto(pageUrl(pathAndQuery));
+        await page.getByTestId(`lang-${lang}`).click();
+        await expectConnected(page);
+        await prepare(page);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, `horizontal overflow at ${width}px ${lang} ${scheme}`).toBeLessThanOrEqual(0);
+        await page.screenshot({ path: `tests/e2e/screenshots/${name}-${lang}-${scheme}-${width}.png`, fullPage: true });
+        await context.close();
+      }
+    }
+  }
 }

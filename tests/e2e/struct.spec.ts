@@ -1,8 +1,7 @@
 // The struct page end to end: typing a format and values, the annotated hex view, errors with
 // a caret, the URL, the platform comparison, and screenshots.
 import { expect, test } from "@playwright/test";
-import { mkdirSync } from "node:fs";
-import { catalog, expectConnected, pageUrl, watchErrors } from "./helpers";
+import { catalog, expectConnected, pageUrl, screenshotMatrix, watchErrors } from "./helpers";
 
 const result = (page) => page.getByTestId("st-call").getByTestId("py-result");
 
@@ -75,23 +74,9 @@ test("unpacking, iter_unpack, the URL and the platform comparison", async ({ pag
 });
 
 test("screenshots of the struct page: zh and en, light and dark, 1280 and 390 px", async ({ browser }) => {
-  mkdirSync("tests/e2e/screenshots", { recursive: true });
-  for (const width of [1280, 390]) {
-    for (const scheme of ["light", "dark"] as const) {
-      for (const lang of ["en", "zh-CN"]) {
-        const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme });
-        const page = await context.newPage();
-        await page.goto(pageUrl("/struct?fmt=%40bhlq&args=1%2C+-2%2C+3%2C+4"));
-        await page.getByTestId(`lang-${lang}`).click();
-        await expectConnected(page);
-        await page.getByTestId("st-hex").locator("li").nth(4).hover();
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-        expect(overflow, `horizontal overflow at ${width}px ${lang} ${scheme}`).toBeLessThanOrEqual(0);
-        await page.screenshot({ path: `tests/e2e/screenshots/struct-${lang}-${scheme}-${width}.png`, fullPage: true });
-        await context.close();
-      }
-    }
-  }
+  await screenshotMatrix(browser, "struct", "/struct?fmt=%40bhlq&args=1%2C+-2%2C+3%2C+4", async (page) => {
+    await page.getByTestId("st-hex").locator("li").nth(4).hover();
+  });
 });
 
 test("the byte-order page takes floats apart: 2.7 as a float32 and back", async ({ page }) => {

@@ -1,41 +1,13 @@
 //! `socklab byteorder` against live CPython: same stdout, same last stderr line, same exit status.
 
-use std::process::Command;
+mod common;
 
-fn socklab(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_socklab"))
-        .args(args)
-        .output()
-        .expect("socklab runs");
-    let last = String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .to_owned();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).trim().to_owned(),
-        last,
-    )
+/// What Python prints for `repr(call)`, with `socket` imported.
+fn python(call: &str) -> Option<common::Outcome> {
+    common::python(&format!("import socket\nprint(repr({call}))"))
 }
 
-fn python(call: &str) -> Option<(bool, String, String)> {
-    let script = format!("import socket\nprint(repr({call}))");
-    let out = Command::new("python3")
-        .args(["-c", &script])
-        .output()
-        .ok()?;
-    let last = String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .to_owned();
-    Some((
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).trim().to_owned(),
-        last,
-    ))
-}
+use common::socklab;
 
 #[test]
 fn byteorder_matches_python() {

@@ -1,41 +1,21 @@
 //! `socklab struct` against live CPython: same stdout, same last stderr line, same exit status.
 
+mod common;
+
+use common::Outcome;
 use std::process::Command;
 
-/// (success, stdout, last line of stderr)
-type Outcome = (bool, String, String);
-
-fn outcome(out: &std::process::Output) -> Outcome {
-    let last = String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .to_owned();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).trim().to_owned(),
-        last,
-    )
-}
-
 fn socklab(args: &[&str]) -> Outcome {
-    outcome(
-        &Command::new(env!("CARGO_BIN_EXE_socklab"))
-            .arg("struct")
-            .args(args)
-            .output()
-            .expect("socklab runs"),
-    )
+    let mut all = vec!["struct"];
+    all.extend_from_slice(args);
+    common::socklab(&all)
 }
 
 /// Runs Python source that prints the result, or `None` without a python3.
 fn python(source: &str) -> Option<Outcome> {
-    let script = format!("import struct\nfrom math import inf, nan\n{source}");
-    Command::new("python3")
-        .args(["-c", &script])
-        .output()
-        .ok()
-        .map(|out| outcome(&out))
+    common::python(&format!(
+        "import struct\nfrom math import inf, nan\n{source}"
+    ))
 }
 
 fn py_call(function: &str, fmt: &str, args: &[&str]) -> String {

@@ -41,30 +41,34 @@ fn assert_all_match(cases: &[Value], answers: &[Value], source: &str) {
     );
 }
 
-#[test]
-fn golden_byteorder_vectors() {
-    let text = include_str!("../vectors/byteorder.json");
-    let cases: Vec<Value> = serde_json::from_str(text).expect("byteorder.json parses");
+/// Replays a committed golden file: every case must give CPython's recorded answer.
+fn replay(text: &str, at_least: usize, source: &str) {
+    let cases: Vec<Value> = serde_json::from_str(text).expect("golden file parses");
     assert!(
-        cases.len() > 5000,
+        cases.len() > at_least,
         "the golden file looks truncated: {} cases",
         cases.len()
     );
     let answers: Vec<Value> = cases.iter().map(expected).collect();
-    assert_all_match(&cases, &answers, "the golden vectors (CPython 3.11)");
+    assert_all_match(&cases, &answers, source);
+}
+
+#[test]
+fn golden_byteorder_vectors() {
+    replay(
+        include_str!("../vectors/byteorder.json"),
+        5000,
+        "the golden vectors (CPython 3.11)",
+    );
 }
 
 #[test]
 fn golden_struct_vectors() {
-    let text = include_str!("../vectors/struct.json");
-    let cases: Vec<Value> = serde_json::from_str(text).expect("struct.json parses");
-    assert!(
-        cases.len() > 3000,
-        "the golden file looks truncated: {} cases",
-        cases.len()
+    replay(
+        include_str!("../vectors/struct.json"),
+        3000,
+        "the golden struct vectors (CPython 3.11)",
     );
-    let answers: Vec<Value> = cases.iter().map(expected).collect();
-    assert_all_match(&cases, &answers, "the golden struct vectors (CPython 3.11)");
 }
 
 /// A small deterministic generator, so a failing seed can be replayed with SOCKLAB_SEED.

@@ -14,7 +14,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from oracle import arg, run  # noqa: E402
+from oracle import arg, write_vectors  # noqa: E402
 import math  # noqa: E402
 
 if sys.version_info[:2] != (3, 11):
@@ -160,18 +160,15 @@ def canonical(text):
 
 
 def main():
-    out = []
-    for case in cases():
-        if "args" in case:
-            case["args"] = [canonical(a) for a in case["args"]]
-        if "offset" in case:
-            case["offset"] = canonical(case["offset"])
-        case.update(run(case))
-        out.append(case)
-    path = os.path.join(os.path.dirname(__file__), "struct.json")
-    with open(path, "w") as f:
-        f.write("[\n" + ",\n".join(json.dumps(c, ensure_ascii=False) for c in out) + "\n]\n")
-    print(f"wrote {len(out)} cases to {path}")
+    def canonicalized():
+        for case in cases():
+            if "args" in case:
+                case["args"] = [canonical(a) for a in case["args"]]
+            if "offset" in case:
+                case["offset"] = canonical(case["offset"])
+            yield case
+
+    write_vectors(canonicalized(), "struct.json")
 
 
 if __name__ == "__main__":

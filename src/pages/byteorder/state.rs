@@ -78,6 +78,18 @@ pub enum Action {
     SetFloatCode(FloatCode),
 }
 
+impl crate::pages::PageState for ByteOrderState {
+    type Action = Action;
+
+    fn update(self, action: Action) -> ByteOrderState {
+        ByteOrderState::update(self, action)
+    }
+
+    fn to_query(&self) -> Vec<(&'static str, String)> {
+        ByteOrderState::to_query(self)
+    }
+}
+
 impl ByteOrderState {
     /// The state after an action.
     pub fn update(mut self, action: Action) -> ByteOrderState {

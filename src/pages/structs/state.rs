@@ -260,6 +260,18 @@ pub enum Input {
     Data,
 }
 
+impl crate::pages::PageState for StructState {
+    type Action = Action;
+
+    fn update(self, action: Action) -> StructState {
+        StructState::update(self, action)
+    }
+
+    fn to_query(&self) -> Vec<(&'static str, String)> {
+        StructState::to_query(self)
+    }
+}
+
 impl StructState {
     /// The state after an action.
     pub fn update(mut self, action: Action) -> StructState {

@@ -321,16 +321,77 @@ fn count_error(what: &str, expected: u64, got: usize) -> PyException {
     )
 }
 
-/// `PyNumber_AsSsize_t(offset, IndexError)` as `pack_into` and `unpack_from` read offsets.
-fn offset_arg(v: &PyValue, abi: Abi) -> Result<i64, PyException> {
-    let n = v.index()?;
-    let max = abi.ssize_max() as i128;
-    match n.to_i128() {
-        Some(x) if (-max - 1..=max).contains(&x) => Ok(x as i64),
-        _ => Err(PyException::new(
-            PyExcClass::IndexError,
-            "cannot fit 'int' into an index-sized integer",
-        )),
+/// How `pack_into` and `unpack_from` differ where they share their offset checks.
+#[derive(Clone, Copy)]
+enum Direction {
+    Pack,
+    Unpack,
+}
+
+impl Direction {
+    /// An offset too large for `Py_ssize_t`: `pack_into` converts with
+    /// `PyNumber_AsSsize_t(offset, IndexError)`, `unpack_from` with Argument Clinic's
+    /// Py_ssize_t converter.
+    fn offset_overflow(self) -> PyException {
+        match self {
+            Direction::Pack => PyException::new(
+                PyExcClass::IndexError,
+                "cannot fit 'int' into an index-sized integer",
+            ),
+            Direction::Unpack => PyException::new(
+                PyExcClass::OverflowError,
+                "Python int too large to convert to C ssize_t",
+            ),
+        }
+    }
+}
+
+impl Layout {
+    /// Where in a buffer of `len` bytes the struct goes for this offset, with CPython's
+    /// checks and messages in CPython's order.
+    fn place(
+        &self,
+        offset: &PyValue,
+        len: usize,
+        dir: Direction,
+    ) -> Result<std::ops::Range<usize>, PyException> {
+        let max = self.abi.ssize_max() as i128;
+        let mut offset = match offset.index()?.to_i128() {
+            Some(x) if (-max - 1..=max).contains(&x) => x as i64,
+            _ => return Err(dir.offset_overflow()),
+        };
+        let len = len as i64;
+        let size = self.size.min(i64::MAX as u64) as i64;
+        if offset < 0 {
+            if offset + size > 0 {
+                let msg = match dir {
+                    Direction::Pack => format!("no space to pack {size} bytes at offset {offset}"),
+                    Direction::Unpack => {
+                        format!("not enough data to unpack {size} bytes at offset {offset}")
+                    }
+                };
+                return Err(struct_error(msg).with_hint(Hint::new("hint.struct_negative_offset")));
+            }
+            if offset + len < 0 {
+                return Err(struct_error(format!(
+                    "offset {offset} out of range for {len}-byte buffer"
+                ))
+                .with_hint(Hint::new("hint.struct_offset_range")));
+            }
+            offset += len;
+        }
+        if len - offset < size {
+            let (function, verb) = match dir {
+                Direction::Pack => ("pack_into", "packing"),
+                Direction::Unpack => ("unpack_from", "unpacking"),
+            };
+            return Err(struct_error(format!(
+                "{function} requires a buffer of at least {} bytes for {verb} {size} bytes at offset {offset} (actual buffer size is {len})",
+                (size as u64).wrapping_add(offset as u64)
+            ))
+            .with_hint(Hint::new("hint.struct_buffer_small")));
+        }
+        Ok(offset as usize..(offset + size) as usize)
     }
 }
 
@@ -410,33 +471,9 @@ impl Layout {
         if args.len() as u64 != self.values {
             return Err(count_error("pack_into", self.values, args.len()));
         }
-        let mut offset = offset_arg(offset, self.abi)?;
-        let len = buffer.len() as i64;
-        let size = self.size.min(i64::MAX as u64) as i64;
-        if offset < 0 {
-            if offset + size > 0 {
-                return Err(struct_error(format!(
-                    "no space to pack {size} bytes at offset {offset}"
-                ))
-                .with_hint(Hint::new("hint.struct_negative_offset")));
-            }
-            if offset + len < 0 {
-                return Err(struct_error(format!(
-                    "offset {offset} out of range for {len}-byte buffer"
-                ))
-                .with_hint(Hint::new("hint.struct_offset_range")));
-            }
-            offset += len;
-        }
-        if len - offset < size {
-            return Err(struct_error(format!(
-                "pack_into requires a buffer of at least {} bytes for packing {size} bytes at offset {offset} (actual buffer size is {len})",
-                size as u64 + offset as u64
-            ))
-            .with_hint(Hint::new("hint.struct_buffer_small")));
-        }
+        let range = self.place(offset, buffer.len(), Direction::Pack)?;
         let mut out = buffer.to_vec();
-        let region = &mut out[offset as usize..(offset + size) as usize];
+        let region = &mut out[range];
         region.fill(0);
         self.write(region, args)?;
         Ok(out)
@@ -501,43 +538,8 @@ impl Layout {
 
     /// `struct.unpack_from(format, buffer, offset)`.
     pub fn unpack_from(&self, data: &[u8], offset: &PyValue) -> Result<Vec<PyValue>, PyException> {
-        // Argument Clinic's Py_ssize_t converter, unlike pack_into's IndexError.
-        let n = offset.index()?;
-        let max = self.abi.ssize_max() as i128;
-        let mut offset = match n.to_i128() {
-            Some(x) if (-max - 1..=max).contains(&x) => x as i64,
-            _ => {
-                return Err(PyException::new(
-                    PyExcClass::OverflowError,
-                    "Python int too large to convert to C ssize_t",
-                ))
-            }
-        };
-        let len = data.len() as i64;
-        let size = self.size.min(i64::MAX as u64) as i64;
-        if offset < 0 {
-            if offset + size > 0 {
-                return Err(struct_error(format!(
-                    "not enough data to unpack {size} bytes at offset {offset}"
-                ))
-                .with_hint(Hint::new("hint.struct_negative_offset")));
-            }
-            if offset + len < 0 {
-                return Err(struct_error(format!(
-                    "offset {offset} out of range for {len}-byte buffer"
-                ))
-                .with_hint(Hint::new("hint.struct_offset_range")));
-            }
-            offset += len;
-        }
-        if len - offset < size {
-            return Err(struct_error(format!(
-                "unpack_from requires a buffer of at least {} bytes for unpacking {size} bytes at offset {offset} (actual buffer size is {len})",
-                (size as u64).wrapping_add(offset as u64)
-            ))
-            .with_hint(Hint::new("hint.struct_buffer_small")));
-        }
-        self.read(&data[offset as usize..(offset + size) as usize])
+        let range = self.place(offset, data.len(), Direction::Unpack)?;
+        self.read(&data[range])
     }
 
     /// `list(struct.iter_unpack(format, buffer))`.
