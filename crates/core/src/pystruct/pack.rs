@@ -569,12 +569,22 @@ impl Layout {
 
 #[inline]
 fn read_one(prefix: Prefix, code: Code, raw: &[u8]) -> PyValue {
-    let mut le = [0u8; 8];
-    le[..raw.len()].copy_from_slice(raw);
-    if prefix.is_big_endian() {
-        le[..raw.len()].reverse();
-    }
-    let bits = u64::from_le_bytes(le);
+    // Fixed-size reads: the compiler turns each into one load (and a byte swap).
+    let big = prefix.is_big_endian();
+    let bits = match *raw {
+        [a] => u64::from(a),
+        [a, b] if big => u64::from(u16::from_be_bytes([a, b])),
+        [a, b] => u64::from(u16::from_le_bytes([a, b])),
+        [a, b, c, d] if big => u64::from(u32::from_be_bytes([a, b, c, d])),
+        [a, b, c, d] => u64::from(u32::from_le_bytes([a, b, c, d])),
+        [a, b, c, d, e, f, g, h] if big => u64::from_be_bytes([a, b, c, d, e, f, g, h]),
+        [a, b, c, d, e, f, g, h] => u64::from_le_bytes([a, b, c, d, e, f, g, h]),
+        _ if big => raw.iter().fold(0, |acc, &x| (acc << 8) | u64::from(x)),
+        _ => raw
+            .iter()
+            .rev()
+            .fold(0, |acc, &x| (acc << 8) | u64::from(x)),
+    };
     match code {
         Code::Char => PyValue::Bytes(vec![raw[0]]),
         Code::Bool => PyValue::Bool(bits != 0),
