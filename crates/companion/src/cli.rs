@@ -47,6 +47,11 @@ enum Command {
         #[arg(allow_hyphen_values = true)]
         value: String,
     },
+    /// Address conversions: `socklab inet pton AF_INET 127.1` fails as Python does.
+    Inet {
+        #[command(subcommand)]
+        function: crate::inet_cmd::InetCommand,
+    },
     /// The struct module: `socklab struct pack '>H' 256` prints b'\x01\x00'.
     Struct {
         /// The native (`@`) ABI: linux-x86_64 (what python3 here uses), windows-x64,
@@ -82,6 +87,7 @@ pub fn main() -> ExitCode {
             }
         }
         Command::Struct { platform, function } => crate::struct_cmd::run(function, platform),
+        Command::Inet { function } => crate::inet_cmd::run(function),
         Command::Byteorder { function, value } => {
             let func = SwapFn::from_name(&function).unwrap_or(SwapFn::Htons);
             let call = format!("socket.{function}({value})");

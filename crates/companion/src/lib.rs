@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod gate;
+mod inet_cmd;
 pub mod serve;
 mod session;
 mod struct_cmd;

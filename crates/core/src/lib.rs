@@ -8,6 +8,7 @@
 
 pub mod byteorder;
 pub mod i18n;
+pub mod inet;
 pub mod protocol;
 pub mod pyerror;
 pub mod pyfloat;

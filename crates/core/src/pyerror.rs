@@ -25,6 +25,8 @@ pub enum PyExcClass {
     StructError,
     /// `IndexError`
     IndexError,
+    /// `OSError` (without an errno: what `inet_aton` and friends raise)
+    OsError,
     /// `UnicodeEncodeError`
     UnicodeEncodeError,
     /// `SystemError` (CPython's own internal complaint, e.g. `struct.unpack('0p', b'')`)
@@ -44,6 +46,7 @@ impl PyExcClass {
             PyExcClass::NameError => "NameError",
             PyExcClass::StructError => "struct.error",
             PyExcClass::IndexError => "IndexError",
+            PyExcClass::OsError => "OSError",
             PyExcClass::UnicodeEncodeError => "UnicodeEncodeError",
             PyExcClass::SystemError => "SystemError",
             PyExcClass::SocklabLimit => "socklab.LimitError",

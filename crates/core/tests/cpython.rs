@@ -71,6 +71,15 @@ fn golden_struct_vectors() {
     );
 }
 
+#[test]
+fn golden_inet_vectors() {
+    replay(
+        include_str!("../vectors/inet.json"),
+        500,
+        "the golden inet vectors (CPython 3.11)",
+    );
+}
+
 /// A small deterministic generator, so a failing seed can be replayed with SOCKLAB_SEED.
 struct Rng(u64);
 
@@ -213,6 +222,52 @@ fn random_struct_case(rng: &mut Rng) -> Value {
     }
 }
 
+/// Address text built from the pieces parsers trip on, and packed addresses with zero runs.
+fn random_inet_case(rng: &mut Rng) -> Value {
+    let pieces = [
+        "0",
+        "1",
+        "7f",
+        "0x7f",
+        "017",
+        "255",
+        "256",
+        "65535",
+        "ffff",
+        "::",
+        ":",
+        ".",
+        " ",
+        "x",
+        "%eth0",
+        "127",
+        "4294967295",
+        "08",
+        "00",
+        "1.2.3.4",
+    ];
+    let text: String = (0..1 + rng.next() % 6)
+        .map(|_| *rng.pick(&pieces))
+        .collect();
+    let hex: String = (0..if rng.next().is_multiple_of(4) { 4 } else { 8 })
+        .map(|_| match rng.next() % 3 {
+            0 => format!("{:04x}", rng.next() as u16),
+            _ => "0000".to_owned(),
+        })
+        .collect();
+    let hex = if hex.len() == 16 {
+        hex[..8].to_owned()
+    } else {
+        hex
+    };
+    match rng.next() % 4 {
+        0 => json!({ "fn": "inet_aton", "text": text }),
+        1 => json!({ "fn": "inet_pton", "family": rng.pick(&[2, 10]), "text": text }),
+        2 => json!({ "fn": "inet_ntop", "family": 10, "hex": hex }),
+        _ => json!({ "fn": "inet_ntop", "family": rng.pick(&[2, 10]), "hex": hex }),
+    }
+}
+
 /// Runs cases through `python3 vectors/oracle.py`; `None` when there is no python3 3.11.
 fn ask_cpython(cases: &[Value]) -> Option<Vec<Value>> {
     let version = Command::new("python3")
@@ -262,6 +317,7 @@ fn differential_against_live_cpython() {
     let mut rng = Rng(seed);
     let mut cases: Vec<Value> = (0..3000).map(|_| random_case(&mut rng)).collect();
     cases.extend((0..5000).map(|_| random_struct_case(&mut rng)));
+    cases.extend((0..3000).map(|_| random_inet_case(&mut rng)));
     let Some(answers) = ask_cpython(&cases) else {
         println!("SKIPPED differential check: python3 is not CPython 3.11 here");
         return;

@@ -42,6 +42,14 @@ def run(case):
             result = struct.pack(case["fmt"], arg(case["arg"]))
         elif fn == "unpack":
             result = struct.unpack(case["fmt"], bytes.fromhex(case["hex"]))
+        elif fn == "inet_aton":
+            result = socket.inet_aton(case["text"])
+        elif fn == "inet_ntoa":
+            result = socket.inet_ntoa(bytes.fromhex(case["hex"]))
+        elif fn == "inet_pton":
+            result = socket.inet_pton(case["family"], case["text"])
+        elif fn == "inet_ntop":
+            result = socket.inet_ntop(case["family"], bytes.fromhex(case["hex"]))
         elif fn == "struct.calcsize":
             result = struct.calcsize(case["fmt"])
         elif fn == "struct.pack":

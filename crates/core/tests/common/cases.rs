@@ -3,10 +3,11 @@
 
 use serde_json::{json, Value};
 use socklab_core::byteorder::{int_from_bytes, int_to_bytes, swap, Endian, SwapFn};
+use socklab_core::inet;
 use socklab_core::pyerror::PyException;
 use socklab_core::pyliteral;
 use socklab_core::pyliteral::PyValue;
-use socklab_core::pyrepr::{bytes_repr, tuple_repr, value_repr};
+use socklab_core::pyrepr::{bytes_repr, str_repr, tuple_repr, value_repr};
 use socklab_core::pystruct::{pack_int, unpack_int, Abi, IntCode, Layout, Prefix};
 
 /// What socklab-core says for one case, in the oracle's shape.
@@ -53,6 +54,17 @@ pub(crate) fn socklab(case: &Value) -> Value {
                 }
             }
             f if f.starts_with("struct.") => struct_case(case),
+            "inet_aton" => Ok(bytes_repr(&inet::inet_aton(s("text"))?)),
+            "inet_ntoa" => inet::inet_ntoa(&hex()).map(|t| str_repr(&t)),
+            "inet_pton" | "inet_ntop" => {
+                let family = case["family"].as_i64().expect("family");
+                let family = inet::Family::parse(&family.to_string()).expect("AF_INET or AF_INET6");
+                if s("fn") == "inet_pton" {
+                    Ok(bytes_repr(&inet::inet_pton(family, s("text"))?))
+                } else {
+                    inet::inet_ntop(family, &hex()).map(|t| str_repr(&t))
+                }
+            }
             other => panic!("no socklab function for case fn {other:?}"),
         }
     })();
