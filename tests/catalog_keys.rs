@@ -24,6 +24,7 @@ fn keys_in(source: &str) -> Vec<String> {
         "nav",
         "prefs",
         "status",
+        "addr",
         "st",
         "py",
         "bo",

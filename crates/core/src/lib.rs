@@ -6,6 +6,7 @@
 //! depends on neither yew nor tokio.
 #![warn(missing_docs)]
 
+pub mod addr;
 pub mod byteorder;
 pub mod i18n;
 pub mod inet;

@@ -50,6 +50,24 @@ def run(case):
             result = socket.inet_pton(case["family"], case["text"])
         elif fn == "inet_ntop":
             result = socket.inet_ntop(case["family"], bytes.fromhex(case["hex"]))
+        elif fn == "classify":
+            import ipaddress
+            a = ipaddress.ip_address(case["text"])
+            mapped = getattr(a, "ipv4_mapped", None)
+            result = (a.is_private, a.is_global, a.is_loopback, a.is_link_local, a.is_multicast,
+                      a.is_unspecified, a.is_reserved, None if mapped is None else str(mapped))
+        elif fn == "check_tuple":
+            # Only hosts that need no resolver and ports that bind nothing reachable: the
+            # generator guarantees it. A syscall error (errno set) means the tuple was valid.
+            items = tuple(arg(a) for a in case["items"])
+            with socket.socket(case["family"], socket.SOCK_DGRAM) as s:
+                try:
+                    getattr(s, case["caller"])(items)
+                except OSError as e:
+                    if e.errno is None:
+                        raise
+                result = "valid"
+            return {"out": result}
         elif fn == "struct.calcsize":
             result = struct.calcsize(case["fmt"])
         elif fn == "struct.pack":

@@ -3,12 +3,12 @@
 
 use serde_json::{json, Value};
 use socklab_core::byteorder::{int_from_bytes, int_to_bytes, swap, Endian, SwapFn};
-use socklab_core::inet;
 use socklab_core::pyerror::PyException;
 use socklab_core::pyliteral;
 use socklab_core::pyliteral::PyValue;
 use socklab_core::pyrepr::{bytes_repr, str_repr, tuple_repr, value_repr};
 use socklab_core::pystruct::{pack_int, unpack_int, Abi, IntCode, Layout, Prefix};
+use socklab_core::{addr, inet};
 
 /// What socklab-core says for one case, in the oracle's shape.
 pub(crate) fn socklab(case: &Value) -> Value {
@@ -54,6 +54,42 @@ pub(crate) fn socklab(case: &Value) -> Value {
                 }
             }
             f if f.starts_with("struct.") => struct_case(case),
+            "classify" => {
+                let text = s("text");
+                let family = if text.contains(':') {
+                    inet::Family::Inet6
+                } else {
+                    inet::Family::Inet
+                };
+                let c = addr::classify(&inet::inet_pton(family, text)?);
+                let b = |x: bool| if x { "True" } else { "False" };
+                Ok(format!(
+                    "({}, {}, {}, {}, {}, {}, {}, {})",
+                    b(c.is_private),
+                    b(c.is_global),
+                    b(c.is_loopback),
+                    b(c.is_link_local),
+                    b(c.is_multicast),
+                    b(c.is_unspecified),
+                    b(c.is_reserved),
+                    c.ipv4_mapped.map_or("None".to_owned(), |m| str_repr(&m))
+                ))
+            }
+            "check_tuple" => {
+                let family = inet::Family::parse(&case["family"].to_string()).expect("family");
+                let items = case["items"]
+                    .as_array()
+                    .expect("items")
+                    .iter()
+                    .map(|a| pyliteral::parse(a.as_str().expect("literal")))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let caller = if s("caller") == "bind" {
+                    addr::Caller::Bind
+                } else {
+                    addr::Caller::Connect
+                };
+                addr::check_tuple(family, &items, caller).map(|_| "valid".to_owned())
+            }
             "inet_aton" => Ok(bytes_repr(&inet::inet_aton(s("text"))?)),
             "inet_ntoa" => inet::inet_ntoa(&hex()).map(|t| str_repr(&t)),
             "inet_pton" | "inet_ntop" => {
