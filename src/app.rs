@@ -3,6 +3,8 @@
 
 use crate::companion::{CompanionProvider, Status, Unavailable};
 use crate::i18n::{use_i18n, I18nProvider};
+use crate::pages::addresses::state::AddressState;
+use crate::pages::addresses::AddressPage;
 use crate::pages::byteorder::state::ByteOrderState;
 use crate::pages::byteorder::ByteOrderPage;
 use crate::pages::structs::state::StructState;
@@ -66,6 +68,9 @@ fn Shell() -> Html {
     let page = match *route {
         Route::ByteOrder => {
             html! { <ByteOrderPage initial={ByteOrderState::from_query(&initial_query)} {on_query} /> }
+        }
+        Route::Addresses => {
+            html! { <AddressPage initial={AddressState::from_query(&initial_query)} {on_query} /> }
         }
         Route::Struct => {
             html! { <StructPage initial={StructState::from_query(&initial_query)} {on_query} /> }

@@ -2,6 +2,7 @@
 //! plain struct with a pure `update` (see [`PageState`]), kept in yew by a [`Store`] and
 //! mirrored into the URL by [`use_page_store`].
 
+pub mod addresses;
 pub mod byteorder;
 pub mod structs;
 

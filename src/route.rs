@@ -6,6 +6,8 @@
 /// A topic page. Only topics that exist are listed; the order is the seed's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Route {
+    /// 地址族: address tuples, inet_aton/inet_pton, getaddrinfo.
+    Addresses,
     /// 字节序: integers to bytes and back, htons and friends.
     ByteOrder,
     /// struct: pack and unpack with any format, annotated.
@@ -14,11 +16,12 @@ pub enum Route {
 
 impl Route {
     /// Every page, in navigation order.
-    pub const ALL: [Route; 2] = [Route::ByteOrder, Route::Struct];
+    pub const ALL: [Route; 3] = [Route::Addresses, Route::ByteOrder, Route::Struct];
 
     /// The URL path.
     pub fn path(self) -> &'static str {
         match self {
+            Route::Addresses => "/addresses",
             Route::ByteOrder => "/byte-order",
             Route::Struct => "/struct",
         }
@@ -27,6 +30,7 @@ impl Route {
     /// The catalog key of the page's name.
     pub fn title_key(self) -> &'static str {
         match self {
+            Route::Addresses => "nav.addresses",
             Route::ByteOrder => "nav.byteorder",
             Route::Struct => "nav.struct",
         }

@@ -67,7 +67,7 @@ fn Explanation(props: &PyErrorProps) -> Html {
     let i18n = use_i18n();
     match &props.error.hint {
         Some(hint) => {
-            html! { <p class="hint"><span class="hint-mark" aria-hidden="true">{"💡 "}</span>{ i18n.hint(hint) }</p> }
+            html! { <p class="hint"><span class="hint-mark" aria-hidden="true">{"→ "}</span>{ i18n.hint(hint) }</p> }
         }
         None => html! {},
     }

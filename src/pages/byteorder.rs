@@ -180,7 +180,7 @@ pub fn ByteOrderPage(props: &PageProps<ByteOrderState>) -> Html {
                     </div>
                 }
                 if let Some(hint) = swap_hint {
-                    <p class="hint"><span class="hint-mark" aria-hidden="true">{"💡 "}</span>{ i18n.hint(&hint) }</p>
+                    <p class="hint"><span class="hint-mark" aria-hidden="true">{"→ "}</span>{ i18n.hint(&hint) }</p>
                 }
             </section>
 

@@ -1,0 +1,195 @@
+//! 地址族 Address families: build an AF_INET or AF_INET6 tuple and see what Python makes of it
+//! (the check, the classification, the C `sockaddr` bytes), compare inet_aton with inet_pton,
+//! and read getaddrinfo's 5-tuples.
+
+pub mod state;
+
+use crate::components::python::{PyCallView, PyErrorView};
+use crate::i18n::{use_i18n, I18n};
+use crate::pages::{input_value, use_page_store, PageProps};
+use socklab_core::addr::{Caller, HostKind};
+use socklab_core::inet::Family;
+use state::{Action, AddressState, Checked};
+use yew::prelude::*;
+
+/// The seed's getaddrinfo example, as CPython printed it there.
+const SEED_GETADDRINFO: &str = "[(<AddressFamily.AF_INET6: 10>, <SocketType.SOCK_STREAM: 1>,\n  6, '', ('2606:2800:220:1:248:1893:25c8:1946', 80, 0, 0)),\n (<AddressFamily.AF_INET: 2>, <SocketType.SOCK_STREAM: 1>,\n  6, '', ('93.184.216.34', 80))]";
+
+/// The address-families page.
+#[function_component]
+pub fn AddressPage(props: &PageProps<AddressState>) -> Html {
+    let i18n = use_i18n();
+    let store = use_page_store(props);
+    let s = &store.0;
+    let view = use_memo(s.clone(), AddressState::view);
+    let dispatch = |f: fn(String) -> Action| {
+        let store = store.clone();
+        Callback::from(move |e: InputEvent| store.dispatch(f(input_value(&e))))
+    };
+    let family_button = |f: Family| {
+        let store = store.clone();
+        let on = s.family == f;
+        html! {
+            <button type="button" class={classes!("seg-btn", on.then_some("on"))} aria-pressed={on.to_string()}
+                data-testid={format!("af-{}", f.number())}
+                onclick={Callback::from(move |_| store.dispatch(Action::SetFamily(f)))}>
+                { format!("{} · {}", f.name(), if f == Family::Inet { "IPv4" } else { "IPv6" }) }
+            </button>
+        }
+    };
+    let caller_button = |c: Caller, key: &'static str| {
+        let store = store.clone();
+        let on = s.caller == c;
+        html! {
+            <button type="button" class={classes!("seg-btn", on.then_some("on"))} aria-pressed={on.to_string()}
+                data-testid={format!("caller-{}", c.name())}
+                onclick={Callback::from(move |_| store.dispatch(Action::SetCaller(c)))}>
+                { i18n.t(key) }
+            </button>
+        }
+    };
+    let checked = match &view.checked {
+        Err(e) => html! { <PyErrorView error={e.clone()} /> },
+        Ok(c) => checked_view(&i18n, c),
+    };
+    let conversions = view
+        .conversions
+        .iter()
+        .map(|c| html! { <PyCallView code={c.code.clone()} result={c.result.clone()} /> });
+
+    html! {
+        <article class="page" data-page="addresses">
+            <header class="page-head">
+                <h1>{ i18n.t("addr.title") }</h1>
+                <p class="lede">{ i18n.t("addr.lede") }</p>
+            </header>
+
+            <section class="card" aria-labelledby="addr-builder">
+                <h2 id="addr-builder">{ i18n.t("addr.builder") }</h2>
+                <div class="controls">
+                    <div class="seg" role="group" aria-label={i18n.t("addr.family").to_owned()}>
+                        { family_button(Family::Inet) }{ family_button(Family::Inet6) }
+                    </div>
+                    <div class="seg" role="group" aria-label={i18n.t("addr.role").to_owned()}>
+                        { caller_button(Caller::Bind, "addr.bind") }{ caller_button(Caller::Connect, "addr.connect") }
+                    </div>
+                </div>
+                <div class="controls">
+                    <label class="field">
+                        <span>{ "host" }</span>
+                        <input data-testid="addr-host" class="mono" type="text" spellcheck="false" autocomplete="off"
+                            value={s.host.clone()} oninput={dispatch(Action::SetHost)} />
+                    </label>
+                    <label class="field">
+                        <span>{ "port" }</span>
+                        <input data-testid="addr-port" class="mono" type="text" spellcheck="false" autocomplete="off"
+                            value={s.port.clone()} oninput={dispatch(Action::SetPort)} />
+                    </label>
+                    if s.family == Family::Inet6 {
+                        <label class="field">
+                            <span>{ "flowinfo" }</span>
+                            <input data-testid="addr-flowinfo" class="mono" type="text" spellcheck="false" autocomplete="off"
+                                placeholder="0" value={s.flowinfo.clone()} oninput={dispatch(Action::SetFlowinfo)} />
+                        </label>
+                        <label class="field">
+                            <span>{ "scope_id" }</span>
+                            <input data-testid="addr-scope" class="mono" type="text" spellcheck="false" autocomplete="off"
+                                placeholder="0" value={s.scope_id.clone()} oninput={dispatch(Action::SetScopeId)} />
+                        </label>
+                    }
+                </div>
+                <p class="help">{ i18n.t(if s.family == Family::Inet { "addr.help4" } else { "addr.help6" }) }</p>
+                <pre class="py snippet" data-testid="addr-snippet"><code class="py-in">{ &view.snippet }</code></pre>
+                { checked }
+            </section>
+
+            <section class="card" aria-labelledby="addr-parsers">
+                <h2 id="addr-parsers">{ i18n.t("addr.parsers") }</h2>
+                <p>{ i18n.t("addr.parsers_lede") }</p>
+                <div class="controls">
+                    <label class="field wide">
+                        <span>{ i18n.t("addr.text") }</span>
+                        <input data-testid="addr-compare" class="mono" type="text" spellcheck="false" autocomplete="off"
+                            value={s.compare.clone()} oninput={dispatch(Action::SetCompare)} />
+                    </label>
+                </div>
+                <p class="help">{ i18n.t("addr.parsers_try") }</p>
+                <div class="calls">{ for conversions }</div>
+                if view.parsers_disagree {
+                    <p class="hint warn" data-testid="addr-disagree"><span class="hint-mark" aria-hidden="true">{"⚠ "}</span>{ i18n.t("addr.parsers_warning") }</p>
+                }
+            </section>
+
+            <section class="card" aria-labelledby="addr-gai">
+                <h2 id="addr-gai">{ "getaddrinfo()" }</h2>
+                <p>{ i18n.t("addr.gai_lede") }</p>
+                <pre class="py"><span class="py-prompt">{">>> "}</span><code class="py-in">{ "socket.getaddrinfo(\"example.org\", 80, proto=socket.IPPROTO_TCP)" }</code>{"\n"}<code class="py-out">{ SEED_GETADDRINFO }</code></pre>
+                <p class="muted">{ i18n.t("addr.gai_sample_note") }</p>
+                <dl class="gai-fields">
+                    <dt><code>{"family"}</code></dt><dd>{ i18n.t("addr.gai_family") }</dd>
+                    <dt><code>{"type"}</code></dt><dd>{ i18n.t("addr.gai_type") }</dd>
+                    <dt><code>{"proto"}</code></dt><dd>{ i18n.t("addr.gai_proto") }</dd>
+                    <dt><code>{"canonname"}</code></dt><dd>{ i18n.t("addr.gai_canonname") }</dd>
+                    <dt><code>{"sockaddr"}</code></dt><dd>{ i18n.t("addr.gai_sockaddr") }</dd>
+                </dl>
+            </section>
+        </article>
+    }
+}
+
+fn checked_view(i18n: &I18n, c: &Checked) -> Html {
+    let kind_key = match c.kind {
+        HostKind::Numeric => "addr.kind_numeric",
+        HostKind::Any => "addr.kind_any",
+        HostKind::Broadcast => "addr.kind_broadcast",
+        HostKind::LegacyNumeric => "addr.kind_legacy",
+        HostKind::Name => "addr.kind_name",
+    };
+    let flags = c.flags.iter().map(|f| {
+        html! {
+            <tr class={classes!(f.value.then_some("yes"))} data-flag={f.name}>
+                <th scope="row"><code>{ f.name }</code></th>
+                <td><code class="py-out">{ if f.value { "True" } else { "False" } }</code></td>
+                <td class="desc">{ i18n.t(f.key) }</td>
+            </tr>
+        }
+    });
+    let sockaddr = c.sockaddr.as_ref().map(|(bytes, fields)| {
+        let cells = fields.iter().enumerate().flat_map(|(i, f)| {
+            f.range.clone().map(move |o| (i, f.name, o))
+        }).map(|(i, name, o)| html! {
+            <li class={classes!("cell", "value", format!("f{}", i % 8))} title={name} data-field={i.to_string()}>
+                <span class="cell-off" aria-hidden="true">{ o }</span>
+                <span class="cell-hex">{ format!("{:02x}", bytes[o]) }</span>
+            </li>
+        });
+        let legend = fields.iter().enumerate().map(|(i, f)| html! {
+            <tr class={format!("f{}", i % 8)}>
+                <th scope="row"><span class="swatch" aria-hidden="true"></span><code>{ f.name }</code></th>
+                <td>{ format!("{}–{}", f.range.start, f.range.end - 1) }</td>
+                <td class="desc">{ i18n.t(f.note) }</td>
+            </tr>
+        });
+        html! {
+            <>
+                <h3>{ i18n.t("addr.sockaddr") }</h3>
+                <p class="help">{ i18n.t("addr.sockaddr_help") }{" "}<a href="/byte-order">{ i18n.t("addr.see_byteorder") }</a></p>
+                <ol class="hexview" data-testid="addr-sockaddr">{ for cells }</ol>
+                <div class="table-wrap"><table class="legend"><tbody>{ for legend }</tbody></table></div>
+            </>
+        }
+    });
+    html! {
+        <div class="checked" data-testid="addr-valid">
+            <p class="ok-line"><span class="ok-mark" aria-hidden="true">{"✓ "}</span>{ i18n.t("addr.valid") }{" "}{ i18n.t(kind_key) }</p>
+            if let Some(m) = &c.ipv4_mapped {
+                <p class="facts">{ i18n.f("addr.mapped", &[("v4", m)]) }</p>
+            }
+            if !c.flags.is_empty() {
+                <h3>{ i18n.t("addr.classification") }</h3>
+                <div class="table-wrap"><table class="flags" data-testid="addr-flags"><tbody>{ for flags }</tbody></table></div>
+            }
+            { for sockaddr }
+        </div>
+    }
+}

@@ -1,0 +1,59 @@
+// The address-families page end to end: the tuple builder, CPython's errors, the sockaddr
+// bytes, the two address parsers side by side, and screenshots.
+import { expect, test } from "@playwright/test";
+import { expectConnected, pageUrl, screenshotMatrix, watchErrors } from "./helpers";
+
+test("a loopback tuple is checked, classified and laid out as sockaddr_in", async ({ page }) => {
+  const watch = watchErrors(page);
+  await page.goto(pageUrl("/addresses"));
+  await expectConnected(page);
+  await expect(page.getByTestId("addr-snippet")).toContainText("s.bind(('127.0.0.1', 65432))");
+  await expect(page.locator('[data-flag="is_loopback"] .py-out')).toHaveText("True");
+  await expect(page.getByTestId("addr-sockaddr").locator(".cell-hex")).toHaveText(
+    ["02", "00", "ff", "98", "7f", "00", "00", "01", "00", "00", "00", "00", "00", "00", "00", "00"],
+  );
+  await page.getByTestId("addr-port").fill("70000");
+  await expect(page.getByTestId("py-error").first()).toHaveText("OverflowError: bind(): port must be 0-65535.");
+  await page.getByTestId("caller-connect").click();
+  await expect(page.getByTestId("py-error").first()).toHaveText("OverflowError: connect(): port must be 0-65535.");
+  await page.getByTestId("addr-port").fill("'80'");
+  await expect(page.getByTestId("py-error").first()).toHaveText("TypeError: 'str' object cannot be interpreted as an integer");
+  watch.expectNone();
+});
+
+test("IPv6: flowinfo, no broadcast, a mapped address, and the URL keeps it all", async ({ page }) => {
+  const watch = watchErrors(page);
+  await page.goto(pageUrl("/addresses"));
+  await page.getByTestId("af-10").click();
+  await expect(page.getByTestId("addr-host")).toHaveValue("::1");
+  await page.getByTestId("addr-flowinfo").fill("1048576");
+  await expect(page.getByTestId("py-error").first()).toHaveText("OverflowError: bind(): flowinfo must be 0-1048575.");
+  await page.getByTestId("addr-flowinfo").fill("");
+  await page.getByTestId("addr-host").fill("<broadcast>");
+  await expect(page.getByTestId("py-error").first()).toHaveText("OSError: address family mismatched");
+  await page.getByTestId("addr-host").fill("::ffff:127.0.0.1");
+  await expect(page.getByTestId("addr-valid")).toContainText("127.0.0.1");
+  await expect(page.getByTestId("addr-sockaddr").locator("li")).toHaveCount(28);
+  await page.reload();
+  await expect(page.getByTestId("addr-host")).toHaveValue("::ffff:127.0.0.1");
+  watch.expectNone();
+});
+
+test("inet_aton and inet_pton disagree on legacy forms, and the page says why that matters", async ({ page }) => {
+  const watch = watchErrors(page);
+  await page.goto(pageUrl("/addresses"));
+  await page.getByTestId("addr-compare").fill("0177.0.0.1");
+  const result = (code: string) => page.locator(`.pycall[data-code="${code}"] [data-testid="py-result"]`);
+  await expect(result("socket.inet_aton('0177.0.0.1')")).toHaveText("b'\\x7f\\x00\\x00\\x01'");
+  await expect(result("socket.inet_pton(socket.AF_INET, '0177.0.0.1')")).toContainText(
+    "OSError: illegal IP address string passed to inet_pton",
+  );
+  await expect(page.getByTestId("addr-disagree")).toBeVisible();
+  await page.getByTestId("addr-compare").fill("127.0.0.1");
+  await expect(page.getByTestId("addr-disagree")).toHaveCount(0);
+  watch.expectNone();
+});
+
+test("screenshots of the address page: zh and en, light and dark, 1280 and 390 px", async ({ browser }) => {
+  await screenshotMatrix(browser, "addresses", "/addresses?cmp=0x7f.1");
+});
