@@ -7,6 +7,8 @@ use crate::pages::addresses::state::AddressState;
 use crate::pages::addresses::AddressPage;
 use crate::pages::byteorder::state::ByteOrderState;
 use crate::pages::byteorder::ByteOrderPage;
+use crate::pages::hostnames::state::HostnameState;
+use crate::pages::hostnames::HostnamePage;
 use crate::pages::structs::state::StructState;
 use crate::pages::structs::StructPage;
 use crate::route::Route;
@@ -71,6 +73,9 @@ fn Shell() -> Html {
         }
         Route::Addresses => {
             html! { <AddressPage initial={AddressState::from_query(&initial_query)} {on_query} /> }
+        }
+        Route::Hostnames => {
+            html! { <HostnamePage initial={HostnameState::from_query(&initial_query)} {on_query} /> }
         }
         Route::Struct => {
             html! { <StructPage initial={StructState::from_query(&initial_query)} {on_query} /> }

@@ -4,6 +4,7 @@
 
 pub mod addresses;
 pub mod byteorder;
+pub mod hostnames;
 pub mod structs;
 
 use std::rc::Rc;

@@ -8,6 +8,8 @@
 pub enum Route {
     /// 地址族: address tuples, inet_aton/inet_pton, getaddrinfo.
     Addresses,
+    /// 使用主机名: which address to use where, and why names are a risk.
+    Hostnames,
     /// 字节序: integers to bytes and back, htons and friends.
     ByteOrder,
     /// struct: pack and unpack with any format, annotated.
@@ -16,12 +18,18 @@ pub enum Route {
 
 impl Route {
     /// Every page, in navigation order.
-    pub const ALL: [Route; 3] = [Route::Addresses, Route::ByteOrder, Route::Struct];
+    pub const ALL: [Route; 4] = [
+        Route::Addresses,
+        Route::Hostnames,
+        Route::ByteOrder,
+        Route::Struct,
+    ];
 
     /// The URL path.
     pub fn path(self) -> &'static str {
         match self {
             Route::Addresses => "/addresses",
+            Route::Hostnames => "/hostnames",
             Route::ByteOrder => "/byte-order",
             Route::Struct => "/struct",
         }
@@ -31,6 +39,7 @@ impl Route {
     pub fn title_key(self) -> &'static str {
         match self {
             Route::Addresses => "nav.addresses",
+            Route::Hostnames => "nav.hostnames",
             Route::ByteOrder => "nav.byteorder",
             Route::Struct => "nav.struct",
         }

@@ -25,6 +25,7 @@ fn keys_in(source: &str) -> Vec<String> {
         "prefs",
         "status",
         "addr",
+        "host",
         "st",
         "py",
         "bo",
