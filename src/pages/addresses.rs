@@ -143,6 +143,7 @@ fn checked_view(i18n: &I18n, c: &Checked) -> Html {
         HostKind::Any => "addr.kind_any",
         HostKind::Broadcast => "addr.kind_broadcast",
         HostKind::LegacyNumeric => "addr.kind_legacy",
+        HostKind::Scoped { .. } => "addr.kind_scoped",
         HostKind::Name => "addr.kind_name",
     };
     let flags = c.flags.iter().map(|f| {

@@ -153,6 +153,13 @@ pub enum HostKind {
     /// Not numeric to `inet_pton`, so Python asks `getaddrinfo`; glibc still reads the legacy
     /// `inet_aton` forms without any lookup.
     LegacyNumeric,
+    /// An IPv6 address with a zone (`fe80::1%eth0`): inet_pton refuses the `%`, so Python
+    /// asks getaddrinfo, which reads the address and turns the zone into a scope id (a number
+    /// is an interface index; a name must be one of this machine's interfaces).
+    Scoped {
+        /// The text after `%`.
+        zone: String,
+    },
     /// A name: only a real resolver can answer (the companion).
     Name,
 }
@@ -301,6 +308,16 @@ pub fn check_tuple(
         (HostKind::Broadcast, Some(vec![255; 4]))
     } else if let Ok(p) = inet_pton(family, &host) {
         (HostKind::Numeric, Some(p))
+    } else if let Some((addr, zone)) = host.split_once('%').filter(|_| family == Family::Inet6) {
+        match inet_pton(Family::Inet6, addr) {
+            Ok(p) if !zone.is_empty() => (
+                HostKind::Scoped {
+                    zone: zone.to_owned(),
+                },
+                Some(p),
+            ),
+            _ => (HostKind::Name, None),
+        }
     } else if family == Family::Inet && legacy_exact(&host).is_some() {
         (
             HostKind::LegacyNumeric,

@@ -260,7 +260,35 @@ fn random_inet_case(rng: &mut Rng) -> Value {
     } else {
         hex
     };
-    match rng.next() % 4 {
+    // Addresses near the edges of ipaddress's special ranges.
+    let v4_bases: [u32; 8] = [
+        0x0000_0000,
+        0x0a00_0000,
+        0x6440_0000,
+        0x7f00_0000,
+        0xa9fe_0000,
+        0xac10_0000,
+        0xc000_00a8,
+        0xe000_0000,
+    ];
+    let v4 = v4_bases[(rng.next() % 8) as usize] ^ ((rng.next() as u32) >> (rng.next() % 32));
+    let v6_prefix = *rng.pick(&[
+        0u128,
+        0xffff_0000_0000,
+        1 << 120,
+        0x2001 << 112,
+        0xfe80 << 112,
+        0xfc00 << 112,
+        0xff02 << 112,
+    ]);
+    let v6 =
+        v6_prefix ^ ((u128::from(rng.next()) << 64 | u128::from(rng.next())) >> (rng.next() % 128));
+    let v6_bytes = v6.to_be_bytes();
+    let v6_text = socklab_core::inet::inet_ntop(socklab_core::inet::Family::Inet6, &v6_bytes)
+        .unwrap_or_default();
+    match rng.next() % 6 {
+        4 => json!({ "fn": "classify", "text": std::net::Ipv4Addr::from(v4).to_string() }),
+        5 => json!({ "fn": "classify", "text": v6_text }),
         0 => json!({ "fn": "inet_aton", "text": text }),
         1 => json!({ "fn": "inet_pton", "family": rng.pick(&[2, 10]), "text": text }),
         2 => json!({ "fn": "inet_ntop", "family": 10, "hex": hex }),
