@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod gate;
 mod inet_cmd;
+mod resolve;
 pub mod serve;
 mod session;
 mod struct_cmd;

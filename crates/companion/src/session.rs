@@ -9,8 +9,8 @@
 use crate::serve::{SessionSlot, Shared};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use socklab_core::protocol::{
-    decode_client, encode, ClientMessage, ErrorCode, ServerInfo, ServerMessage, WireError,
-    CLOSE_GOING_AWAY, CLOSE_TOO_BIG, PROTOCOL_VERSION,
+    decode_client, encode, AddrinfoOutcome, ClientMessage, ErrorCode, ServerInfo, ServerMessage,
+    WireError, CLOSE_GOING_AWAY, CLOSE_TOO_BIG, PROTOCOL_VERSION,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,10 +18,24 @@ use std::time::Duration;
 /// How often an idle session is pinged, so a vanished browser is noticed and its session freed.
 const KEEPALIVE: Duration = Duration::from_secs(20);
 
+/// How many getaddrinfo calls one session may have in flight at once.
+const MAX_LOOKUPS_IN_FLIGHT: usize = 4;
+/// How long a lookup may take before the page is told it was cut off.
+const LOOKUP_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// What the session knows between messages.
 #[derive(Debug, Default)]
 struct SessionState {
     said_hello: bool,
+    lookups: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// What one message asks of the session loop.
+enum Outcome {
+    /// Send this now.
+    Reply(ServerMessage),
+    /// Resolve this on a blocking thread and send the answer when it comes.
+    Lookup(ClientMessage),
 }
 
 /// Runs a session until the page closes it, the connection drops, or the server shuts down.
@@ -32,6 +46,9 @@ pub(crate) async fn run(mut socket: WebSocket, shared: Arc<Shared>, slot: Sessio
     let limit = shared.config.max_message_bytes;
     let mut keepalive = tokio::time::interval(KEEPALIVE);
     keepalive.tick().await;
+    // Answers from lookups running on blocking threads; they die with the session.
+    let (answers_tx, mut answers) =
+        tokio::sync::mpsc::channel::<ServerMessage>(MAX_LOOKUPS_IN_FLIGHT);
     loop {
         tokio::select! {
             frame = socket.recv() => {
@@ -48,7 +65,13 @@ pub(crate) async fn run(mut socket: WebSocket, shared: Arc<Shared>, slot: Sessio
                         close(&mut socket, CLOSE_TOO_BIG, &too_big(limit)).await;
                         break;
                     }
-                    Some(Ok(Message::Text(text))) => handle(&mut state, &shared, text.as_str()),
+                    Some(Ok(Message::Text(text))) => match handle(&mut state, &shared, text.as_str()) {
+                        Outcome::Reply(m) => Some(m),
+                        Outcome::Lookup(request) => {
+                            spawn_lookup(request, Arc::clone(&state.lookups), answers_tx.clone());
+                            None
+                        }
+                    },
                     Some(Ok(Message::Binary(_))) => Some(ServerMessage::Error(WireError {
                         id: None,
                         code: ErrorCode::BinaryFrame,
@@ -61,6 +84,11 @@ pub(crate) async fn run(mut socket: WebSocket, shared: Arc<Shared>, slot: Sessio
                     if socket.send(Message::Text(encode(&reply).into())).await.is_err() {
                         break;
                     }
+                }
+            }
+            Some(answer) = answers.recv() => {
+                if socket.send(Message::Text(encode(&answer).into())).await.is_err() {
+                    break;
                 }
             }
             () = async { let _ = shutdown.wait_for(|stop| *stop).await; } => {
@@ -92,14 +120,62 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
     .await;
 }
 
+/// Runs one getaddrinfo on a blocking thread, within the session's limits, and sends the
+/// answer to the session loop.
+fn spawn_lookup(
+    request: ClientMessage,
+    in_flight: Arc<std::sync::atomic::AtomicUsize>,
+    answers: tokio::sync::mpsc::Sender<ServerMessage>,
+) {
+    use std::sync::atomic::Ordering;
+    let ClientMessage::Getaddrinfo {
+        id,
+        host,
+        port,
+        family,
+        socktype,
+        proto,
+        flags,
+    } = request
+    else {
+        return;
+    };
+    tokio::spawn(async move {
+        let blocking = tokio::task::spawn_blocking(move || {
+            crate::resolve::getaddrinfo(
+                host.as_deref(),
+                port.as_deref(),
+                family,
+                socktype,
+                proto,
+                flags,
+            )
+        });
+        let outcome = match tokio::time::timeout(LOOKUP_TIMEOUT, blocking).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(_)) => AddrinfoOutcome::Limit {
+                message: "the lookup failed inside the companion".to_owned(),
+            },
+            Err(_) => AddrinfoOutcome::Limit {
+                message: format!(
+                    "the resolver did not answer within {} s; the companion stopped waiting",
+                    LOOKUP_TIMEOUT.as_secs()
+                ),
+            },
+        };
+        in_flight.fetch_sub(1, Ordering::SeqCst);
+        let _ = answers.send(ServerMessage::Addrinfo { id, outcome }).await;
+    });
+}
+
 /// Answers one text message. Pure but for reading the server's configuration.
-fn handle(state: &mut SessionState, shared: &Shared, text: &str) -> Option<ServerMessage> {
+fn handle(state: &mut SessionState, shared: &Shared, text: &str) -> Outcome {
     let message = match decode_client(text) {
         Ok(m) => m,
-        Err(e) => return Some(ServerMessage::Error(e)),
+        Err(e) => return Outcome::Reply(ServerMessage::Error(e)),
     };
     let error = |code, message: String| {
-        Some(ServerMessage::Error(WireError {
+        Outcome::Reply(ServerMessage::Error(WireError {
             id: message_id(text),
             code,
             message,
@@ -122,19 +198,35 @@ fn handle(state: &mut SessionState, shared: &Shared, text: &str) -> Option<Serve
         ),
         ClientMessage::Hello { .. } => {
             state.said_hello = true;
-            Some(ServerMessage::Hello(ServerInfo {
+            Outcome::Reply(ServerMessage::Hello(ServerInfo {
                 protocol: PROTOCOL_VERSION,
                 server_version: env!("CARGO_PKG_VERSION").to_owned(),
-                capabilities: vec!["ping".to_owned()],
+                capabilities: vec!["ping".to_owned(), "getaddrinfo".to_owned()],
                 max_message_bytes: shared.config.max_message_bytes,
             }))
         }
-        ClientMessage::Ping { id } if !state.said_hello => Some(ServerMessage::Error(WireError {
-            id: Some(id),
-            code: ErrorCode::HelloRequired,
-            message: "send {\"type\":\"hello\",\"protocol\":1,...} first".to_owned(),
-        })),
-        ClientMessage::Ping { id } => Some(ServerMessage::Pong { id }),
+        ClientMessage::Ping { .. } | ClientMessage::Getaddrinfo { .. } if !state.said_hello => {
+            error(
+                ErrorCode::HelloRequired,
+                "send {\"type\":\"hello\",\"protocol\":1,...} first".to_owned(),
+            )
+        }
+        ClientMessage::Ping { id } => Outcome::Reply(ServerMessage::Pong { id }),
+        ClientMessage::Getaddrinfo { id, .. } => {
+            use std::sync::atomic::Ordering;
+            if state.lookups.fetch_add(1, Ordering::SeqCst) >= MAX_LOOKUPS_IN_FLIGHT {
+                state.lookups.fetch_sub(1, Ordering::SeqCst);
+                return Outcome::Reply(ServerMessage::Addrinfo {
+                    id,
+                    outcome: AddrinfoOutcome::Limit {
+                        message: format!(
+                            "at most {MAX_LOOKUPS_IN_FLIGHT} lookups may run at once in a session; wait for an answer"
+                        ),
+                    },
+                });
+            }
+            Outcome::Lookup(message)
+        }
     }
 }
 

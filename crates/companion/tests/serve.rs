@@ -474,3 +474,61 @@ async fn serves_the_build_or_says_how_to_make_it() {
         "no escape from dist"
     );
 }
+
+/// What Python prints for a call: the repr, or the traceback's last line.
+fn python_says(call: &str) -> Option<Result<String, String>> {
+    let out = std::process::Command::new("python3")
+        .args(["-c", &format!("import socket\nprint(repr({call}))")])
+        .output()
+        .ok()?;
+    let stdout = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let last = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned();
+    Some(if out.status.success() {
+        Ok(stdout)
+    } else {
+        Err(last)
+    })
+}
+
+#[tokio::test]
+async fn getaddrinfo_answers_as_python_does() {
+    // Only names this machine answers from its own files and numeric hosts: no DNS traffic.
+    let cases = [
+        (json!({"host": "localhost", "port": "80", "family": 2, "socktype": 1}),
+         "socket.getaddrinfo('localhost', 80, socket.AF_INET, socket.SOCK_STREAM)"),
+        (json!({"host": "127.0.0.1", "port": "7"}), "socket.getaddrinfo('127.0.0.1', 7)"),
+        (json!({"host": "::1", "port": "443", "family": 10, "socktype": 2}),
+         "socket.getaddrinfo('::1', 443, socket.AF_INET6, socket.SOCK_DGRAM)"),
+        (json!({"host": "::ffff:1.2.3.4", "port": "0", "family": 10, "socktype": 1, "flags": 4}),
+         "socket.getaddrinfo('::ffff:1.2.3.4', 0, socket.AF_INET6, socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)"),
+        (json!({"host": "not-a-number", "port": "80", "flags": 4}),
+         "socket.getaddrinfo('not-a-number', 80, flags=socket.AI_NUMERICHOST)"),
+        (json!({"host": "localhost", "port": "80", "family": 12345}),
+         "socket.getaddrinfo('localhost', 80, 12345)"),
+        (json!({"host": null, "port": null}), "socket.getaddrinfo(None, None)"),
+        (json!({"host": "127.0.0.1", "port": "no-such-service-xyz", "flags": 4}),
+         "socket.getaddrinfo('127.0.0.1', 'no-such-service-xyz', flags=socket.AI_NUMERICHOST)"),
+    ];
+    let server = Running::start(Config::default()).await;
+    let mut ws = server.connect().await;
+    hello(&mut ws).await;
+    for (id, (mut request, call)) in cases.into_iter().enumerate() {
+        let Some(want) = python_says(call) else {
+            println!("SKIPPED: no python3");
+            return;
+        };
+        request["type"] = json!("getaddrinfo");
+        request["id"] = json!(id);
+        send(&mut ws, request).await;
+        let reply = recv(&mut ws).await;
+        assert_eq!(reply["type"], "addrinfo", "{reply}");
+        assert_eq!(reply["id"], json!(id));
+        let outcome: socklab_core::protocol::AddrinfoOutcome =
+            serde_json::from_value(reply["outcome"].clone()).unwrap();
+        assert_eq!(outcome.python(), want, "{call}");
+    }
+}

@@ -34,17 +34,38 @@ pub enum ClientMessage {
         /// Request id, echoed in the reply.
         id: u64,
     },
+    /// `socket.getaddrinfo(host, port, family, type, proto, flags)` through the system resolver.
+    Getaddrinfo {
+        /// Request id, echoed in the reply.
+        id: u64,
+        /// The host (`None` is Python's `None`).
+        host: Option<String>,
+        /// The port or service, as text (`"80"`, `"http"`), or `None`.
+        port: Option<String>,
+        /// `AF_*` (0 for AF_UNSPEC).
+        #[serde(default)]
+        family: i32,
+        /// `SOCK_*` (0 for any).
+        #[serde(default, rename = "socktype")]
+        socktype: i32,
+        /// `IPPROTO_*` (0 for any).
+        #[serde(default)]
+        proto: i32,
+        /// `AI_*` flags.
+        #[serde(default)]
+        flags: i32,
+    },
 }
 
 impl ClientMessage {
     /// Every `type` a client may send, for error messages.
-    pub const TYPES: &'static [&'static str] = &["hello", "ping"];
+    pub const TYPES: &'static [&'static str] = &["hello", "ping", "getaddrinfo"];
 
     /// The request id, for messages that have one.
     pub fn id(&self) -> Option<u64> {
         match self {
             ClientMessage::Hello { .. } => None,
-            ClientMessage::Ping { id } => Some(*id),
+            ClientMessage::Ping { id } | ClientMessage::Getaddrinfo { id, .. } => Some(*id),
         }
     }
 }
@@ -73,8 +94,114 @@ pub enum ServerMessage {
         /// The ping's id.
         id: u64,
     },
+    /// The answer to a `getaddrinfo`.
+    Addrinfo {
+        /// The request's id.
+        id: u64,
+        /// What the resolver said.
+        outcome: AddrinfoOutcome,
+    },
     /// A request or message that could not be accepted.
     Error(WireError),
+}
+
+/// One entry of getaddrinfo's list: `(family, type, proto, canonname, sockaddr)`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddrinfoEntry {
+    /// `AF_INET` (2) or `AF_INET6` (10).
+    pub family: i32,
+    /// `SOCK_STREAM` (1), `SOCK_DGRAM` (2), `SOCK_RAW` (3).
+    pub socktype: i32,
+    /// The protocol number (6 TCP, 17 UDP).
+    pub proto: i32,
+    /// The canonical name ('' unless AI_CANONNAME).
+    pub canonname: String,
+    /// The address, as text.
+    pub address: String,
+    /// The port.
+    pub port: u16,
+    /// IPv6 flowinfo.
+    pub flowinfo: u32,
+    /// IPv6 scope id.
+    pub scope_id: u32,
+}
+
+/// What getaddrinfo returned.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum AddrinfoOutcome {
+    /// The list, in the resolver's order.
+    Ok {
+        /// The entries.
+        entries: Vec<AddrinfoEntry>,
+    },
+    /// `socket.gaierror`.
+    Gaierror {
+        /// The `EAI_*` number (negative on Linux).
+        errno: i32,
+        /// `gai_strerror`'s text.
+        message: String,
+    },
+    /// A limit of the companion's (time, requests in flight), named as such.
+    Limit {
+        /// What limit, and what to do.
+        message: String,
+    },
+}
+
+impl AddrinfoOutcome {
+    /// What Python prints: the list's repr, or the last line of the traceback.
+    ///
+    /// ```
+    /// use socklab_core::protocol::{AddrinfoEntry, AddrinfoOutcome};
+    /// let e = AddrinfoEntry { family: 2, socktype: 1, proto: 6, canonname: String::new(),
+    ///     address: "127.0.0.1".into(), port: 80, flowinfo: 0, scope_id: 0 };
+    /// assert_eq!(
+    ///     AddrinfoOutcome::Ok { entries: vec![e] }.python(),
+    ///     Ok("[(<AddressFamily.AF_INET: 2>, <SocketKind.SOCK_STREAM: 1>, 6, '', ('127.0.0.1', 80))]".to_owned())
+    /// );
+    /// let gai = AddrinfoOutcome::Gaierror { errno: -2, message: "Name or service not known".into() };
+    /// assert_eq!(gai.python(), Err("socket.gaierror: [Errno -2] Name or service not known".to_owned()));
+    /// ```
+    pub fn python(&self) -> Result<String, String> {
+        match self {
+            AddrinfoOutcome::Ok { entries } => {
+                let items: Vec<String> = entries.iter().map(entry_repr).collect();
+                Ok(format!("[{}]", items.join(", ")))
+            }
+            AddrinfoOutcome::Gaierror { errno, message } => {
+                Err(format!("socket.gaierror: [Errno {errno}] {message}"))
+            }
+            AddrinfoOutcome::Limit { message } => Err(format!("socklab.LimitError: {message}")),
+        }
+    }
+}
+
+fn entry_repr(e: &AddrinfoEntry) -> String {
+    let family = match e.family {
+        2 => "<AddressFamily.AF_INET: 2>".to_owned(),
+        10 => "<AddressFamily.AF_INET6: 10>".to_owned(),
+        n => n.to_string(),
+    };
+    let socktype = match e.socktype {
+        1 => "<SocketKind.SOCK_STREAM: 1>".to_owned(),
+        2 => "<SocketKind.SOCK_DGRAM: 2>".to_owned(),
+        3 => "<SocketKind.SOCK_RAW: 3>".to_owned(),
+        4 => "<SocketKind.SOCK_RDM: 4>".to_owned(),
+        5 => "<SocketKind.SOCK_SEQPACKET: 5>".to_owned(),
+        n => n.to_string(),
+    };
+    let address = crate::pyrepr::str_repr(&e.address);
+    let sockaddr = if e.family == 10 {
+        format!("({address}, {}, {}, {})", e.port, e.flowinfo, e.scope_id)
+    } else {
+        format!("({address}, {})", e.port)
+    };
+    format!(
+        "({family}, {socktype}, {}, {}, {sockaddr})",
+        e.proto,
+        crate::pyrepr::str_repr(&e.canonname)
+    )
 }
 
 /// Why a message was refused.

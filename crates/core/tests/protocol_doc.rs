@@ -43,6 +43,10 @@ fn every_request_in_the_example_gets_the_documented_answer() {
                     serde_json::from_str(&encode(&ServerMessage::Pong { id })).expect("json");
                 assert_eq!(actual, documented, "for {request}");
             }
+            Ok(ClientMessage::Getaddrinfo { id, .. }) => {
+                assert_eq!(documented["type"], "addrinfo");
+                assert_eq!(documented["id"], id);
+            }
             Ok(ClientMessage::Hello { protocol, .. }) => {
                 assert_eq!(documented["type"], "hello");
                 assert_eq!(documented["protocol"], protocol);

@@ -1,0 +1,73 @@
+//! Name resolution for the page: `getaddrinfo` through the system resolver, reported as
+//! Python reports it.
+
+use dns_lookup::AddrInfoHints;
+use socklab_core::inet::{inet_ntop, Family};
+use socklab_core::protocol::{AddrinfoEntry, AddrinfoOutcome};
+use std::net::SocketAddr;
+
+/// glibc's `EAI_NONAME`: what `getaddrinfo(NULL, NULL, ...)` returns.
+const EAI_NONAME: i32 = -2;
+
+/// One `socket.getaddrinfo(host, port, family, type, proto, flags)`. Blocking: call it from a
+/// blocking thread.
+pub(crate) fn getaddrinfo(
+    host: Option<&str>,
+    port: Option<&str>,
+    family: i32,
+    socktype: i32,
+    proto: i32,
+    flags: i32,
+) -> AddrinfoOutcome {
+    if host.is_none() && port.is_none() {
+        return gai(EAI_NONAME, "Name or service not known".to_owned());
+    }
+    let hints = AddrInfoHints {
+        flags,
+        address: family,
+        socktype,
+        protocol: proto,
+    };
+    let entries = match dns_lookup::getaddrinfo(host, port, Some(hints)) {
+        Ok(iter) => iter,
+        Err(e) => {
+            let errno = e.error_num();
+            let text = std::io::Error::from(e).to_string();
+            let message = text
+                .strip_prefix("failed to lookup address information: ")
+                .unwrap_or(&text)
+                .to_owned();
+            return gai(errno, message);
+        }
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let Ok(info) = entry else { continue };
+        let (address, port, flowinfo, scope_id) = match info.sockaddr {
+            SocketAddr::V4(a) => (a.ip().to_string(), a.port(), 0, 0),
+            // Printed by glibc's inet_ntop, as Python prints it (Rust's Display differs on
+            // IPv4-compatible addresses).
+            SocketAddr::V6(a) => (
+                inet_ntop(Family::Inet6, &a.ip().octets()).unwrap_or_default(),
+                a.port(),
+                a.flowinfo(),
+                a.scope_id(),
+            ),
+        };
+        out.push(AddrinfoEntry {
+            family: info.address,
+            socktype: info.socktype,
+            proto: info.protocol,
+            canonname: info.canonname.unwrap_or_default(),
+            address,
+            port,
+            flowinfo,
+            scope_id,
+        });
+    }
+    AddrinfoOutcome::Ok { entries: out }
+}
+
+fn gai(errno: i32, message: String) -> AddrinfoOutcome {
+    AddrinfoOutcome::Gaierror { errno, message }
+}
