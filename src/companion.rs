@@ -6,8 +6,11 @@
 //! it. The status logic ([`Status`], [`backoff_ms`]) is pure and tested natively; the provider
 //! below is the browser half.
 
-use socklab_core::protocol::{encode, ClientMessage, ServerMessage, PROTOCOL_VERSION};
+use socklab_core::protocol::{
+    encode, ClientMessage, ErrorCode, ServerMessage, WireError, PROTOCOL_VERSION,
+};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -89,6 +92,20 @@ struct Link {
     attempt: u32,
     set_status: UseStateSetter<Status>,
     closed_for_good: bool,
+    /// Set once the companion answered the hello; requests wait for it.
+    ready: bool,
+    next_id: u64,
+    /// Requests sent and not yet answered, by id.
+    pending: HashMap<u64, Callback<ServerMessage>>,
+}
+
+/// The id a reply answers, if it answers a request.
+fn reply_id(message: &ServerMessage) -> Option<u64> {
+    match message {
+        ServerMessage::Pong { id } | ServerMessage::Addrinfo { id, .. } => Some(*id),
+        ServerMessage::Error(e) => e.id,
+        ServerMessage::Hello(_) => None,
+    }
 }
 
 impl Link {
@@ -123,10 +140,19 @@ impl Link {
                 else {
                     return;
                 };
-                match serde_json::from_str::<ServerMessage>(&text) {
+                let message = serde_json::from_str::<ServerMessage>(&text);
+                if let Some(id) = message.as_ref().ok().and_then(reply_id) {
+                    let waiting = this.borrow_mut().pending.remove(&id);
+                    if let (Some(callback), Ok(message)) = (waiting, message) {
+                        callback.emit(message);
+                    }
+                    return;
+                }
+                match message {
                     Ok(ServerMessage::Hello(info)) => {
                         let mut link = this.borrow_mut();
                         link.attempt = 0;
+                        link.ready = true;
                         link.set_status.set(Status::Connected {
                             version: info.server_version,
                         });
@@ -155,8 +181,21 @@ impl Link {
         link.socket = Some(socket);
     }
 
+    /// Answers every pending request with `ConnectionLost`.
+    fn fail_pending(&mut self) {
+        self.ready = false;
+        for (id, callback) in self.pending.drain() {
+            callback.emit(ServerMessage::Error(WireError {
+                id: Some(id),
+                code: ErrorCode::ConnectionLost,
+                message: "the connection to the companion closed before it answered".to_owned(),
+            }));
+        }
+    }
+
     fn retry_later(this: &Rc<RefCell<Link>>, reason: Unavailable) {
         let mut link = this.borrow_mut();
+        link.fail_pending();
         if link.closed_for_good {
             return;
         }
@@ -173,6 +212,7 @@ impl Link {
     }
 
     fn shut(&mut self) {
+        self.fail_pending();
         self.closed_for_good = true;
         self.retry = None;
         if let Some(socket) = self.socket.take() {
@@ -181,6 +221,47 @@ impl Link {
         }
         self.handlers.clear();
     }
+}
+
+/// What pages use to ask the companion something: cheap to clone, compared by identity.
+#[derive(Clone, Default)]
+pub struct Companion(Rc<RefCell<Option<Rc<RefCell<Link>>>>>);
+
+impl PartialEq for Companion {
+    fn eq(&self, other: &Companion) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Companion {
+    /// Sends a request built around a fresh id; `reply` gets the answer (or a
+    /// `ConnectionLost` error). Returns false, sending nothing, when there is no connection.
+    pub fn request(
+        &self,
+        make: impl FnOnce(u64) -> ClientMessage,
+        reply: Callback<ServerMessage>,
+    ) -> bool {
+        let Some(link) = self.0.borrow().clone() else {
+            return false;
+        };
+        let mut link = link.borrow_mut();
+        let Some(socket) = link.socket.clone().filter(|_| link.ready) else {
+            return false;
+        };
+        link.next_id += 1;
+        let id = link.next_id;
+        if socket.send_with_str(&encode(&make(id))).is_err() {
+            return false;
+        }
+        link.pending.insert(id, reply);
+        true
+    }
+}
+
+/// The companion handle, for components that send requests.
+#[hook]
+pub fn use_companion() -> Companion {
+    use_context::<Companion>().unwrap_or_default()
 }
 
 /// Props of [`CompanionProvider`].
@@ -194,12 +275,14 @@ pub struct CompanionProviderProps {
 #[function_component]
 pub fn CompanionProvider(props: &CompanionProviderProps) -> Html {
     let status = use_state(|| Status::Connecting);
+    let handle = use_memo((), |_| Companion::default());
     // Read the token during the first render: children's effects run before this component's,
     // and the page's first effect rewrites the URL (without the token).
     let token = use_memo((), |_| take_token());
     {
         let setter = status.setter();
         let token = (*token).clone();
+        let handle = (*handle).clone();
         use_effect_with((), move |_| {
             let link = token.map(|token| {
                 let link = Rc::new(RefCell::new(Link {
@@ -210,8 +293,12 @@ pub fn CompanionProvider(props: &CompanionProviderProps) -> Html {
                     attempt: 0,
                     set_status: setter.clone(),
                     closed_for_good: false,
+                    ready: false,
+                    next_id: 0,
+                    pending: HashMap::new(),
                 }));
                 Link::connect(&link);
+                *handle.0.borrow_mut() = Some(Rc::clone(&link));
                 link
             });
             if link.is_none() {
@@ -227,7 +314,11 @@ pub fn CompanionProvider(props: &CompanionProviderProps) -> Html {
             }
         });
     }
-    html! { <ContextProvider<Status> context={(*status).clone()}>{ props.children.clone() }</ContextProvider<Status>> }
+    html! {
+        <ContextProvider<Companion> context={(*handle).clone()}>
+            <ContextProvider<Status> context={(*status).clone()}>{ props.children.clone() }</ContextProvider<Status>>
+        </ContextProvider<Companion>>
+    }
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ fn keys_in(source: &str) -> Vec<String> {
         "status",
         "addr",
         "host",
+        "live",
         "st",
         "py",
         "bo",

@@ -5,11 +5,13 @@
 pub mod state;
 
 use crate::components::python::{PyCallView, PyErrorView};
+use crate::components::resolver::LiveGetaddrinfo;
 use crate::i18n::{use_i18n, I18n};
 use crate::pages::{input_value, use_page_store, PageProps};
 use socklab_core::addr::{Caller, HostKind};
 use socklab_core::inet::Family;
-use state::{Action, AddressState, Checked};
+use state::{Action, AddressState, Checked, GaiForm, GAI_FLAGS};
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 /// The seed's getaddrinfo example, as CPython printed it there.
@@ -52,6 +54,37 @@ pub fn AddressPage(props: &PageProps<AddressState>) -> Html {
         Err(e) => html! { <PyErrorView error={e.clone()} /> },
         Ok(c) => checked_view(&i18n, c),
     };
+    let gai = &s.gai;
+    let set_gai = |f: fn(&mut GaiForm, String)| {
+        let store = store.clone();
+        let current = gai.clone();
+        Callback::from(move |value: String| {
+            let mut g = current.clone();
+            f(&mut g, value);
+            store.dispatch(Action::SetGai(g));
+        })
+    };
+    let on_text =
+        |cb: Callback<String>| Callback::from(move |e: InputEvent| cb.emit(input_value(&e)));
+    let on_select = |cb: Callback<String>| {
+        Callback::from(move |e: Event| {
+            cb.emit(e.target_unchecked_into::<HtmlSelectElement>().value())
+        })
+    };
+    let flag_boxes = GAI_FLAGS.iter().map(|&(name, bit)| {
+        let cb = set_gai(match bit {
+            1 => |g: &mut GaiForm, _| g.flags ^= 1,
+            2 => |g: &mut GaiForm, _| g.flags ^= 2,
+            _ => |g: &mut GaiForm, _| g.flags ^= 4,
+        });
+        html! {
+            <label class="check">
+                <input type="checkbox" data-testid={format!("gai-{name}")} checked={gai.flags & bit != 0}
+                    onchange={Callback::from(move |_| cb.emit(String::new()))} />
+                <code>{ name }</code>
+            </label>
+        }
+    });
     let conversions = view
         .conversions
         .iter()
@@ -125,6 +158,39 @@ pub fn AddressPage(props: &PageProps<AddressState>) -> Html {
                 <p>{ i18n.t("addr.gai_lede") }</p>
                 <pre class="py"><span class="py-prompt">{">>> "}</span><code class="py-in">{ "socket.getaddrinfo(\"example.org\", 80, proto=socket.IPPROTO_TCP)" }</code>{"\n"}<code class="py-out">{ SEED_GETADDRINFO }</code></pre>
                 <p class="muted">{ i18n.t("addr.gai_sample_note") }</p>
+                <h3>{ i18n.t("addr.gai_live") }</h3>
+                <p class="help">{ i18n.t("addr.gai_live_help") }</p>
+                <div class="controls">
+                    <label class="field">
+                        <span>{ "host" }</span>
+                        <input data-testid="gai-host" class="mono" type="text" spellcheck="false" autocomplete="off"
+                            value={gai.host.clone()} oninput={on_text(set_gai(|g, v| g.host = v))} />
+                    </label>
+                    <label class="field">
+                        <span>{ "port" }</span>
+                        <input data-testid="gai-port" class="mono" type="text" spellcheck="false" autocomplete="off"
+                            value={gai.port.clone()} oninput={on_text(set_gai(|g, v| g.port = v))} />
+                    </label>
+                    <label class="field">
+                        <span>{ "family" }</span>
+                        <select data-testid="gai-family" onchange={on_select(set_gai(|g, v| g.family = v.parse().unwrap_or(0)))}>
+                            <option value="0" selected={gai.family == 0}>{"AF_UNSPEC"}</option>
+                            <option value="2" selected={gai.family == 2}>{"AF_INET"}</option>
+                            <option value="10" selected={gai.family == 10}>{"AF_INET6"}</option>
+                        </select>
+                    </label>
+                    <label class="field">
+                        <span>{ "type" }</span>
+                        <select data-testid="gai-type" onchange={on_select(set_gai(|g, v| g.socktype = v.parse().unwrap_or(0)))}>
+                            <option value="0" selected={gai.socktype == 0}>{"0"}</option>
+                            <option value="1" selected={gai.socktype == 1}>{"SOCK_STREAM"}</option>
+                            <option value="2" selected={gai.socktype == 2}>{"SOCK_DGRAM"}</option>
+                        </select>
+                    </label>
+                </div>
+                <div class="controls">{ for flag_boxes }</div>
+                <LiveGetaddrinfo host={gai.host_arg()} port={gai.port_arg()} family={gai.family} socktype={gai.socktype}
+                    flags={gai.flags} call={gai.call()} testid="gai-result" />
                 <dl class="gai-fields">
                     <dt><code>{"family"}</code></dt><dd>{ i18n.t("addr.gai_family") }</dd>
                     <dt><code>{"type"}</code></dt><dd>{ i18n.t("addr.gai_type") }</dd>

@@ -4,6 +4,7 @@
 pub mod state;
 
 use crate::components::python::PyErrorView;
+use crate::components::resolver::LiveGetaddrinfo;
 use crate::i18n::use_i18n;
 use crate::pages::{input_value, use_page_store, PageProps};
 use socklab_core::addr::HostKind;
@@ -129,6 +130,9 @@ pub fn HostnamePage(props: &PageProps<HostnameState>) -> Html {
                     <li>{ i18n.t("host.localhost_nsswitch") }</li>
                     <li>{ i18n.t("host.localhost_order") }</li>
                 </ul>
+                <p>{ i18n.t("host.localhost_live") }</p>
+                <LiveGetaddrinfo host={Some("localhost".to_owned())} port={None::<String>} socktype={1}
+                    call="socket.getaddrinfo('localhost', None, type=socket.SOCK_STREAM)" testid="localhost-result" />
                 <pre class="py snippet"><code class="py-in">{ "# /etc/hosts (Linux, macOS)   C:\\Windows\\System32\\drivers\\etc\\hosts (Windows)\n127.0.0.1   localhost\n::1         localhost ip6-localhost ip6-loopback\n\n# /etc/nsswitch.conf (Linux): files first, then DNS\nhosts:      files dns" }</code></pre>
             </section>
 

@@ -57,3 +57,30 @@ test("inet_aton and inet_pton disagree on legacy forms, and the page says why th
 test("screenshots of the address page: zh and en, light and dark, 1280 and 390 px", async ({ browser }) => {
   await screenshotMatrix(browser, "addresses", "/addresses?cmp=0x7f.1");
 });
+
+/** What CPython prints for `repr(expr)` here, or the last line of its traceback. */
+function python(expr: string): string {
+  const { spawnSync } = require("node:child_process");
+  const run = spawnSync("python3", ["-c", `import socket\nprint(repr(${expr}))`], { encoding: "utf8" });
+  return run.status === 0 ? run.stdout.trim() : run.stderr.trim().split("\n").pop();
+}
+
+test("live getaddrinfo through the companion prints what CPython prints here", async ({ page }) => {
+  const watch = watchErrors(page);
+  await page.goto(pageUrl("/addresses"));
+  await expectConnected(page);
+  await page.getByTestId("gai-family").selectOption("2");
+  await page.getByTestId("gai-result-run").click();
+  const want = python("socket.getaddrinfo('localhost', 80, family=socket.AF_INET, type=socket.SOCK_STREAM)");
+  expect(want).toContain("SocketKind.SOCK_STREAM");
+  await expect(page.getByTestId("gai-result")).toHaveText(want);
+  // A gaierror, without any DNS traffic: AI_NUMERICHOST refuses names.
+  await page.getByTestId("gai-host").fill("not-a-number");
+  await page.getByTestId("gai-AI_NUMERICHOST").check();
+  await expect(page.getByTestId("gai-result")).toHaveCount(0);
+  await page.getByTestId("gai-result-run").click();
+  await expect(page.getByTestId("gai-result")).toContainText(
+    python("socket.getaddrinfo('not-a-number', 80, family=socket.AF_INET, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)"),
+  );
+  watch.expectNone();
+});

@@ -29,3 +29,14 @@ test("the helper walks the seed's four rows and warns about names", async ({ pag
 test("screenshots of the hostnames page: zh and en, light and dark, 1280 and 390 px", async ({ browser }) => {
   await screenshotMatrix(browser, "hostnames", "/hostnames?role=client&net=ethernet&addr=www.example.com");
 });
+
+test("resolving localhost live shows this machine's answer, in its order", async ({ page }) => {
+  const watch = watchErrors(page);
+  await page.goto(pageUrl("/hostnames"));
+  await expectConnected(page);
+  await page.getByTestId("localhost-result-run").click();
+  const { spawnSync } = require("node:child_process");
+  const want = spawnSync("python3", ["-c", "import socket\nprint(repr(socket.getaddrinfo('localhost', None, type=socket.SOCK_STREAM)))"], { encoding: "utf8" }).stdout.trim();
+  await expect(page.getByTestId("localhost-result")).toHaveText(want);
+  watch.expectNone();
+});

@@ -224,6 +224,9 @@ pub enum ErrorCode {
     UnsupportedProtocol,
     /// A binary frame: the protocol is JSON text only.
     BinaryFrame,
+    /// Never sent by the companion: the page uses it for a request whose connection dropped
+    /// before the answer came.
+    ConnectionLost,
 }
 
 /// An error reply: what was wrong, with the id of the request it answers if there was one.

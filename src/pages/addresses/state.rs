@@ -27,6 +27,85 @@ pub struct AddressState {
     pub caller: Caller,
     /// The text fed to inet_aton and inet_pton side by side.
     pub compare: String,
+    /// The live getaddrinfo form.
+    pub gai: GaiForm,
+}
+
+/// The arguments of a live `socket.getaddrinfo` call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GaiForm {
+    /// The host as typed; `None` (typed) is Python's None.
+    pub host: String,
+    /// The port as typed: digits are an int, other text a service name, empty is None.
+    pub port: String,
+    /// 0 (AF_UNSPEC), 2 (AF_INET) or 10 (AF_INET6).
+    pub family: i32,
+    /// 0 (any), 1 (SOCK_STREAM) or 2 (SOCK_DGRAM).
+    pub socktype: i32,
+    /// AI_* flags.
+    pub flags: i32,
+}
+
+impl Default for GaiForm {
+    fn default() -> GaiForm {
+        GaiForm {
+            host: "localhost".to_owned(),
+            port: "80".to_owned(),
+            family: 0,
+            socktype: 1,
+            flags: 0,
+        }
+    }
+}
+
+/// The AI_* flags the form offers, with Linux's values.
+pub const GAI_FLAGS: [(&str, i32); 3] = [
+    ("AI_PASSIVE", 1),
+    ("AI_CANONNAME", 2),
+    ("AI_NUMERICHOST", 4),
+];
+
+impl GaiForm {
+    /// The host argument (None for the text `None`).
+    pub fn host_arg(&self) -> Option<String> {
+        (self.host.trim() != "None").then(|| self.host.trim().to_owned())
+    }
+
+    /// The port argument as a service string (None when empty or `None`).
+    pub fn port_arg(&self) -> Option<String> {
+        let p = self.port.trim();
+        (!p.is_empty() && p != "None").then(|| p.to_owned())
+    }
+
+    /// The call as Python source.
+    pub fn call(&self) -> String {
+        let host = self.host_arg().map_or("None".to_owned(), |h| str_repr(&h));
+        let port = match self.port_arg() {
+            None => "None".to_owned(),
+            Some(p) if p.chars().all(|c| c.is_ascii_digit()) => p,
+            Some(p) => str_repr(&p),
+        };
+        let mut args = vec![host, port];
+        match self.family {
+            2 => args.push("family=socket.AF_INET".to_owned()),
+            10 => args.push("family=socket.AF_INET6".to_owned()),
+            _ => {}
+        }
+        match self.socktype {
+            1 => args.push("type=socket.SOCK_STREAM".to_owned()),
+            2 => args.push("type=socket.SOCK_DGRAM".to_owned()),
+            _ => {}
+        }
+        let flags: Vec<String> = GAI_FLAGS
+            .iter()
+            .filter(|(_, v)| self.flags & v != 0)
+            .map(|(n, _)| format!("socket.{n}"))
+            .collect();
+        if !flags.is_empty() {
+            args.push(format!("flags={}", flags.join(" | ")));
+        }
+        format!("socket.getaddrinfo({})", args.join(", "))
+    }
 }
 
 impl Default for AddressState {
@@ -39,6 +118,7 @@ impl Default for AddressState {
             scope_id: String::new(),
             caller: Caller::Bind,
             compare: "127.1".to_owned(),
+            gai: GaiForm::default(),
         }
     }
 }
@@ -60,6 +140,8 @@ pub enum Action {
     SetCaller(Caller),
     /// Typed in the comparison field.
     SetCompare(String),
+    /// Changed the live getaddrinfo form.
+    SetGai(GaiForm),
 }
 
 /// One `ipaddress` flag and its value.
@@ -180,6 +262,7 @@ impl AddressState {
             Action::SetScopeId(v) => self.scope_id = v,
             Action::SetCaller(c) => self.caller = c,
             Action::SetCompare(c) => self.compare = c,
+            Action::SetGai(g) => self.gai = g,
         }
         self
     }
@@ -209,6 +292,13 @@ impl AddressState {
         if self.compare != d.compare {
             q.push(("cmp", self.compare.clone()));
         }
+        if self.gai != d.gai {
+            q.push(("gh", self.gai.host.clone()));
+            q.push(("gp", self.gai.port.clone()));
+            q.push(("gf", self.gai.family.to_string()));
+            q.push(("gt", self.gai.socktype.to_string()));
+            q.push(("gx", self.gai.flags.to_string()));
+        }
         q
     }
 
@@ -232,6 +322,24 @@ impl AddressState {
                 Caller::Bind
             },
             compare: get(&pairs, "cmp").map_or(d.compare, str::to_owned),
+            gai: match get(&pairs, "gh") {
+                None => d.gai,
+                Some(host) => {
+                    let int = |k: &str, allowed: &[i32], def: i32| {
+                        get(&pairs, k)
+                            .and_then(|v| v.parse().ok())
+                            .filter(|v| allowed.contains(v))
+                            .unwrap_or(def)
+                    };
+                    GaiForm {
+                        host: host.to_owned(),
+                        port: get(&pairs, "gp").unwrap_or_default().to_owned(),
+                        family: int("gf", &[0, 2, 10], 0),
+                        socktype: int("gt", &[0, 1, 2], 1),
+                        flags: get(&pairs, "gx").and_then(|v| v.parse().ok()).unwrap_or(0) & 7,
+                    }
+                }
+            },
         }
     }
 
