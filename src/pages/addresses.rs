@@ -68,7 +68,7 @@ pub fn AddressPage(props: &PageProps<AddressState>) -> Html {
         |cb: Callback<String>| Callback::from(move |e: InputEvent| cb.emit(input_value(&e)));
     let on_select = |cb: Callback<String>| {
         Callback::from(move |e: Event| {
-            cb.emit(e.target_unchecked_into::<HtmlSelectElement>().value())
+            cb.emit(e.target_unchecked_into::<HtmlSelectElement>().value());
         })
     };
     let flag_boxes = GAI_FLAGS.iter().map(|&(name, bit)| {
