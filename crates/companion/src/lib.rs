@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+mod errno_cmd;
 pub mod gate;
 mod inet_cmd;
 mod resolve;

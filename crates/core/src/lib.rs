@@ -8,6 +8,7 @@
 
 pub mod addr;
 pub mod byteorder;
+pub mod errno;
 pub mod i18n;
 pub mod inet;
 pub mod protocol;
