@@ -121,6 +121,20 @@ fn host_endian() -> Endian {
     }
 }
 
+/// A bytes argument typed as a Python literal, or the TypeError Python raises for anything else.
+pub(crate) fn bytes_arg(text: &str) -> Result<Vec<u8>, PyException> {
+    match pyliteral::parse(text)? {
+        pyliteral::PyValue::Bytes(b) => Ok(b),
+        other => Err(PyException::new(
+            socklab_core::pyerror::PyExcClass::TypeError,
+            format!(
+                "a bytes-like object is required, not '{}'",
+                other.type_name()
+            ),
+        )),
+    }
+}
+
 /// Prints a result as Python would: the repr on stdout, or a traceback on stderr and exit 1.
 pub(crate) fn python_result(
     call: &str,

@@ -1,10 +1,8 @@
 //! `socklab inet`: inet_aton, inet_ntoa, inet_pton and inet_ntop, printing what Python prints.
 
-use crate::cli::python_result;
+use crate::cli::{bytes_arg, python_result};
 use clap::Subcommand;
 use socklab_core::inet::{self, Family};
-use socklab_core::pyerror::{PyExcClass, PyException};
-use socklab_core::pyliteral::{self, PyValue};
 use socklab_core::pyrepr::{bytes_repr, str_repr};
 use std::process::ExitCode;
 
@@ -41,20 +39,6 @@ pub(crate) enum InetCommand {
 
 fn parse_family(text: &str) -> Result<Family, String> {
     Family::parse(text).ok_or_else(|| format!("unknown family {text:?}; use AF_INET or AF_INET6"))
-}
-
-/// A bytes argument, or the TypeError Python raises for anything else.
-fn bytes_arg(text: &str) -> Result<Vec<u8>, PyException> {
-    match pyliteral::parse(text)? {
-        PyValue::Bytes(b) => Ok(b),
-        other => Err(PyException::new(
-            PyExcClass::TypeError,
-            format!(
-                "a bytes-like object is required, not '{}'",
-                other.type_name()
-            ),
-        )),
-    }
 }
 
 /// Runs one `socklab inet` command.

@@ -1,9 +1,8 @@
 //! `socklab struct`: the `struct` module on the command line, printing what Python prints.
 
-use crate::cli::python_result;
+use crate::cli::{bytes_arg, python_result};
 use clap::Subcommand;
-use socklab_core::pyerror::{PyExcClass, PyException};
-use socklab_core::pyliteral::{self, PyValue};
+use socklab_core::pyliteral;
 use socklab_core::pyrepr::{bytes_repr, str_repr, tuple_repr};
 use socklab_core::pystruct::{Abi, Layout};
 use std::process::ExitCode;
@@ -38,20 +37,6 @@ pub(crate) enum StructCommand {
         /// A Python bytes literal.
         bytes: String,
     },
-}
-
-/// A bytes argument, or the TypeError `struct` raises for anything else.
-fn bytes_arg(text: &str) -> Result<Vec<u8>, PyException> {
-    match pyliteral::parse(text)? {
-        PyValue::Bytes(b) => Ok(b),
-        other => Err(PyException::new(
-            PyExcClass::TypeError,
-            format!(
-                "a bytes-like object is required, not '{}'",
-                other.type_name()
-            ),
-        )),
-    }
 }
 
 /// `pack`'s values take anything, `-1` and `-inf` included, so a `--platform` after them
