@@ -7,6 +7,8 @@ use crate::pages::addresses::state::AddressState;
 use crate::pages::addresses::AddressPage;
 use crate::pages::byteorder::state::ByteOrderState;
 use crate::pages::byteorder::ByteOrderPage;
+use crate::pages::errors::state::ErrorsState;
+use crate::pages::errors::ErrorsPage;
 use crate::pages::hostnames::state::HostnameState;
 use crate::pages::hostnames::HostnamePage;
 use crate::pages::structs::state::StructState;
@@ -70,6 +72,9 @@ fn Shell() -> Html {
     let page = match *route {
         Route::ByteOrder => {
             html! { <ByteOrderPage initial={ByteOrderState::from_query(&initial_query)} {on_query} /> }
+        }
+        Route::Errors => {
+            html! { <ErrorsPage initial={ErrorsState::from_query(&initial_query)} {on_query} /> }
         }
         Route::Addresses => {
             html! { <AddressPage initial={AddressState::from_query(&initial_query)} {on_query} /> }

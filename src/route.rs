@@ -6,6 +6,8 @@
 /// A topic page. Only topics that exist are listed; the order is the seed's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Route {
+    /// 错误信息: the exception table grown into a catalog.
+    Errors,
     /// 地址族: address tuples, inet_aton/inet_pton, getaddrinfo.
     Addresses,
     /// 使用主机名: which address to use where, and why names are a risk.
@@ -18,7 +20,8 @@ pub enum Route {
 
 impl Route {
     /// Every page, in navigation order.
-    pub const ALL: [Route; 4] = [
+    pub const ALL: [Route; 5] = [
+        Route::Errors,
         Route::Addresses,
         Route::Hostnames,
         Route::ByteOrder,
@@ -28,6 +31,7 @@ impl Route {
     /// The URL path.
     pub fn path(self) -> &'static str {
         match self {
+            Route::Errors => "/errors",
             Route::Addresses => "/addresses",
             Route::Hostnames => "/hostnames",
             Route::ByteOrder => "/byte-order",
@@ -38,6 +42,7 @@ impl Route {
     /// The catalog key of the page's name.
     pub fn title_key(self) -> &'static str {
         match self {
+            Route::Errors => "nav.errors",
             Route::Addresses => "nav.addresses",
             Route::Hostnames => "nav.hostnames",
             Route::ByteOrder => "nav.byteorder",

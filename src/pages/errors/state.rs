@@ -1,0 +1,200 @@
+//! The errors page's state: the seed's table grown into a searchable catalog. Plain Rust.
+
+use socklab_core::errno::{all_entries, search, CatalogEntry, OsErrorClass, System};
+
+use crate::route::{get, parse_query};
+
+/// The seed's five rows, in its order.
+pub const SEED: [&str; 5] = [
+    "EWOULDBLOCK",
+    "EADDRINUSE",
+    "ECONNRESET",
+    "ETIMEDOUT",
+    "ECONNREFUSED",
+];
+
+/// Everything the learner has typed or chosen.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ErrorsState {
+    /// Search text: a name, a number (any system's), a class, or words in either language.
+    pub query: String,
+    /// Show every errno, not only the socket-related ones.
+    pub all: bool,
+    /// The entry opened, by name.
+    pub open: Option<String>,
+}
+
+/// What the learner can do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Typed in the search box.
+    SetQuery(String),
+    /// Ticked "every errno".
+    SetAll(bool),
+    /// Opened an entry (or closed it with `None`).
+    Open(Option<String>),
+}
+
+/// One row of the table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// The entry.
+    pub entry: CatalogEntry,
+    /// One of the seed's five.
+    pub from_seed: bool,
+    /// Its name on macOS and Windows (name, number), where it has one.
+    pub macos: Option<(&'static str, i32)>,
+    /// Its Windows name and number.
+    pub windows: Option<(&'static str, i32)>,
+}
+
+fn is_seed(entry: CatalogEntry) -> bool {
+    match entry {
+        CatalogEntry::Errno(e) => e.names().any(|n| SEED.contains(&n)),
+        _ => false,
+    }
+}
+
+fn row(entry: CatalogEntry) -> Row {
+    let foreign = |system| match entry {
+        CatalogEntry::Errno(e) => e.codes_on(system).first().map(|c| (c.name, c.number)),
+        _ => None,
+    };
+    Row {
+        from_seed: is_seed(entry),
+        macos: foreign(System::MacOs),
+        windows: foreign(System::Windows),
+        entry,
+    }
+}
+
+impl crate::pages::PageState for ErrorsState {
+    type Action = Action;
+
+    fn update(mut self, action: Action) -> ErrorsState {
+        match action {
+            Action::SetQuery(q) => self.query = q,
+            Action::SetAll(a) => self.all = a,
+            Action::Open(o) => self.open = o,
+        }
+        self
+    }
+
+    fn to_query(&self) -> Vec<(&'static str, String)> {
+        let mut q = Vec::new();
+        if !self.query.is_empty() {
+            q.push(("q", self.query.clone()));
+        }
+        if self.all {
+            q.push(("all", "1".to_owned()));
+        }
+        if let Some(open) = &self.open {
+            q.push(("e", open.clone()));
+        }
+        q
+    }
+}
+
+impl ErrorsState {
+    /// The state a query string describes.
+    pub fn from_query(query: &str) -> ErrorsState {
+        let pairs = parse_query(query);
+        ErrorsState {
+            query: get(&pairs, "q").unwrap_or_default().to_owned(),
+            all: get(&pairs, "all") == Some("1"),
+            open: get(&pairs, "e")
+                .filter(|e| !e.is_empty())
+                .map(str::to_owned),
+        }
+    }
+
+    /// The rows to show: the seed's five first, then the rest; or the search's hits.
+    pub fn rows(&self) -> Vec<Row> {
+        let q = self.query.trim();
+        if !q.is_empty() {
+            let mut hits = search(q);
+            // A number matches on every system: 10061 is WSAECONNREFUSED, 61 ECONNREFUSED on macOS.
+            if let Ok(n) = q.parse::<i64>() {
+                for reading in socklab_core::errno::decode(n) {
+                    if !hits.contains(&reading.entry) {
+                        hits.push(reading.entry);
+                    }
+                }
+            }
+            // A class name lists what `except Class:` catches.
+            if let Some(class) = OsErrorClass::from_name(q) {
+                for e in socklab_core::errno::caught_by(class) {
+                    if !hits.contains(&e) {
+                        hits.push(e);
+                    }
+                }
+            }
+            return hits.into_iter().map(row).collect();
+        }
+        let mut rows: Vec<Row> = SEED
+            .iter()
+            .filter_map(|name| socklab_core::errno::by_name(name))
+            .map(|e| row(CatalogEntry::Errno(e)))
+            .collect();
+        rows.extend(
+            all_entries()
+                .filter(|e| !is_seed(*e))
+                .filter(|e| self.all || e.lesson().is_some())
+                .map(row),
+        );
+        rows
+    }
+
+    /// The opened entry, if its name is one.
+    pub fn opened(&self) -> Option<CatalogEntry> {
+        let name = self.open.as_deref()?;
+        all_entries().find(|e| {
+            e.name() == name || matches!(e, CatalogEntry::Errno(x) if x.aliases().contains(&name))
+        })
+    }
+}
+
+/// The lesson page an entry appears in, if there is one yet.
+pub fn lesson_link(name: &str) -> Option<(&'static str, &'static str)> {
+    match name {
+        "EADDRNOTAVAIL" | "EAFNOSUPPORT" | "EINVAL" => Some(("/addresses", "nav.addresses")),
+        n if n.starts_with("EAI_") => Some(("/hostnames", "nav.hostnames")),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pages::PageState;
+
+    #[test]
+    fn the_seed_comes_first_and_search_finds_across_systems() {
+        let s = ErrorsState::default();
+        let rows = s.rows();
+        let first: Vec<&str> = rows.iter().take(5).map(|r| r.entry.name()).collect();
+        assert_eq!(
+            first,
+            [
+                "EAGAIN",
+                "EADDRINUSE",
+                "ECONNRESET",
+                "ETIMEDOUT",
+                "ECONNREFUSED"
+            ]
+        );
+        assert!(rows[4].from_seed && rows[4].windows == Some(("WSAECONNREFUSED", 10061)));
+        let s = s.update(Action::SetQuery("10061".into()));
+        assert!(s.rows().iter().any(|r| r.entry.name() == "ECONNREFUSED"));
+        let s = s.update(Action::SetQuery("拒绝".into()));
+        assert!(s.rows().iter().any(|r| r.entry.name() == "ECONNREFUSED"));
+        let s = s.update(Action::SetQuery("ConnectionError".into()));
+        assert!(s.rows().iter().any(|r| r.entry.name() == "EPIPE"));
+        let s = s.update(Action::Open(Some("EWOULDBLOCK".into())));
+        assert_eq!(s.opened().map(|e| e.name()), Some("EAGAIN"));
+        assert_eq!(
+            ErrorsState::from_query(&crate::route::build_query(&s.to_query())),
+            s
+        );
+    }
+}

@@ -1,0 +1,41 @@
+// The errors page end to end: the seed's table first, search across systems and languages,
+// an entry with CPython's own line, the OSError tree, and screenshots.
+import { expect, test } from "@playwright/test";
+import { expectConnected, pageUrl, screenshotMatrix, watchErrors } from "./helpers";
+
+function python(source: string): string {
+  const { spawnSync } = require("node:child_process");
+  return spawnSync("python3", ["-c", source], { encoding: "utf8" }).stdout.trim();
+}
+
+test("the seed's five first, search by Windows number and by Chinese words, entries as Python prints them", async ({ page }) => {
+  const watch = watchErrors(page);
+  await page.goto(pageUrl("/errors"));
+  await expectConnected(page);
+  await expect(page.locator("[data-testid=err-table] tbody tr").first()).toHaveAttribute("data-name", "EAGAIN");
+  const names = await page.locator("[data-testid=err-table] tbody tr").evaluateAll((rows) =>
+    rows.slice(0, 5).map((r) => r.getAttribute("data-name")),
+  );
+  expect(names).toEqual(["EAGAIN", "EADDRINUSE", "ECONNRESET", "ETIMEDOUT", "ECONNREFUSED"]);
+  await page.getByTestId("err-search").fill("10061");
+  await expect(page.locator('[data-testid=err-table] tr[data-name="ECONNREFUSED"]')).toBeVisible();
+  await page.locator('tr[data-name="ECONNREFUSED"] button').click();
+  const want = python("import os\ne = ConnectionRefusedError(111, os.strerror(111))\nprint(f'{type(e).__name__}: {e}')");
+  await expect(page.getByTestId("err-line")).toHaveText(want);
+  await page.getByTestId("lang-zh-CN").click();
+  await page.getByTestId("err-search").fill("拒绝");
+  await expect(page.locator('[data-testid=err-table] tr[data-name="ECONNREFUSED"]')).toBeVisible();
+  await expect(page.getByTestId("err-entry")).toContainText("常见原因");
+  await page.reload();
+  await expect(page.getByTestId("err-entry")).toHaveAttribute("data-name", "ECONNREFUSED");
+  // The tree: ConnectionError's children carry their errnos.
+  await page.getByTestId("err-tree").getByRole("button", { name: "EPIPE" }).click();
+  await expect(page.getByTestId("err-line")).toHaveText(
+    python("import os, errno\ne = OSError(errno.EPIPE, os.strerror(errno.EPIPE))\nprint(f'{type(e).__name__}: {e}')"),
+  );
+  watch.expectNone();
+});
+
+test("screenshots of the errors page: zh and en, light and dark, 1280 and 390 px", async ({ browser }) => {
+  await screenshotMatrix(browser, "errors", "/errors?e=ECONNREFUSED");
+});
