@@ -8,6 +8,7 @@
 
 pub mod addr;
 pub mod byteorder;
+pub mod codec;
 pub mod errno;
 pub mod i18n;
 pub mod inet;
@@ -17,4 +18,5 @@ pub mod pyfloat;
 pub mod pyint;
 pub mod pyliteral;
 pub mod pyrepr;
+mod pyrepr_printable;
 pub mod pystruct;

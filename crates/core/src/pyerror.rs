@@ -29,6 +29,8 @@ pub enum PyExcClass {
     OsError,
     /// `UnicodeEncodeError`
     UnicodeEncodeError,
+    /// `UnicodeDecodeError`
+    UnicodeDecodeError,
     /// `SystemError` (CPython's own internal complaint, e.g. `struct.unpack('0p', b'')`)
     SystemError,
     /// Not Python's: a limit of socklab's own (a result too large to show), named as such.
@@ -48,6 +50,7 @@ impl PyExcClass {
             PyExcClass::IndexError => "IndexError",
             PyExcClass::OsError => "OSError",
             PyExcClass::UnicodeEncodeError => "UnicodeEncodeError",
+            PyExcClass::UnicodeDecodeError => "UnicodeDecodeError",
             PyExcClass::SystemError => "SystemError",
             PyExcClass::SocklabLimit => "socklab.LimitError",
         }

@@ -81,18 +81,18 @@ pub fn str_repr(text: &str) -> String {
 /// An approximation of `str.isprintable()` for one character: control characters, separators
 /// other than the space, and unassigned/private-use code points are not printable.
 fn is_printable(c: char) -> bool {
-    let n = c as u32;
-    !(c.is_control()
-        || (0x7f..=0xa0).contains(&n)
-        || n == 0xad
-        || (0x2000..=0x200f).contains(&n)
-        || (0x2028..=0x202f).contains(&n)
-        || (0x205f..=0x206f).contains(&n)
-        || n == 0x3000
-        || n == 0xfeff
-        || (0xd800..=0xf8ff).contains(&n)
-        || (0xfff0..=0xfffb).contains(&n)
-        || n >= 0xf0000)
+    let n = u32::from(c);
+    crate::pyrepr_printable::NOT_PRINTABLE
+        .binary_search_by(|&(lo, hi)| {
+            if hi < n {
+                std::cmp::Ordering::Less
+            } else if lo > n {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_err()
 }
 
 /// `repr(x)` for a float: the shortest text that reads back as the same float, in fixed

@@ -80,6 +80,15 @@ fn golden_inet_vectors() {
     );
 }
 
+#[test]
+fn golden_codec_vectors() {
+    replay(
+        include_str!("../vectors/codec.json"),
+        3000,
+        "the golden codec vectors (CPython 3.11)",
+    );
+}
+
 /// A small deterministic generator, so a failing seed can be replayed with SOCKLAB_SEED.
 struct Rng(u64);
 
@@ -296,6 +305,42 @@ fn random_inet_case(rng: &mut Rng) -> Value {
     }
 }
 
+/// Text from a pool learners type (Chinese, emoji, accents), or bytes that are often broken.
+fn random_codec_case(rng: &mut Rng) -> Value {
+    let codec = *rng.pick(&[
+        "utf-8",
+        "utf-8-sig",
+        "utf-16",
+        "utf-16-le",
+        "utf-16-be",
+        "utf-32",
+        "utf-32-le",
+        "utf-32-be",
+        "ascii",
+        "latin-1",
+    ]);
+    let errors = *rng.pick(&["strict", "replace", "ignore"]);
+    if rng.next().is_multiple_of(2) {
+        let pool = [
+            'a', 'Z', ' ', 'é', 'ÿ', 'Ā', '中', '文', '你', '😀', '\u{feff}', '\u{7f}',
+        ];
+        let text: String = (0..rng.next() % 8).map(|_| *rng.pick(&pool)).collect();
+        json!({ "fn": "encode", "text": text, "codec": codec, "errors": errors })
+    } else {
+        let len = rng.next() % 10;
+        let mut hex = String::new();
+        for _ in 0..len {
+            let random = rng.next() as u8;
+            let byte = *rng.pick(&[
+                0x41u8, 0x00, 0xd8, 0xdc, 0xe4, 0xb8, 0xad, 0xff, 0xfe, 0x80, 0xc3, 0xf0, 0x9f,
+                0x11, random,
+            ]);
+            hex.push_str(&format!("{byte:02x}"));
+        }
+        json!({ "fn": "decode", "hex": hex, "codec": codec, "errors": errors })
+    }
+}
+
 /// Runs cases through `python3 vectors/oracle.py`; `None` when there is no python3 3.11.
 fn ask_cpython(cases: &[Value]) -> Option<Vec<Value>> {
     let version = Command::new("python3")
@@ -346,6 +391,7 @@ fn differential_against_live_cpython() {
     let mut cases: Vec<Value> = (0..3000).map(|_| random_case(&mut rng)).collect();
     cases.extend((0..5000).map(|_| random_struct_case(&mut rng)));
     cases.extend((0..3000).map(|_| random_inet_case(&mut rng)));
+    cases.extend((0..2000).map(|_| random_codec_case(&mut rng)));
     let Some(answers) = ask_cpython(&cases) else {
         println!("SKIPPED differential check: python3 is not CPython 3.11 here");
         return;

@@ -50,6 +50,10 @@ def run(case):
             result = socket.inet_pton(case["family"], case["text"])
         elif fn == "inet_ntop":
             result = socket.inet_ntop(case["family"], bytes.fromhex(case["hex"]))
+        elif fn == "encode":
+            result = case["text"].encode(case["codec"], case["errors"])
+        elif fn == "decode":
+            result = bytes.fromhex(case["hex"]).decode(case["codec"], case["errors"])
         elif fn == "classify":
             import ipaddress
             a = ipaddress.ip_address(case["text"])

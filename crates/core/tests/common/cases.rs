@@ -8,7 +8,7 @@ use socklab_core::pyliteral;
 use socklab_core::pyliteral::PyValue;
 use socklab_core::pyrepr::{bytes_repr, str_repr, tuple_repr, value_repr};
 use socklab_core::pystruct::{pack_int, unpack_int, Abi, IntCode, Layout, Prefix};
-use socklab_core::{addr, inet};
+use socklab_core::{addr, codec, inet};
 
 /// What socklab-core says for one case, in the oracle's shape.
 pub(crate) fn socklab(case: &Value) -> Value {
@@ -89,6 +89,15 @@ pub(crate) fn socklab(case: &Value) -> Value {
                     addr::Caller::Connect
                 };
                 addr::check_tuple(family, &items, caller).map(|_| "valid".to_owned())
+            }
+            "encode" | "decode" => {
+                let codec = codec::Codec::from_name(s("codec")).expect("codec");
+                let errors = codec::Errors::from_name(s("errors")).expect("errors");
+                if s("fn") == "encode" {
+                    Ok(bytes_repr(&codec::encode(s("text"), codec, errors)?))
+                } else {
+                    Ok(str_repr(&codec::decode(&hex(), codec, errors)?))
+                }
             }
             "inet_aton" => Ok(bytes_repr(&inet::inet_aton(s("text"))?)),
             "inet_ntoa" => inet::inet_ntoa(&hex()).map(|t| str_repr(&t)),

@@ -1,0 +1,406 @@
+//! Text to bytes and back as CPython 3.11's codecs do it: UTF-8 (with and without a BOM),
+//! UTF-16 and UTF-32 (BOM, LE, BE), ASCII and Latin-1, with the `strict`, `replace` and `ignore`
+//! error modes and CPython's UnicodeEncodeError/UnicodeDecodeError messages to the letter.
+//!
+//! Python strings can hold lone surrogates and Rust strings cannot; text typed in a page cannot
+//! either, so the "surrogates not allowed" encode errors are out of reach here by construction.
+
+use crate::pyerror::{Hint, PyExcClass, PyException};
+
+/// A codec, by the name Python uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Codec {
+    /// `utf-8`
+    Utf8,
+    /// `utf-8-sig`: UTF-8 with a BOM written, and skipped when reading.
+    Utf8Sig,
+    /// `utf-16`: a BOM, then native (little-endian) order; reading follows the BOM.
+    Utf16,
+    /// `utf-16-le`
+    Utf16Le,
+    /// `utf-16-be`
+    Utf16Be,
+    /// `utf-32`: a BOM, then little-endian.
+    Utf32,
+    /// `utf-32-le`
+    Utf32Le,
+    /// `utf-32-be`
+    Utf32Be,
+    /// `ascii`
+    Ascii,
+    /// `latin-1`
+    Latin1,
+}
+
+/// What happens to what cannot be encoded or decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Errors {
+    /// Raise.
+    #[default]
+    Strict,
+    /// `?` when encoding, U+FFFD when decoding.
+    Replace,
+    /// Drop it.
+    Ignore,
+}
+
+impl Errors {
+    /// Every mode.
+    pub const ALL: [Errors; 3] = [Errors::Strict, Errors::Replace, Errors::Ignore];
+
+    /// The name Python uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Errors::Strict => "strict",
+            Errors::Replace => "replace",
+            Errors::Ignore => "ignore",
+        }
+    }
+
+    /// The mode of a name.
+    pub fn from_name(name: &str) -> Option<Errors> {
+        Errors::ALL.into_iter().find(|e| e.name() == name)
+    }
+}
+
+impl Codec {
+    /// Every codec, in the order pages list them.
+    pub const ALL: [Codec; 10] = [
+        Codec::Utf8,
+        Codec::Utf8Sig,
+        Codec::Utf16,
+        Codec::Utf16Le,
+        Codec::Utf16Be,
+        Codec::Utf32,
+        Codec::Utf32Le,
+        Codec::Utf32Be,
+        Codec::Ascii,
+        Codec::Latin1,
+    ];
+
+    /// The name Python uses (and prints in its error messages).
+    pub fn name(self) -> &'static str {
+        match self {
+            Codec::Utf8 => "utf-8",
+            Codec::Utf8Sig => "utf-8-sig",
+            Codec::Utf16 => "utf-16",
+            Codec::Utf16Le => "utf-16-le",
+            Codec::Utf16Be => "utf-16-be",
+            Codec::Utf32 => "utf-32",
+            Codec::Utf32Le => "utf-32-le",
+            Codec::Utf32Be => "utf-32-be",
+            Codec::Ascii => "ascii",
+            Codec::Latin1 => "latin-1",
+        }
+    }
+
+    /// The codec of a name.
+    pub fn from_name(name: &str) -> Option<Codec> {
+        Codec::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+fn encode_error(codec: Codec, chars: &[char], start: usize, end: usize, limit: u32) -> PyException {
+    let message = if end - start == 1 {
+        format!(
+            "'{}' codec can't encode character '{}' in position {start}: ordinal not in range({limit})",
+            codec.name(),
+            crate::pyrepr::codec_char_escape(chars[start])
+        )
+    } else {
+        format!(
+            "'{}' codec can't encode characters in position {start}-{}: ordinal not in range({limit})",
+            codec.name(),
+            end - 1
+        )
+    };
+    PyException::new(PyExcClass::UnicodeEncodeError, message)
+        .with_hint(Hint::new("hint.codec_encode").arg("codec", codec.name()))
+}
+
+/// `text.encode(codec, errors)`.
+///
+/// ```
+/// use socklab_core::codec::{encode, Codec, Errors};
+/// assert_eq!(encode("中", Codec::Utf8, Errors::Strict).unwrap(), b"\xe4\xb8\xad");
+/// assert_eq!(
+///     encode("中", Codec::Ascii, Errors::Strict).unwrap_err().traceback_line(),
+///     "UnicodeEncodeError: 'ascii' codec can't encode character '\\u4e2d' in position 0: ordinal not in range(128)"
+/// );
+/// ```
+pub fn encode(text: &str, codec: Codec, errors: Errors) -> Result<Vec<u8>, PyException> {
+    let units16 = |le: bool| -> Vec<u8> {
+        text.encode_utf16()
+            .flat_map(|u| if le { u.to_le_bytes() } else { u.to_be_bytes() })
+            .collect()
+    };
+    let units32 = |le: bool| -> Vec<u8> {
+        text.chars()
+            .flat_map(|c| {
+                if le {
+                    u32::from(c).to_le_bytes()
+                } else {
+                    u32::from(c).to_be_bytes()
+                }
+            })
+            .collect()
+    };
+    Ok(match codec {
+        Codec::Utf8 => text.as_bytes().to_vec(),
+        Codec::Utf8Sig => [&[0xef, 0xbb, 0xbf][..], text.as_bytes()].concat(),
+        Codec::Utf16 => [&[0xff, 0xfe][..], &units16(true)].concat(),
+        Codec::Utf16Le => units16(true),
+        Codec::Utf16Be => units16(false),
+        Codec::Utf32 => [&[0xff, 0xfe, 0, 0][..], &units32(true)].concat(),
+        Codec::Utf32Le => units32(true),
+        Codec::Utf32Be => units32(false),
+        Codec::Ascii | Codec::Latin1 => {
+            let limit: u32 = if codec == Codec::Ascii { 128 } else { 256 };
+            let chars: Vec<char> = text.chars().collect();
+            let mut out = Vec::with_capacity(chars.len());
+            let mut i = 0;
+            while i < chars.len() {
+                let c = u32::from(chars[i]);
+                if c < limit {
+                    out.push(c as u8);
+                    i += 1;
+                    continue;
+                }
+                let end = i + chars[i..]
+                    .iter()
+                    .take_while(|&&c| u32::from(c) >= limit)
+                    .count();
+                match errors {
+                    Errors::Strict => return Err(encode_error(codec, &chars, i, end, limit)),
+                    Errors::Replace => out.extend(std::iter::repeat_n(b'?', end - i)),
+                    Errors::Ignore => {}
+                }
+                i = end;
+            }
+            out
+        }
+    })
+}
+
+/// One decoding problem: the byte range and CPython's reason.
+struct Bad {
+    start: usize,
+    end: usize,
+    reason: &'static str,
+}
+
+fn decode_error(codec: Codec, name: &str, data: &[u8], bad: &Bad) -> PyException {
+    let message = if bad.end - bad.start == 1 {
+        format!(
+            "'{name}' codec can't decode byte 0x{:02x} in position {}: {}",
+            data[bad.start], bad.start, bad.reason
+        )
+    } else {
+        format!(
+            "'{name}' codec can't decode bytes in position {}-{}: {}",
+            bad.start,
+            bad.end - 1,
+            bad.reason
+        )
+    };
+    PyException::new(PyExcClass::UnicodeDecodeError, message)
+        .with_hint(Hint::new("hint.codec_decode").arg("codec", codec.name()))
+        .at(bad.start..bad.end)
+}
+
+/// One step of a decoder: a character and how many bytes it took, or a problem.
+type Step = Result<(char, usize), Bad>;
+
+fn utf8_step(s: &[u8], i: usize) -> Step {
+    let n = s.len();
+    let b = s[i];
+    let cont = |x: u8| (0x80..=0xbf).contains(&x);
+    let invalid = |end: usize| Bad {
+        start: i,
+        end,
+        reason: "invalid continuation byte",
+    };
+    let eod = Bad {
+        start: i,
+        end: n,
+        reason: "unexpected end of data",
+    };
+    let (len, second): (usize, std::ops::RangeInclusive<u8>) = match b {
+        0x00..=0x7f => return Ok((char::from(b), 1)),
+        0xc2..=0xdf => (2, 0x80..=0xbf),
+        0xe0 => (3, 0xa0..=0xbf),
+        0xed => (3, 0x80..=0x9f),
+        0xe1..=0xef => (3, 0x80..=0xbf),
+        0xf0 => (4, 0x90..=0xbf),
+        0xf4 => (4, 0x80..=0x8f),
+        0xf1..=0xf3 => (4, 0x80..=0xbf),
+        _ => {
+            return Err(Bad {
+                start: i,
+                end: i + 1,
+                reason: "invalid start byte",
+            })
+        }
+    };
+    for k in 1..len {
+        let Some(&x) = s.get(i + k) else {
+            return Err(eod);
+        };
+        let ok = if k == 1 { second.contains(&x) } else { cont(x) };
+        if !ok {
+            return Err(invalid(i + k));
+        }
+    }
+    let text = std::str::from_utf8(&s[i..i + len]).map_err(|_| invalid(i + 1))?;
+    Ok((text.chars().next().unwrap_or('\u{fffd}'), len))
+}
+
+fn utf16_step(s: &[u8], i: usize, le: bool) -> Step {
+    let n = s.len();
+    let unit = |j: usize| -> Option<u16> {
+        let b = s.get(j..j + 2)?;
+        Some(if le {
+            u16::from_le_bytes([b[0], b[1]])
+        } else {
+            u16::from_be_bytes([b[0], b[1]])
+        })
+    };
+    let Some(u) = unit(i) else {
+        return Err(Bad {
+            start: i,
+            end: n,
+            reason: "truncated data",
+        });
+    };
+    match u {
+        0xd800..=0xdbff => match unit(i + 2) {
+            None if i + 2 >= n || n - (i + 2) < 2 => Err(Bad {
+                start: i,
+                end: n.min(i + 4).max(i + 2),
+                reason: "unexpected end of data",
+            }),
+            Some(lo @ 0xdc00..=0xdfff) => {
+                let c = 0x10000 + ((u32::from(u) - 0xd800) << 10) + (u32::from(lo) - 0xdc00);
+                Ok((char::from_u32(c).unwrap_or('\u{fffd}'), 4))
+            }
+            _ => Err(Bad {
+                start: i,
+                end: i + 2,
+                reason: "illegal UTF-16 surrogate",
+            }),
+        },
+        0xdc00..=0xdfff => Err(Bad {
+            start: i,
+            end: i + 2,
+            reason: "illegal encoding",
+        }),
+        _ => Ok((char::from_u32(u32::from(u)).unwrap_or('\u{fffd}'), 2)),
+    }
+}
+
+fn utf32_step(s: &[u8], i: usize, le: bool) -> Step {
+    let n = s.len();
+    let Some(b) = s.get(i..i + 4) else {
+        return Err(Bad {
+            start: i,
+            end: n,
+            reason: "truncated data",
+        });
+    };
+    let b = [b[0], b[1], b[2], b[3]];
+    let c = if le {
+        u32::from_le_bytes(b)
+    } else {
+        u32::from_be_bytes(b)
+    };
+    match c {
+        0xd800..=0xdfff => Err(Bad {
+            start: i,
+            end: i + 4,
+            reason: "code point in surrogate code point range(0xd800, 0xe000)",
+        }),
+        c if c > 0x10ffff => Err(Bad {
+            start: i,
+            end: i + 4,
+            reason: "code point not in range(0x110000)",
+        }),
+        c => Ok((char::from_u32(c).unwrap_or('\u{fffd}'), 4)),
+    }
+}
+
+/// `data.decode(codec, errors)`.
+///
+/// ```
+/// use socklab_core::codec::{decode, Codec, Errors};
+/// assert_eq!(decode(b"\xe4\xb8\xad", Codec::Utf8, Errors::Strict).unwrap(), "中");
+/// assert_eq!(
+///     decode(b"\xe4\xb8", Codec::Utf8, Errors::Strict).unwrap_err().message,
+///     "'utf-8' codec can't decode bytes in position 0-1: unexpected end of data"
+/// );
+/// assert_eq!(decode(b"\xed\xa0\x80", Codec::Utf8, Errors::Replace).unwrap(), "\u{fffd}\u{fffd}\u{fffd}");
+/// ```
+pub fn decode(data: &[u8], codec: Codec, errors: Errors) -> Result<String, PyException> {
+    // BOM handling, then one decoder over the rest; positions stay those of `data`.
+    // Errors name the codec that did the work: `utf-16` is `utf-16-le` or `utf-16-be` once
+    // its BOM (or the lack of one) has decided.
+    type StepFn = fn(&[u8], usize) -> Step;
+    let le16: StepFn = |s, i| utf16_step(s, i, true);
+    let be16: StepFn = |s, i| utf16_step(s, i, false);
+    let le32: StepFn = |s, i| utf32_step(s, i, true);
+    let be32: StepFn = |s, i| utf32_step(s, i, false);
+    let (start, step, name): (usize, StepFn, &str) = match codec {
+        Codec::Utf8 => (0, utf8_step, "utf-8"),
+        Codec::Utf8Sig => (
+            if data.starts_with(&[0xef, 0xbb, 0xbf]) {
+                3
+            } else {
+                0
+            },
+            utf8_step,
+            "utf-8",
+        ),
+        Codec::Utf16 if data.starts_with(&[0xfe, 0xff]) => (2, be16, "utf-16-be"),
+        Codec::Utf16 if data.starts_with(&[0xff, 0xfe]) => (2, le16, "utf-16-le"),
+        Codec::Utf16 | Codec::Utf16Le => (0, le16, "utf-16-le"),
+        Codec::Utf16Be => (0, be16, "utf-16-be"),
+        Codec::Utf32 if data.starts_with(&[0, 0, 0xfe, 0xff]) => (4, be32, "utf-32-be"),
+        Codec::Utf32 if data.starts_with(&[0xff, 0xfe, 0, 0]) => (4, le32, "utf-32-le"),
+        Codec::Utf32 | Codec::Utf32Le => (0, le32, "utf-32-le"),
+        Codec::Utf32Be => (0, be32, "utf-32-be"),
+        Codec::Ascii => (
+            0,
+            |s, i| {
+                if s[i] < 0x80 {
+                    Ok((char::from(s[i]), 1))
+                } else {
+                    Err(Bad {
+                        start: i,
+                        end: i + 1,
+                        reason: "ordinal not in range(128)",
+                    })
+                }
+            },
+            "ascii",
+        ),
+        Codec::Latin1 => (0, |s, i| Ok((char::from(s[i]), 1)), "latin-1"),
+    };
+    let mut out = String::with_capacity(data.len());
+    let mut i = start;
+    while i < data.len() {
+        match step(data, i) {
+            Ok((c, len)) => {
+                out.push(c);
+                i += len;
+            }
+            Err(bad) => {
+                match errors {
+                    Errors::Strict => return Err(decode_error(codec, name, data, &bad)),
+                    Errors::Replace => out.push('\u{fffd}'),
+                    Errors::Ignore => {}
+                }
+                i = bad.end.max(i + 1);
+            }
+        }
+    }
+    Ok(out)
+}

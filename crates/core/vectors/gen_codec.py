@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""Regenerates socklab-core's golden vectors for text encodings from CPython 3.11.
+
+    python3 crates/core/vectors/gen_codec.py
+
+Writes crates/core/vectors/codec.json: text (ASCII, Latin-1, Chinese, emoji) encoded with every
+codec and error mode, and bytes (valid, truncated, overlong, surrogates, out of range, random)
+decoded likewise, with CPython's exact results and messages.
+"""
+import os
+import random
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from oracle import write_vectors  # noqa: E402
+
+if sys.version_info[:2] != (3, 11):
+    sys.exit(f"gen_codec.py: needs CPython 3.11 (the reference), not {sys.version.split()[0]}")
+
+CODECS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le",
+          "utf-32-be", "ascii", "latin-1"]
+ERRORS = ["strict", "replace", "ignore"]
+TEXTS = ["", "hello", "café", "中文", "a中文b", "中", "你好,世界", "😀", "a😀b", "ÿĀ", "\u00e9\u4e2d\u00e9",
+         "\ufeffBOM", "\x00\x7f\x80", "ab中cd文ef"]
+BYTES = ["", "41", "e4b8ad", "e4b8", "e4", "ff", "80", "c0af", "c280", "e080", "e0a080", "eda080",
+         "efbbbf41", "f09f9880", "f09f98", "f4908080", "f5", "41ff42", "e4b841", "fffe4100", "feff0041",
+         "4100", "41", "00d8", "00d84100", "00dc4100", "00d800d8", "3dd800de", "d83dde00", "00d841",
+         "00001100", "00d80000", "410000", "fffe000041000000", "0000feff00000041", "41000000",
+         "e4b8ade69687", "c3a9", "e9", "ffd800dc"]
+
+
+def cases():
+    for text in TEXTS:
+        for codec in CODECS:
+            for errors in ERRORS:
+                yield {"fn": "encode", "text": text, "codec": codec, "errors": errors}
+    rng = random.Random(3629)
+    extra = ["".join(f"{rng.randrange(256):02x}" for _ in range(rng.randrange(1, 9))) for _ in range(60)]
+    for hexs in BYTES + extra:
+        for codec in CODECS:
+            for errors in ERRORS:
+                yield {"fn": "decode", "hex": hexs, "codec": codec, "errors": errors}
+
+
+def main():
+    write_vectors(cases(), "codec.json")
+
+
+if __name__ == "__main__":
+    main()
