@@ -13,6 +13,8 @@ use crate::pages::hostnames::state::HostnameState;
 use crate::pages::hostnames::HostnamePage;
 use crate::pages::structs::state::StructState;
 use crate::pages::structs::StructPage;
+use crate::pages::text::state::TextState;
+use crate::pages::text::TextPage;
 use crate::route::Route;
 use crate::theme::{self, Theme};
 use socklab_core::i18n::Lang;
@@ -81,6 +83,9 @@ fn Shell() -> Html {
         }
         Route::Hostnames => {
             html! { <HostnamePage initial={HostnameState::from_query(&initial_query)} {on_query} /> }
+        }
+        Route::Text => {
+            html! { <TextPage initial={TextState::from_query(&initial_query)} {on_query} /> }
         }
         Route::Struct => {
             html! { <StructPage initial={StructState::from_query(&initial_query)} {on_query} /> }

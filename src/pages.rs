@@ -7,6 +7,7 @@ pub mod byteorder;
 pub mod errors;
 pub mod hostnames;
 pub mod structs;
+pub mod text;
 
 use std::rc::Rc;
 use web_sys::HtmlInputElement;

@@ -16,16 +16,19 @@ pub enum Route {
     ByteOrder,
     /// struct: pack and unpack with any format, annotated.
     Struct,
+    /// 文本与编码: text to bytes and back in every codec.
+    Text,
 }
 
 impl Route {
     /// Every page, in navigation order.
-    pub const ALL: [Route; 5] = [
+    pub const ALL: [Route; 6] = [
         Route::Errors,
         Route::Addresses,
         Route::Hostnames,
         Route::ByteOrder,
         Route::Struct,
+        Route::Text,
     ];
 
     /// The URL path.
@@ -36,6 +39,7 @@ impl Route {
             Route::Hostnames => "/hostnames",
             Route::ByteOrder => "/byte-order",
             Route::Struct => "/struct",
+            Route::Text => "/text",
         }
     }
 
@@ -47,6 +51,7 @@ impl Route {
             Route::Hostnames => "nav.hostnames",
             Route::ByteOrder => "nav.byteorder",
             Route::Struct => "nav.struct",
+            Route::Text => "nav.text",
         }
     }
 

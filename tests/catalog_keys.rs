@@ -28,6 +28,7 @@ fn keys_in(source: &str) -> Vec<String> {
         "host",
         "live",
         "err",
+        "text",
         "st",
         "py",
         "bo",

@@ -1,0 +1,267 @@
+//! The text-encodings page's state: text to bytes in every codec, and bytes back. Plain Rust.
+
+use socklab_core::codec::{decode, encode, Codec, Errors};
+use socklab_core::pyerror::PyException;
+use socklab_core::pyliteral::parse_bytes_input;
+use socklab_core::pyrepr::{bytes_repr, hex_spaced, str_repr};
+
+use crate::route::{get, parse_query};
+
+/// The codecs the per-character table shows, in columns.
+pub const COLUMNS: [Codec; 6] = [
+    Codec::Utf8,
+    Codec::Utf16Le,
+    Codec::Utf16Be,
+    Codec::Utf32Le,
+    Codec::Latin1,
+    Codec::Ascii,
+];
+
+/// Everything the learner has typed or chosen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextState {
+    /// The text to encode.
+    pub text: String,
+    /// The codec for `text.encode(...)`.
+    pub codec: Codec,
+    /// Its error mode.
+    pub errors: Errors,
+    /// Bytes to decode (hex or a bytes literal).
+    pub data: String,
+    /// The codec for `data.decode(...)`.
+    pub dcodec: Codec,
+    /// Its error mode.
+    pub derrors: Errors,
+}
+
+impl Default for TextState {
+    fn default() -> TextState {
+        TextState {
+            text: "你好, socket".to_owned(),
+            codec: Codec::Utf8,
+            errors: Errors::Strict,
+            data: "e4 bd a0 e5 a5 bd ff".to_owned(),
+            dcodec: Codec::Utf8,
+            derrors: Errors::Strict,
+        }
+    }
+}
+
+/// What the learner can do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Typed text.
+    SetText(String),
+    /// Chose the encode codec.
+    SetCodec(Codec),
+    /// Chose the encode error mode.
+    SetErrors(Errors),
+    /// Typed bytes.
+    SetData(String),
+    /// Chose the decode codec.
+    SetDcodec(Codec),
+    /// Chose the decode error mode.
+    SetDerrors(Errors),
+    /// Took the encoded bytes over to decode them.
+    DecodeThese,
+}
+
+/// One character of the text, with its bytes in each column's codec.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CharRow {
+    /// The character.
+    pub ch: char,
+    /// `U+4E2D`.
+    pub code_point: String,
+    /// Hex bytes per column (`None` where the codec cannot encode it).
+    pub bytes: Vec<Option<String>>,
+}
+
+/// One Python call and what CPython prints.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Call {
+    /// The call at `>>>`.
+    pub code: String,
+    /// The result.
+    pub result: Result<String, PyException>,
+}
+
+/// Everything the page shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TextView {
+    /// Per character (at most 64).
+    pub chars: Vec<CharRow>,
+    /// `len(text.encode(codec))` for every codec (`None` where strict encoding fails).
+    pub totals: Vec<(Codec, Option<usize>)>,
+    /// The encode call.
+    pub encode: Call,
+    /// The decode call.
+    pub decode: Call,
+}
+
+impl crate::pages::PageState for TextState {
+    type Action = Action;
+
+    fn update(mut self, action: Action) -> TextState {
+        match action {
+            Action::SetText(t) => self.text = t,
+            Action::SetCodec(c) => self.codec = c,
+            Action::SetErrors(e) => self.errors = e,
+            Action::SetData(d) => self.data = d,
+            Action::SetDcodec(c) => self.dcodec = c,
+            Action::SetDerrors(e) => self.derrors = e,
+            Action::DecodeThese => {
+                if let Ok(b) = encode(&self.text, self.codec, self.errors) {
+                    self.data = hex_spaced(&b);
+                    self.dcodec = self.codec;
+                }
+            }
+        }
+        self
+    }
+
+    fn to_query(&self) -> Vec<(&'static str, String)> {
+        let d = TextState::default();
+        let mut q = Vec::new();
+        if self.text != d.text {
+            q.push(("t", self.text.clone()));
+        }
+        if self.codec != d.codec {
+            q.push(("c", self.codec.name().to_owned()));
+        }
+        if self.errors != d.errors {
+            q.push(("e", self.errors.name().to_owned()));
+        }
+        if self.data != d.data {
+            q.push(("d", self.data.clone()));
+        }
+        if self.dcodec != d.dcodec {
+            q.push(("dc", self.dcodec.name().to_owned()));
+        }
+        if self.derrors != d.derrors {
+            q.push(("de", self.derrors.name().to_owned()));
+        }
+        q
+    }
+}
+
+impl TextState {
+    /// The state a query describes.
+    pub fn from_query(query: &str) -> TextState {
+        let pairs = parse_query(query);
+        let d = TextState::default();
+        let codec = |k: &str, def| get(&pairs, k).and_then(Codec::from_name).unwrap_or(def);
+        let errors = |k: &str, def| get(&pairs, k).and_then(Errors::from_name).unwrap_or(def);
+        TextState {
+            text: get(&pairs, "t").map_or(d.text, str::to_owned),
+            codec: codec("c", d.codec),
+            errors: errors("e", d.errors),
+            data: get(&pairs, "d").map_or(d.data, str::to_owned),
+            dcodec: codec("dc", d.dcodec),
+            derrors: errors("de", d.derrors),
+        }
+    }
+
+    /// Everything the page shows.
+    pub fn view(&self) -> TextView {
+        let chars = self
+            .text
+            .chars()
+            .take(64)
+            .map(|ch| {
+                let one = ch.to_string();
+                CharRow {
+                    ch,
+                    code_point: format!("U+{:04X}", u32::from(ch)),
+                    bytes: COLUMNS
+                        .iter()
+                        .map(|&c| encode(&one, c, Errors::Strict).ok().map(|b| hex_spaced(&b)))
+                        .collect(),
+                }
+            })
+            .collect();
+        let totals = Codec::ALL
+            .iter()
+            .map(|&c| {
+                (
+                    c,
+                    encode(&self.text, c, Errors::Strict).ok().map(|b| b.len()),
+                )
+            })
+            .collect();
+        let errors_arg = |e: Errors| {
+            if e == Errors::Strict {
+                String::new()
+            } else {
+                format!(", {}", str_repr(e.name()))
+            }
+        };
+        let encode_call = Call {
+            code: format!(
+                "{}.encode({}{})",
+                str_repr(&self.text),
+                str_repr(self.codec.name()),
+                errors_arg(self.errors)
+            ),
+            result: encode(&self.text, self.codec, self.errors).map(|b| bytes_repr(&b)),
+        };
+        let data = parse_bytes_input(&self.data);
+        let decode_call = match data {
+            Err(e) => Call {
+                code: self.data.trim().to_owned(),
+                result: Err(e),
+            },
+            Ok(bytes) => Call {
+                code: format!(
+                    "{}.decode({}{})",
+                    bytes_repr(&bytes),
+                    str_repr(self.dcodec.name()),
+                    errors_arg(self.derrors)
+                ),
+                result: decode(&bytes, self.dcodec, self.derrors).map(|t| str_repr(&t)),
+            },
+        };
+        TextView {
+            chars,
+            totals,
+            encode: encode_call,
+            decode: decode_call,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pages::PageState;
+
+    #[test]
+    fn chinese_text_in_every_codec() {
+        let v = TextState::default().view();
+        assert_eq!(v.chars[0].code_point, "U+4F60");
+        assert_eq!(v.chars[0].bytes[0].as_deref(), Some("e4 bd a0"));
+        assert_eq!(v.chars[0].bytes[5], None, "ASCII has no 你");
+        assert_eq!(
+            v.encode.result,
+            Ok(r"b'\xe4\xbd\xa0\xe5\xa5\xbd, socket'".to_owned())
+        );
+        let total = |c| v.totals.iter().find(|(x, _)| *x == c).and_then(|(_, n)| *n);
+        assert_eq!(
+            (total(Codec::Utf8), total(Codec::Utf16), total(Codec::Ascii)),
+            (Some(14), Some(22), None)
+        );
+        assert_eq!(
+            v.decode.result.unwrap_err().message,
+            "'utf-8' codec can't decode byte 0xff in position 6: invalid start byte"
+        );
+        let s = TextState::default()
+            .update(Action::SetCodec(Codec::Utf16))
+            .update(Action::DecodeThese)
+            .update(Action::SetDerrors(Errors::Replace));
+        assert_eq!(s.view().decode.result, Ok("'你好, socket'".to_owned()));
+        assert_eq!(
+            TextState::from_query(&crate::route::build_query(&s.to_query())),
+            s
+        );
+    }
+}

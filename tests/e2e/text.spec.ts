@@ -1,0 +1,41 @@
+// The text-encodings page end to end, against CPython's own answers, and screenshots.
+import { expect, test } from "@playwright/test";
+import { expectConnected, pageUrl, screenshotMatrix, watchErrors } from "./helpers";
+
+/** What CPython prints for repr(expr), or the last line of its traceback. */
+function python(expr: string): string {
+  const { spawnSync } = require("node:child_process");
+  const run = spawnSync("python3", ["-c", `print(repr(${expr}))`], { encoding: "utf8" });
+  return run.status === 0 ? run.stdout.trim() : run.stderr.trim().split("\n").pop();
+}
+
+test("Chinese text in every codec, and a decode error exactly as CPython words it", async ({ page }) => {
+  const watch = watchErrors(page);
+  await page.goto(pageUrl("/text"));
+  await expectConnected(page);
+  await page.getByTestId("text-input").fill("中文");
+  await page.getByTestId("text-codec").selectOption("ascii");
+  await expect(page.getByTestId("text-encode-call").getByTestId("py-result")).toContainText(
+    python("'中文'.encode('ascii')"),
+  );
+  await page.getByTestId("text-codec").selectOption("utf-16");
+  await expect(page.getByTestId("text-encode-call").getByTestId("py-result")).toHaveText(
+    python("'中文'.encode('utf-16')"),
+  );
+  await expect(page.locator('[data-testid=text-totals] li[data-codec="utf-8"] strong')).toHaveText("6");
+  await page.getByTestId("text-data").fill("e4 b8");
+  await expect(page.getByTestId("text-decode-call").getByTestId("py-result")).toContainText(
+    python("b'\\xe4\\xb8'.decode('utf-8')"),
+  );
+  await page.getByTestId("text-derrors").selectOption("replace");
+  await expect(page.getByTestId("text-decode-call").getByTestId("py-result")).toHaveText(
+    python("b'\\xe4\\xb8'.decode('utf-8', 'replace')"),
+  );
+  await page.reload();
+  await expect(page.getByTestId("text-data")).toHaveValue("e4 b8");
+  watch.expectNone();
+});
+
+test("screenshots of the text page: zh and en, light and dark, 1280 and 390 px", async ({ browser }) => {
+  await screenshotMatrix(browser, "text", "/text");
+});
