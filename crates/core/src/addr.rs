@@ -1,7 +1,7 @@
 //! Address tuples as CPython 3.11 checks them for `bind` and `connect`, what `ipaddress` says
 //! about an address, and the `sockaddr_in`/`sockaddr_in6` bytes a tuple becomes on Linux.
 
-use crate::inet::{inet_aton, inet_ntop, inet_pton, Family};
+use crate::inet::{inet_aton, inet_pton, Family};
 use crate::pyerror::{Hint, PyExcClass, PyException};
 use crate::pyliteral::PyValue;
 use std::ops::Range;
@@ -451,9 +451,4 @@ pub fn sockaddr(r: &Resolved) -> Option<(Vec<u8>, Vec<SockaddrField>)> {
             )
         }
     })
-}
-
-/// The address text of a resolved tuple as Python's `getsockname()` would print it.
-pub fn address_text(r: &Resolved) -> Option<String> {
-    r.packed.as_ref().and_then(|p| inet_ntop(r.family, p).ok())
 }

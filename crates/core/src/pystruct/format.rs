@@ -426,13 +426,6 @@ impl Layout {
     pub fn value_fields(&self) -> impl Iterator<Item = &Field> {
         self.fields.iter().filter(|f| f.values > 0)
     }
-
-    /// The field a value index belongs to.
-    pub fn field_of_value(&self, index: u64) -> Option<&Field> {
-        self.fields
-            .iter()
-            .find(|f| f.values > 0 && (f.first_value..f.first_value + f.values).contains(&index))
-    }
 }
 
 fn bad_char(c: u8, prefix: Prefix, at: usize) -> PyException {

@@ -120,16 +120,10 @@ fn range_error(code: Code, size: u64, unsigned: bool) -> PyException {
     .with_hint(range_hint(range))
 }
 
-fn pack_int(
-    prefix: Prefix,
-    abi: Abi,
-    code: Code,
-    size: u64,
-    v: &PyValue,
-) -> Result<i128, PyException> {
+fn pack_int(fun: IntFn, abi: Abi, code: Code, size: u64, v: &PyValue) -> Result<i128, PyException> {
     let long = signed_range(abi.long_size());
     let ulong = (0, unsigned_max(abi.long_size()));
-    match int_fn(prefix, abi, code) {
+    match fun {
         IntFn::NativeSmall => {
             let x = c_int(v, long)?;
             let (name, lo, hi) = match code {
@@ -233,9 +227,11 @@ fn truthy(v: &PyValue) -> bool {
 }
 
 /// Packs one value of a fixed-size code into `out` (little-endian; the caller flips it).
+/// `fun` is the integer function the field's code runs, chosen once per field.
 fn pack_one(
     layout: &Layout,
     field: &Field,
+    fun: IntFn,
     v: &PyValue,
     out: &mut [u8],
 ) -> Result<(), PyException> {
@@ -266,7 +262,7 @@ fn pack_one(
         }
         Code::Double => out.copy_from_slice(&as_double(v)?.to_bits().to_le_bytes()),
         _ => {
-            let x = pack_int(layout.prefix, layout.abi, code, field.item_size, v)?;
+            let x = pack_int(fun, layout.abi, code, field.item_size, v)?;
             let len = out.len();
             out.copy_from_slice(&x.to_le_bytes()[..len]);
         }
@@ -425,10 +421,11 @@ impl Layout {
                 }
                 _ => {
                     let size = field.item_size as usize;
+                    let fun = int_fn(self.prefix, self.abi, field.code);
                     for k in 0..field.count as usize {
                         let at = offset + k * size;
                         let out = &mut buf[at..at + size];
-                        pack_one(self, field, &args[first + k], out)
+                        pack_one(self, field, fun, &args[first + k], out)
                             .map_err(|f| placed(field, k as u64, f))?;
                         if big {
                             out.reverse();
