@@ -135,6 +135,16 @@ impl Drop for Companion {
     }
 }
 
+/// The app built for the browser, as clippy and the wasm tests select it.
+const WASM_APP: &[&str] = &[
+    "-p",
+    "socklab-app",
+    "--target",
+    "wasm32-unknown-unknown",
+    "--features",
+    "csr",
+];
+
 pub(crate) fn run() -> Result<()> {
     let started = Instant::now();
     let tools = setup::run()?;
@@ -165,19 +175,14 @@ pub(crate) fn run() -> Result<()> {
     println!("\n== clippy (wasm app)");
     tally.record(
         "clippy wasm32 -D warnings",
-        &stage(&mut cargo(&[
-            "clippy",
-            "-p",
-            "socklab-app",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--features",
-            "csr",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ])),
+        &stage(&mut cargo(
+            &[
+                &["clippy"],
+                WASM_APP,
+                &["--all-targets", "--", "-D", "warnings"],
+            ]
+            .concat(),
+        )),
     );
     println!("\n== native tests (whole workspace, CPython differential included)");
     tally.record("native tests", &stage(&mut cargo(&["test", "--workspace"])));
@@ -187,17 +192,7 @@ pub(crate) fn run() -> Result<()> {
         tally.lines.push("  ✗ browser suites: chromium and chromium-driver are not installed (see setup's message)".to_owned());
     } else {
         println!("\n== wasm tests in headless Chromium");
-        let mut wasm = cargo(&[
-            "test",
-            "-p",
-            "socklab-app",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--features",
-            "csr",
-            "--test",
-            "web",
-        ]);
+        let mut wasm = cargo(&[&["test"], WASM_APP, &["--test", "web"]].concat());
         wasm.env("CHROMEDRIVER", "/usr/bin/chromedriver");
         tally.record("wasm tests (Chromium)", &stage(&mut wasm));
 
