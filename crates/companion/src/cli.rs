@@ -49,6 +49,8 @@ enum Command {
     },
     /// The error catalog: `socklab errno 111` prints what Python prints, then what it means.
     Errno(crate::errno_cmd::ErrnoArgs),
+    /// socket.getaddrinfo via the system resolver: `socklab getaddrinfo localhost 80` prints its list.
+    Getaddrinfo(crate::getaddrinfo_cmd::GetaddrinfoArgs),
     /// Address conversions: `socklab inet pton AF_INET 127.1` fails as Python does.
     Inet {
         #[command(subcommand)]
@@ -91,6 +93,7 @@ pub fn main() -> ExitCode {
         Command::Struct { platform, function } => crate::struct_cmd::run(function, platform),
         Command::Inet { function } => crate::inet_cmd::run(function),
         Command::Errno(args) => crate::errno_cmd::run(&args),
+        Command::Getaddrinfo(args) => crate::getaddrinfo_cmd::run(&args),
         Command::Byteorder { function, value } => {
             let func = SwapFn::from_name(&function).unwrap_or(SwapFn::Htons);
             let call = format!("socket.{function}({value})");

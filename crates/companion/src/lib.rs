@@ -9,7 +9,9 @@
 pub mod cli;
 mod errno_cmd;
 pub mod gate;
+mod getaddrinfo_cmd;
 mod inet_cmd;
+mod live;
 mod resolve;
 pub mod serve;
 mod session;

@@ -11,6 +11,8 @@ use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use socklab_core::fence::Policy;
+use socklab_core::protocol::SessionLimits;
 use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
@@ -31,6 +33,12 @@ pub struct Config {
     pub max_sessions: usize,
     /// How long shutdown waits for sessions to close before it stops anyway.
     pub shutdown_grace: Duration,
+    /// Where sessions may connect and bind (the fence).
+    pub policy: Arc<Policy>,
+    /// Each session's limits, announced in the companion's `hello`.
+    pub limits: SessionLimits,
+    /// The largest SO_RCVBUF/SO_SNDBUF a session may set, in bytes.
+    pub max_socket_buffer: usize,
 }
 
 impl Default for Config {
@@ -40,6 +48,16 @@ impl Default for Config {
             max_message_bytes: 64 * 1024,
             max_sessions: 64,
             shutdown_grace: Duration::from_millis(1500),
+            policy: Arc::new(Policy::default()),
+            limits: SessionLimits {
+                max_sockets: 32,
+                max_recv_bytes: 64 * 1024,
+                max_block_ms: 60_000,
+                requests_per_second: 50,
+                idle_secs: 30 * 60,
+                lifetime_secs: 8 * 60 * 60,
+            },
+            max_socket_buffer: 1024 * 1024,
         }
     }
 }

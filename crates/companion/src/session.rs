@@ -6,11 +6,12 @@
 //! over the size limit closes the session with 1009. Whatever ends the loop, the socket and
 //! the session's slot are dropped with it.
 
+use crate::live::{Live, Rules};
 use crate::serve::{SessionSlot, Shared};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use socklab_core::protocol::{
     decode_client, encode, AddrinfoOutcome, ClientMessage, ErrorCode, ServerInfo, ServerMessage,
-    WireError, CLOSE_GOING_AWAY, CLOSE_TOO_BIG, PROTOCOL_VERSION,
+    WireError, CLOSE_GOING_AWAY, CLOSE_POLICY, CLOSE_TOO_BIG, PROTOCOL_VERSION,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,11 +24,45 @@ const MAX_LOOKUPS_IN_FLIGHT: usize = 4;
 /// How long a lookup may take before the page is told it was cut off.
 const LOOKUP_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How many answers and events may wait for the page before their senders wait in turn.
+const OUTBOX: usize = 64;
+
 /// What the session knows between messages.
-#[derive(Debug, Default)]
 struct SessionState {
     said_hello: bool,
     lookups: Arc<std::sync::atomic::AtomicUsize>,
+    live: Live,
+    bucket: Bucket,
+}
+
+/// A token bucket: `rate` requests at once, refilled at `rate` per second.
+struct Bucket {
+    rate: f64,
+    tokens: f64,
+    last: tokio::time::Instant,
+}
+
+impl Bucket {
+    fn new(rate: u32) -> Bucket {
+        Bucket {
+            rate: f64::from(rate.max(1)),
+            tokens: f64::from(rate.max(1)),
+            last: tokio::time::Instant::now(),
+        }
+    }
+
+    fn take(&mut self) -> bool {
+        let now = tokio::time::Instant::now();
+        let refill = now.duration_since(self.last).as_secs_f64() * self.rate;
+        self.tokens = (self.tokens + refill).min(self.rate);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
 }
 
 /// What one message asks of the session loop.
@@ -36,22 +71,41 @@ enum Outcome {
     Reply(ServerMessage),
     /// Resolve this on a blocking thread and send the answer when it comes.
     Lookup(ClientMessage),
+    /// Started; its answer comes through the outbox.
+    Started,
 }
 
 /// Runs a session until the page closes it, the connection drops, or the server shuts down.
 pub(crate) async fn run(mut socket: WebSocket, shared: Arc<Shared>, slot: SessionSlot) {
     let _slot = slot; // released on every way out of this function
     let mut shutdown = shared.shutdown.clone();
-    let mut state = SessionState::default();
-    let limit = shared.config.max_message_bytes;
+    // Answers of calls, lookups and peers, and events: bounded, so a slow page slows them
+    // down instead of making the companion buffer without end.
+    let (answers_tx, mut answers) = tokio::sync::mpsc::channel::<ServerMessage>(OUTBOX);
+    let config = &shared.config;
+    let rules = Rules {
+        limits: config.limits.clone(),
+        policy: Arc::clone(&config.policy),
+        max_socket_buffer: config.max_socket_buffer,
+    };
+    let mut state = SessionState {
+        said_hello: false,
+        lookups: Arc::default(),
+        live: Live::new(rules, answers_tx.clone()),
+        bucket: Bucket::new(config.limits.requests_per_second),
+    };
+    let limit = config.max_message_bytes;
+    let idle = Duration::from_secs(config.limits.idle_secs);
+    let lifetime = tokio::time::sleep(Duration::from_secs(config.limits.lifetime_secs));
+    tokio::pin!(lifetime);
+    let idle_timer = tokio::time::sleep(idle);
+    tokio::pin!(idle_timer);
     let mut keepalive = tokio::time::interval(KEEPALIVE);
     keepalive.tick().await;
-    // Answers from lookups running on blocking threads; they die with the session.
-    let (answers_tx, mut answers) =
-        tokio::sync::mpsc::channel::<ServerMessage>(MAX_LOOKUPS_IN_FLIGHT);
     loop {
         tokio::select! {
             frame = socket.recv() => {
+                idle_timer.as_mut().reset(tokio::time::Instant::now() + idle);
                 let reply = match frame {
                     None => break,
                     Some(Err(e)) => {
@@ -71,6 +125,7 @@ pub(crate) async fn run(mut socket: WebSocket, shared: Arc<Shared>, slot: Sessio
                             spawn_lookup(request, Arc::clone(&state.lookups), answers_tx.clone());
                             None
                         }
+                        Outcome::Started => None,
                     },
                     Some(Ok(Message::Binary(_))) => Some(ServerMessage::Error(WireError {
                         id: None,
@@ -93,6 +148,19 @@ pub(crate) async fn run(mut socket: WebSocket, shared: Arc<Shared>, slot: Sessio
             }
             () = async { let _ = shutdown.wait_for(|stop| *stop).await; } => {
                 close(&mut socket, CLOSE_GOING_AWAY, "socklab is shutting down").await;
+                break;
+            }
+            () = &mut idle_timer => {
+                let reason = format!("idle for {} s (--idle-timeout): reload the page to start again", idle.as_secs());
+                close(&mut socket, CLOSE_POLICY, &reason).await;
+                break;
+            }
+            () = &mut lifetime => {
+                let reason = format!(
+                    "the session reached its {} s lifetime (--session-lifetime): reload the page",
+                    config.limits.lifetime_secs
+                );
+                close(&mut socket, CLOSE_POLICY, &reason).await;
                 break;
             }
             _ = keepalive.tick() => {
@@ -201,17 +269,38 @@ fn handle(state: &mut SessionState, shared: &Shared, text: &str) -> Outcome {
             Outcome::Reply(ServerMessage::Hello(ServerInfo {
                 protocol: PROTOCOL_VERSION,
                 server_version: env!("CARGO_PKG_VERSION").to_owned(),
-                capabilities: vec!["ping".to_owned(), "getaddrinfo".to_owned()],
+                capabilities: ["ping", "getaddrinfo", "call", "cancel", "peer", "scenario"]
+                    .map(str::to_owned)
+                    .to_vec(),
                 max_message_bytes: shared.config.max_message_bytes,
+                limits: shared.config.limits.clone(),
             }))
         }
-        ClientMessage::Ping { .. } | ClientMessage::Getaddrinfo { .. } if !state.said_hello => {
-            error(
-                ErrorCode::HelloRequired,
-                "send {\"type\":\"hello\",\"protocol\":1,...} first".to_owned(),
-            )
-        }
+        _ if !state.said_hello => error(
+            ErrorCode::HelloRequired,
+            "send {\"type\":\"hello\",\"protocol\":1,...} first".to_owned(),
+        ),
+        _ if !state.bucket.take() => error(
+            ErrorCode::RateLimited,
+            format!(
+                "more than {} requests per second (--rate): wait a moment and send it again",
+                shared.config.limits.requests_per_second
+            ),
+        ),
         ClientMessage::Ping { id } => Outcome::Reply(ServerMessage::Pong { id }),
+        ClientMessage::Call { id, call } => match state.live.call(id, call) {
+            Some(refused) => Outcome::Reply(refused),
+            None => Outcome::Started,
+        },
+        ClientMessage::Cancel { id, call } => Outcome::Reply(state.live.cancel(id, call)),
+        ClientMessage::Peer { id, kind } => {
+            state.live.peer(id, kind);
+            Outcome::Started
+        }
+        ClientMessage::Scenario { id, scenario } => {
+            state.live.scenario(id, scenario);
+            Outcome::Started
+        }
         ClientMessage::Getaddrinfo { id, .. } => {
             use std::sync::atomic::Ordering;
             if state.lookups.fetch_add(1, Ordering::SeqCst) >= MAX_LOOKUPS_IN_FLIGHT {

@@ -1,149 +1,17 @@
 //! The real companion on 127.0.0.1:0, driven by real WebSocket and HTTP clients.
 
-use futures_util::{SinkExt, StreamExt};
-use serde_json::{json, Value};
-use socklab_companion::gate::{Gate, Token};
-use socklab_companion::serve::{Config, Server, Shared};
+use futures_util::SinkExt;
+use serde_json::json;
+use socklab_companion::serve::Config;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-const TOKEN: &str = "0123456789abcdef0123456789abcdef";
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
-struct Running {
-    addr: SocketAddr,
-    shared: Arc<Shared>,
-    stop: Option<oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<anyhow::Result<()>>,
-    _dist: tempfile::TempDir,
-}
-
-impl Running {
-    async fn start(config: Config) -> Running {
-        let dist = tempfile::tempdir().unwrap();
-        let config = Config {
-            dist: dist.path().to_path_buf(),
-            ..config
-        };
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let server = Server::new(
-            Gate::new(Token::from_string(TOKEN), addr.port(), &[]),
-            config,
-        );
-        let shared = server.shared();
-        let (tx, rx) = oneshot::channel();
-        let task = tokio::spawn(server.run(listener, async {
-            let _ = rx.await;
-        }));
-        Running {
-            addr,
-            shared,
-            stop: Some(tx),
-            task,
-            _dist: dist,
-        }
-    }
-
-    fn url(&self, token: Option<&str>) -> String {
-        match token {
-            Some(t) => format!("ws://{}/ws?token={t}", self.addr),
-            None => format!("ws://{}/ws", self.addr),
-        }
-    }
-
-    /// Opens a session with this server's own Origin and Host.
-    async fn connect(&self) -> Ws {
-        self.try_connect(Some(TOKEN), None, Some(&format!("http://{}", self.addr)))
-            .await
-            .expect("connects")
-    }
-
-    async fn try_connect(
-        &self,
-        token: Option<&str>,
-        host: Option<&str>,
-        origin: Option<&str>,
-    ) -> Result<Ws, WsError> {
-        let mut request = self.url(token).into_client_request().unwrap();
-        if let Some(host) = host {
-            request.headers_mut().insert("Host", host.parse().unwrap());
-        }
-        if let Some(origin) = origin {
-            request
-                .headers_mut()
-                .insert("Origin", origin.parse().unwrap());
-        }
-        tokio_tungstenite::connect_async(request)
-            .await
-            .map(|(ws, _)| ws)
-    }
-
-    async fn wait_for_no_sessions(&self) {
-        for _ in 0..500 {
-            if self.shared.stats.active_sessions() == 0 {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        panic!(
-            "sessions still open: {}",
-            self.shared.stats.active_sessions()
-        );
-    }
-}
-
-async fn send(ws: &mut Ws, value: Value) {
-    ws.send(Message::Text(value.to_string().into()))
-        .await
-        .unwrap();
-}
-
-async fn recv(ws: &mut Ws) -> Value {
-    loop {
-        match tokio::time::timeout(Duration::from_secs(5), ws.next())
-            .await
-            .expect("a reply within 5 s")
-        {
-            Some(Ok(Message::Text(t))) => return serde_json::from_str(&t).unwrap(),
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-            other => panic!("expected a text reply, got {other:?}"),
-        }
-    }
-}
-
-async fn hello(ws: &mut Ws) -> Value {
-    send(
-        ws,
-        json!({"type": "hello", "protocol": 1, "client": "test"}),
-    )
-    .await;
-    recv(ws).await
-}
-
-/// The close frame the server sends next (skipping pings).
-async fn close_code(ws: &mut Ws) -> (u16, String) {
-    loop {
-        match tokio::time::timeout(Duration::from_secs(5), ws.next())
-            .await
-            .expect("a close within 5 s")
-        {
-            Some(Ok(Message::Close(Some(frame)))) => {
-                return (u16::from(frame.code), frame.reason.to_string())
-            }
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-            other => panic!("expected a close frame, got {other:?}"),
-        }
-    }
-}
+mod wsharness;
+use wsharness::*;
 
 #[tokio::test]
 async fn hello_then_ping() {
@@ -312,57 +180,6 @@ async fn upgrades_are_refused_with_403_and_no_session() {
 }
 
 /// The real `socklab serve --port 0` binary, as a child process.
-struct Child {
-    process: std::process::Child,
-    url: String,
-}
-
-impl Child {
-    fn start() -> Child {
-        use std::io::BufRead;
-        let dist = tempfile::tempdir().unwrap();
-        let mut process = std::process::Command::new(env!("CARGO_BIN_EXE_socklab"))
-            .args(["serve", "--port", "0", "--dist"])
-            .arg(dist.path())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(process.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        Child {
-            process,
-            url: line.trim().to_owned(),
-        }
-    }
-
-    fn descriptors(&self) -> usize {
-        std::fs::read_dir(format!("/proc/{}/fd", self.process.id()))
-            .map(Iterator::count)
-            .unwrap_or(0)
-    }
-
-    async fn connect(&self) -> Ws {
-        let ws_url = self
-            .url
-            .replacen("http://", "ws://", 1)
-            .replacen("/?token=", "/ws?token=", 1);
-        tokio_tungstenite::connect_async(ws_url)
-            .await
-            .expect("connects")
-            .0
-    }
-}
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
-}
-
 #[test]
 fn serve_prints_its_real_url_with_a_fresh_token() {
     let (a, b) = (Child::start(), Child::start());

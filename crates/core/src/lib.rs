@@ -7,9 +7,11 @@
 #![warn(missing_docs)]
 
 pub mod addr;
+pub mod appproto;
 pub mod byteorder;
 pub mod codec;
 pub mod errno;
+pub mod fence;
 pub mod i18n;
 pub mod inet;
 pub mod protocol;

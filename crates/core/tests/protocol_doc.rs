@@ -51,6 +51,12 @@ fn every_request_in_the_example_gets_the_documented_answer() {
                 assert_eq!(documented["type"], "hello");
                 assert_eq!(documented["protocol"], protocol);
             }
+            Ok(other) => {
+                // Live calls: the documented answer is a well-formed message for that id.
+                assert_eq!(documented["id"], other.id().expect("a request id"));
+                serde_json::from_value::<ServerMessage>(documented.clone())
+                    .unwrap_or_else(|e| panic!("{reply} is not a server message: {e}"));
+            }
         }
     }
     assert!(checked_errors >= 2, "the example shows at least two errors");

@@ -6,7 +6,13 @@
 //! cannot accept is answered with an `error` that says what was wrong. `docs/PROTOCOL.md`
 //! documents this with an example exchange.
 
+pub mod socket;
+
 use serde::{Deserialize, Serialize};
+pub use socket::{
+    CallOutcome, LimitKind, PeerAction, PeerKind, PyReturn, Raised, Scenario, SockId, SocketCall,
+    SocketEvent, Step,
+};
 
 /// The protocol version this build speaks. A `hello` with another version is refused.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -55,17 +61,60 @@ pub enum ClientMessage {
         #[serde(default)]
         flags: i32,
     },
+    /// A call on the `socket` module or on one of the session's sockets; answered by `result`.
+    Call {
+        /// Request id, echoed in the reply.
+        id: u64,
+        /// The call.
+        call: SocketCall,
+    },
+    /// Cancels a call that is waiting (a blocking `accept`, `recv`, ...); answered by
+    /// `cancelled`, and the call itself then ends with the `cancelled` outcome.
+    Cancel {
+        /// Request id, echoed in the reply.
+        id: u64,
+        /// The id of the call to cancel.
+        call: u64,
+    },
+    /// Starts one of the companion's demo peers for this session (or finds the running one);
+    /// answered by `peer`.
+    Peer {
+        /// Request id, echoed in the reply.
+        id: u64,
+        /// Which peer.
+        kind: PeerKind,
+    },
+    /// Runs a scripted demonstration of one error; answered by `transcript`.
+    Scenario {
+        /// Request id, echoed in the reply.
+        id: u64,
+        /// Which one.
+        scenario: Scenario,
+    },
 }
 
 impl ClientMessage {
     /// Every `type` a client may send, for error messages.
-    pub const TYPES: &'static [&'static str] = &["hello", "ping", "getaddrinfo"];
+    pub const TYPES: &'static [&'static str] = &[
+        "hello",
+        "ping",
+        "getaddrinfo",
+        "call",
+        "cancel",
+        "peer",
+        "scenario",
+    ];
 
     /// The request id, for messages that have one.
     pub fn id(&self) -> Option<u64> {
         match self {
             ClientMessage::Hello { .. } => None,
-            ClientMessage::Ping { id } | ClientMessage::Getaddrinfo { id, .. } => Some(*id),
+            ClientMessage::Ping { id }
+            | ClientMessage::Getaddrinfo { id, .. }
+            | ClientMessage::Call { id, .. }
+            | ClientMessage::Cancel { id, .. }
+            | ClientMessage::Peer { id, .. }
+            | ClientMessage::Scenario { id, .. } => Some(*id),
         }
     }
 }
@@ -81,6 +130,26 @@ pub struct ServerInfo {
     pub capabilities: Vec<String>,
     /// The largest message it accepts, in bytes.
     pub max_message_bytes: usize,
+    /// The session's other limits.
+    #[serde(default)]
+    pub limits: SessionLimits,
+}
+
+/// The limits a session runs under, announced in the companion's `hello`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionLimits {
+    /// Sockets a session may have open at once.
+    pub max_sockets: usize,
+    /// The most one `recv(n)` may return.
+    pub max_recv_bytes: usize,
+    /// How long a blocking call may wait, in milliseconds.
+    pub max_block_ms: u64,
+    /// Requests per second a session may make (a burst of this many, refilled each second).
+    pub requests_per_second: u32,
+    /// A session with no request for this long is closed, in seconds.
+    pub idle_secs: u64,
+    /// A session is closed after this long whatever it does, in seconds.
+    pub lifetime_secs: u64,
 }
 
 /// A message from the companion to the page.
@@ -100,6 +169,53 @@ pub enum ServerMessage {
         id: u64,
         /// What the resolver said.
         outcome: AddrinfoOutcome,
+    },
+    /// The answer to a `call`.
+    Result {
+        /// The call's id.
+        id: u64,
+        /// The Python line that ran: `s1.connect(('127.0.0.1', 8080))`.
+        code: String,
+        /// How it ended.
+        outcome: CallOutcome,
+        /// How long it took (how long a blocking call waited), in microseconds.
+        elapsed_us: u64,
+    },
+    /// The answer to a `cancel`.
+    Cancelled {
+        /// The cancel request's id.
+        id: u64,
+        /// The id of the call it named.
+        call: u64,
+        /// Whether that call was still waiting (it then ends with the `cancelled` outcome).
+        found: bool,
+    },
+    /// The answer to a `peer`: where the demo peer listens.
+    Peer {
+        /// The request's id.
+        id: u64,
+        /// Which peer.
+        kind: PeerKind,
+        /// Its loopback address, as Python prints the tuple: `('127.0.0.1', 41234)`.
+        address: String,
+        /// Its port.
+        port: u16,
+    },
+    /// The answer to a `scenario`: every call it made, in order.
+    Transcript {
+        /// The request's id.
+        id: u64,
+        /// Which scenario.
+        scenario: Scenario,
+        /// The calls and what each returned or raised.
+        steps: Vec<Step>,
+    },
+    /// Something that happened on its own: data arrived, a peer closed, a connection waits.
+    Event {
+        /// Milliseconds since the session started.
+        at_ms: u64,
+        /// What happened.
+        event: SocketEvent,
     },
     /// A request or message that could not be accepted.
     Error(WireError),
@@ -224,6 +340,8 @@ pub enum ErrorCode {
     UnsupportedProtocol,
     /// A binary frame: the protocol is JSON text only.
     BinaryFrame,
+    /// More requests per second than the session may make; wait a moment.
+    RateLimited,
     /// Never sent by the companion: the page uses it for a request whose connection dropped
     /// before the answer came.
     ConnectionLost,
@@ -356,6 +474,7 @@ mod tests {
             server_version: "0.1.0".to_owned(),
             capabilities: vec!["ping".to_owned()],
             max_message_bytes: 65536,
+            limits: SessionLimits::default(),
         });
         let text = encode(&hello);
         assert!(

@@ -1,0 +1,426 @@
+//! Live socket calls for one session: its sockets, its calls in flight, its demo peers.
+//!
+//! Every socket is a real OS socket, non-blocking underneath; Python's three modes (blocking,
+//! non-blocking, timeout) are rebuilt on top exactly as CPython's `sock_call_ex` does, with two
+//! additions of the companion's own: a blocking call waits at most `max_block`, and the page may
+//! cancel a waiting call. Each call runs in its own task, so a blocking `accept()` does not stop
+//! the `connect()` that will end it. [`Live`] owns everything; dropping it (the session ended,
+//! however) aborts every call, watcher and peer and closes every socket.
+
+mod ops;
+mod peers;
+pub(crate) mod scenario;
+mod watch;
+
+use socklab_core::fence::Policy;
+use socklab_core::protocol::{
+    CallOutcome, LimitKind, PeerKind, ServerMessage, SessionLimits, SockId, SocketCall, SocketEvent,
+};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use tokio::io::unix::AsyncFd;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// How many calls one session may have running (waiting) at once.
+pub(crate) const MAX_CALLS_IN_FLIGHT: usize = 16;
+
+/// What the session's limits and fence are.
+#[derive(Clone, Debug)]
+pub(crate) struct Rules {
+    pub(crate) limits: SessionLimits,
+    pub(crate) policy: Arc<Policy>,
+    pub(crate) max_socket_buffer: usize,
+}
+
+impl Rules {
+    fn max_block(&self) -> Duration {
+        Duration::from_millis(self.limits.max_block_ms)
+    }
+}
+
+/// Python's three modes of a socket.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Mode {
+    /// `settimeout(None)`: wait (here: up to the companion's cap).
+    Blocking,
+    /// `settimeout(0.0)` / `setblocking(False)`.
+    NonBlocking,
+    /// `settimeout(t)`.
+    Timeout(Duration),
+}
+
+/// One open socket of the session.
+#[derive(Debug)]
+pub(crate) struct Sock {
+    pub(crate) id: SockId,
+    /// The socket itself: its descriptor is the one Python would show.
+    pub(crate) raw: socket2::Socket,
+    /// A duplicate registered with the runtime, for waiting on readiness. Replaced when the
+    /// socket connects or listens: an unconnected TCP socket reads as hung up, and the runtime
+    /// keeps "closed" readiness for good once it has seen it.
+    io: Mutex<Arc<AsyncFd<socket2::Socket>>>,
+    pub(crate) family: i32,
+    pub(crate) socktype: i32,
+    pub(crate) proto: i32,
+    mode: Mutex<Mode>,
+    listening: AtomicBool,
+}
+
+impl Sock {
+    /// The registration to wait on.
+    pub(crate) fn io(&self) -> Arc<AsyncFd<socket2::Socket>> {
+        Arc::clone(&lock(&self.io))
+    }
+
+    /// Registers a fresh duplicate, so readiness starts from the socket's state now.
+    pub(crate) fn reregister(&self) -> std::io::Result<()> {
+        let fresh = register(self.raw.try_clone()?)?;
+        *lock(&self.io) = Arc::new(fresh);
+        Ok(())
+    }
+
+    pub(crate) fn mode(&self) -> Mode {
+        *lock(&self.mode)
+    }
+
+    pub(crate) fn set_mode(&self, mode: Mode) {
+        *lock(&self.mode) = mode;
+    }
+
+    pub(crate) fn is_listening(&self) -> bool {
+        self.listening.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn set_listening(&self) {
+        self.listening.store(true, Ordering::SeqCst);
+    }
+}
+
+/// What a session name refers to.
+pub(crate) enum Slot {
+    Open(Arc<Sock>),
+    /// Closed by the page: calls raise EBADF, as on a closed Python socket.
+    Closed,
+    /// Never made: Python would raise NameError.
+    Unknown,
+}
+
+#[derive(Debug, Default)]
+struct Table {
+    next: SockId,
+    open: HashMap<SockId, (Arc<Sock>, Option<JoinHandle<()>>)>,
+    closed: std::collections::HashSet<SockId>,
+}
+
+struct Running {
+    task: JoinHandle<()>,
+    sock: Option<SockId>,
+    code: String,
+    started: Instant,
+}
+
+/// The part of a session every call task shares.
+pub(crate) struct Inner {
+    pub(crate) rules: Rules,
+    started: Instant,
+    out: mpsc::Sender<ServerMessage>,
+    table: Mutex<Table>,
+    calls: Mutex<HashMap<u64, Running>>,
+    peers: tokio::sync::Mutex<HashMap<PeerKind, peers::Peer>>,
+}
+
+/// Registers a socket with the runtime.
+pub(crate) fn register(socket: socket2::Socket) -> std::io::Result<AsyncFd<socket2::Socket>> {
+    // `AsyncFd::new` is deprecated because a `T` that does not own its descriptor could let it
+    // be closed while registered; a `socket2::Socket` owns its descriptor, so this is the sound
+    // case (and `register`, its replacement, is `unsafe`, which this workspace forbids).
+    #[allow(deprecated)]
+    AsyncFd::new(socket)
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding one of these short locks leaves plain data behind; go on with it.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Inner {
+    /// Milliseconds since the session started.
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Pushes an event to the page; waits when the page is slow, so nothing buffers unbounded.
+    pub(crate) async fn event(&self, event: SocketEvent) {
+        let _ = self
+            .out
+            .send(ServerMessage::Event {
+                at_ms: self.now_ms(),
+                event,
+            })
+            .await;
+    }
+
+    pub(crate) fn slot(&self, id: SockId) -> Slot {
+        let table = lock(&self.table);
+        if let Some((sock, _)) = table.open.get(&id) {
+            Slot::Open(Arc::clone(sock))
+        } else if table.closed.contains(&id) {
+            Slot::Closed
+        } else {
+            Slot::Unknown
+        }
+    }
+
+    /// Adopts a new OS socket as the session's, with its event watcher, or says why not.
+    pub(crate) fn adopt(
+        self: &Arc<Self>,
+        socket: socket2::Socket,
+        family: i32,
+        socktype: i32,
+        proto: i32,
+    ) -> Result<Arc<Sock>, ops::Fail> {
+        let mut table = lock(&self.table);
+        let max = self.rules.limits.max_sockets;
+        if table.open.len() >= max {
+            return Err(ops::Fail::Limit(
+                LimitKind::Sockets,
+                format!(
+                    "this session has {max} open sockets, as many as the companion allows \
+                     (--max-sockets); close one first"
+                ),
+            ));
+        }
+        socket.set_nonblocking(true).map_err(ops::Fail::Os)?;
+        let io = register(socket.try_clone().map_err(ops::Fail::Os)?).map_err(ops::Fail::Os)?;
+        table.next += 1;
+        let sock = Arc::new(Sock {
+            id: table.next,
+            raw: socket,
+            io: Mutex::new(Arc::new(io)),
+            family,
+            socktype,
+            proto,
+            mode: Mutex::new(Mode::Blocking),
+            listening: AtomicBool::new(false),
+        });
+        table.open.insert(sock.id, (Arc::clone(&sock), None));
+        drop(table);
+        // A TCP socket is watched once it is connected or listening: before that the kernel
+        // reports it as hung up, which says nothing to a learner.
+        if socktype != libc::SOCK_STREAM {
+            self.watch(&sock);
+        }
+        Ok(sock)
+    }
+
+    /// Starts pushing the socket's events to the page, unless that already happens.
+    pub(crate) fn watch(self: &Arc<Self>, sock: &Arc<Sock>) {
+        let mut table = lock(&self.table);
+        let Some((_, watcher @ None)) = table.open.get_mut(&sock.id) else {
+            return;
+        };
+        let Ok(fd) = sock.raw.try_clone() else {
+            return;
+        };
+        let task = tokio::spawn(watch::watch(Arc::downgrade(self), Arc::downgrade(sock), fd));
+        *watcher = Some(task);
+    }
+
+    /// Closes a socket: its name now raises EBADF, its watcher stops, its waiting calls end
+    /// as cancelled. Returns once every duplicate descriptor is gone, so the OS socket is
+    /// really closed when `close()` returns (a late close would turn the peer's FIN into an
+    /// RST when data waits unread, and change what the peer sees).
+    pub(crate) async fn close(&self, id: SockId, except_call: u64) {
+        let entry = {
+            let mut table = lock(&self.table);
+            let entry = table.open.remove(&id);
+            if entry.is_some() {
+                table.closed.insert(id);
+            }
+            entry
+        };
+        let mut ending = Vec::new();
+        if let Some((_, Some(watcher))) = entry {
+            watcher.abort();
+            ending.push(watcher);
+        }
+        let waiting: Vec<u64> = lock(&self.calls)
+            .iter()
+            .filter(|(call, r)| r.sock == Some(id) && **call != except_call)
+            .map(|(call, _)| *call)
+            .collect();
+        ending.extend(
+            waiting
+                .into_iter()
+                .filter_map(|call| self.cancel_task(call)),
+        );
+        for task in ending {
+            let _ = task.await;
+        }
+    }
+
+    /// Cancels a waiting call; `true` when it was still waiting.
+    pub(crate) fn cancel(&self, call: u64) -> bool {
+        self.cancel_task(call).is_some()
+    }
+
+    /// Cancels a waiting call and hands back its task, to wait for it to be gone.
+    fn cancel_task(&self, call: u64) -> Option<JoinHandle<()>> {
+        let running = lock(&self.calls).remove(&call)?;
+        running.task.abort();
+        let reply = ServerMessage::Result {
+            id: call,
+            code: running.code,
+            outcome: CallOutcome::Cancelled,
+            elapsed_us: micros(running.started.elapsed()),
+        };
+        // The answer of an aborted call: never dropped, but never allowed to block the caller.
+        let out = self.out.clone();
+        tokio::spawn(async move {
+            let _ = out.send(reply).await;
+        });
+        Some(running.task)
+    }
+}
+
+pub(crate) fn micros(d: Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+}
+
+/// A session's live sockets. Dropping it ends everything it started.
+pub(crate) struct Live {
+    inner: Arc<Inner>,
+}
+
+impl Live {
+    pub(crate) fn new(rules: Rules, out: mpsc::Sender<ServerMessage>) -> Live {
+        Live {
+            inner: Arc::new(Inner {
+                rules,
+                started: Instant::now(),
+                out,
+                table: Mutex::new(Table::default()),
+                calls: Mutex::new(HashMap::new()),
+                peers: tokio::sync::Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// Starts a call; its `result` is sent when it ends. Refused at once (the returned reply)
+    /// when the session has too many calls waiting.
+    pub(crate) fn call(&self, id: u64, call: SocketCall) -> Option<ServerMessage> {
+        let code = ops::code_line(&self.inner, &call);
+        let mut calls = lock(&self.inner.calls);
+        if calls.len() >= MAX_CALLS_IN_FLIGHT || calls.contains_key(&id) {
+            let message = if calls.contains_key(&id) {
+                format!("a call with id {id} is still running; give each call its own id")
+            } else {
+                format!(
+                    "{MAX_CALLS_IN_FLIGHT} calls are already waiting in this session; \
+                     cancel one or wait for it"
+                )
+            };
+            return Some(ServerMessage::Result {
+                id,
+                code,
+                outcome: CallOutcome::Limit {
+                    limit: LimitKind::CallsInFlight,
+                    message,
+                },
+                elapsed_us: 0,
+            });
+        }
+        let inner = Arc::clone(&self.inner);
+        let sock = call.sock();
+        let started = Instant::now();
+        let task_code = code.clone();
+        // The lock is held while the task starts, so it cannot finish before it is registered.
+        let task = tokio::spawn(async move {
+            let outcome = ops::run_guarded(&inner, id, call).await;
+            let still_ours = lock(&inner.calls).remove(&id).is_some();
+            if still_ours {
+                let _ = inner
+                    .out
+                    .send(ServerMessage::Result {
+                        id,
+                        code: task_code,
+                        outcome,
+                        elapsed_us: micros(started.elapsed()),
+                    })
+                    .await;
+            }
+        });
+        calls.insert(
+            id,
+            Running {
+                task,
+                sock,
+                code,
+                started,
+            },
+        );
+        None
+    }
+
+    /// Cancels a waiting call.
+    pub(crate) fn cancel(&self, id: u64, call: u64) -> ServerMessage {
+        let found = self.inner.cancel(call);
+        ServerMessage::Cancelled { id, call, found }
+    }
+
+    /// Starts (or finds) a demo peer; the reply is sent when it listens.
+    pub(crate) fn peer(&self, id: u64, kind: PeerKind) {
+        let inner = Arc::clone(&self.inner);
+        tokio::spawn(async move {
+            let reply = match peers::start(&inner, kind).await {
+                Ok(port) => ServerMessage::Peer {
+                    id,
+                    kind,
+                    address: format!("('127.0.0.1', {port})"),
+                    port,
+                },
+                Err(e) => ServerMessage::Error(socklab_core::protocol::WireError {
+                    id: Some(id),
+                    code: socklab_core::protocol::ErrorCode::InvalidMessage,
+                    message: format!("the {} peer could not start: {e}", kind.name()),
+                }),
+            };
+            let _ = inner.out.send(reply).await;
+        });
+    }
+
+    /// Runs a scenario; its transcript is sent when it ends.
+    pub(crate) fn scenario(&self, id: u64, which: socklab_core::protocol::Scenario) {
+        let inner = Arc::clone(&self.inner);
+        tokio::spawn(async move {
+            let steps = scenario::run(&inner, which).await;
+            let _ = inner
+                .out
+                .send(ServerMessage::Transcript {
+                    id,
+                    scenario: which,
+                    steps,
+                })
+                .await;
+        });
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        for (_, running) in lock(&self.inner.calls).drain() {
+            running.task.abort();
+        }
+        for (_, (_, watcher)) in lock(&self.inner.table).open.drain() {
+            if let Some(w) = watcher {
+                w.abort();
+            }
+        }
+        if let Ok(mut peers) = self.inner.peers.try_lock() {
+            peers.clear(); // each Peer aborts its tasks when dropped
+        }
+    }
+}

@@ -1,0 +1,338 @@
+//! Scenarios: scripted calls that make one of the seed's errors happen for real, on the
+//! session's own sockets and demo peers, with the whole transcript of what ran.
+
+use super::ops::{self, Fail};
+use super::{micros, Inner};
+use socklab_core::protocol::socket::sock_var;
+use socklab_core::protocol::{CallOutcome, PeerKind, PyReturn, Scenario, SockId, SocketCall, Step};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Records each call of a scenario as a line of Python and what it gave.
+struct Script<'a> {
+    inner: &'a Arc<Inner>,
+    steps: Vec<Step>,
+    made: Vec<SockId>,
+}
+
+impl Script<'_> {
+    fn record(&mut self, code: String, outcome: CallOutcome, started: Instant) {
+        self.steps.push(Step {
+            code,
+            outcome,
+            elapsed_us: micros(started.elapsed()),
+        });
+    }
+
+    /// Runs a call and records it (as `code` when given, else as the call's own line).
+    async fn run(&mut self, call: SocketCall, code: Option<String>) -> Option<PyReturn> {
+        let code = code.unwrap_or_else(|| call.python());
+        let started = Instant::now();
+        let outcome = match ops::run(self.inner, 0, call).await {
+            Ok(value) => CallOutcome::Returned { value },
+            Err(fail) => fail.into_outcome(),
+        };
+        let value = match &outcome {
+            CallOutcome::Returned { value } => Some(value.clone()),
+            _ => None,
+        };
+        self.record(code, outcome, started);
+        value
+    }
+
+    async fn call(&mut self, call: SocketCall) -> Option<PyReturn> {
+        self.run(call, None).await
+    }
+
+    /// `sN = socket.socket(...)`.
+    async fn socket(&mut self, family: i32, socktype: i32) -> Option<SockId> {
+        let call = SocketCall::Socket {
+            family,
+            socktype,
+            proto: 0,
+        };
+        let started = Instant::now();
+        let outcome = match ops::run(self.inner, 0, call.clone()).await {
+            Ok(value) => CallOutcome::Returned { value },
+            Err(fail) => fail.into_outcome(),
+        };
+        let sock = match &outcome {
+            CallOutcome::Returned {
+                value: PyReturn::Socket { sock, .. },
+            } => Some(*sock),
+            _ => None,
+        };
+        let code = match sock {
+            Some(s) => format!("{} = {}", sock_var(s), call.python()),
+            None => call.python(),
+        };
+        self.record(code, outcome, started);
+        self.made.extend(sock);
+        sock
+    }
+
+    async fn tcp(&mut self) -> Option<SockId> {
+        self.socket(libc::AF_INET, libc::SOCK_STREAM).await
+    }
+
+    async fn sleep(&mut self, secs: f64) {
+        let started = Instant::now();
+        tokio::time::sleep(Duration::from_secs_f64(secs)).await;
+        self.record(
+            format!("time.sleep({secs})"),
+            CallOutcome::Returned {
+                value: PyReturn::None,
+            },
+            started,
+        );
+    }
+
+    async fn peer(&mut self, kind: PeerKind) -> Option<u16> {
+        super::peers::start(self.inner, kind).await.ok()
+    }
+
+    /// The port a socket is bound to (what `s.getsockname()[1]` gives).
+    fn port_of(&self, sock: SockId) -> Option<u16> {
+        match self.inner.slot(sock) {
+            super::Slot::Open(s) => s.raw.local_addr().ok()?.as_socket().map(|a| a.port()),
+            _ => None,
+        }
+    }
+
+    /// `port = sN.getsockname()[1]`: the port the kernel chose, as a variable later lines use.
+    fn port_step(&mut self, sock: SockId) -> Option<u16> {
+        let started = Instant::now();
+        let port = self.port_of(sock)?;
+        self.record(
+            format!("port = {}.getsockname()[1]", sock_var(sock)),
+            CallOutcome::Returned {
+                value: PyReturn::Int {
+                    value: i64::from(port),
+                },
+            },
+            started,
+        );
+        Some(port)
+    }
+
+    /// A call whose address is `('127.0.0.1', port)`, shown with the variable.
+    async fn with_port(&mut self, call: SocketCall, port: u16) -> Option<PyReturn> {
+        let code = call
+            .python()
+            .replace(&format!("('127.0.0.1', {port})"), "('127.0.0.1', port)");
+        self.run(call, Some(code)).await
+    }
+
+    async fn connect(&mut self, sock: SockId, port: u16, comment: &str) -> Option<PyReturn> {
+        let call = SocketCall::Connect {
+            sock,
+            address: format!("('127.0.0.1', {port})"),
+        };
+        let code = format!("{}  # {comment}", call.python());
+        self.run(call, Some(code)).await
+    }
+
+    /// Closes what the scenario opened, recording each close.
+    async fn clean_up(&mut self) {
+        for sock in std::mem::take(&mut self.made) {
+            if matches!(self.inner.slot(sock), super::Slot::Open(_)) {
+                self.call(SocketCall::Close { sock }).await;
+            }
+        }
+    }
+}
+
+fn bind_any(sock: SockId) -> SocketCall {
+    SocketCall::Bind {
+        sock,
+        address: "('127.0.0.1', 0)".to_owned(),
+    }
+}
+
+/// Runs a scenario to its error (or as far as it gets) and returns the transcript.
+pub(crate) async fn run(inner: &Arc<Inner>, which: Scenario) -> Vec<Step> {
+    let mut script = Script {
+        inner,
+        steps: Vec::new(),
+        made: Vec::new(),
+    };
+    let _ = play(&mut script, which).await;
+    script.clean_up().await;
+    script.steps
+}
+
+async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
+    match which {
+        Scenario::Econnrefused => {
+            let s1 = sc.tcp().await?;
+            sc.call(bind_any(s1)).await?;
+            let port = sc.port_step(s1)?;
+            sc.call(SocketCall::Close { sock: s1 }).await?;
+            let s2 = sc.tcp().await?;
+            let connect = SocketCall::Connect {
+                sock: s2,
+                address: format!("('127.0.0.1', {port})"),
+            };
+            sc.with_port(connect, port).await;
+        }
+        Scenario::Eaddrinuse => {
+            let s1 = sc.tcp().await?;
+            sc.call(bind_any(s1)).await?;
+            sc.call(SocketCall::Listen {
+                sock: s1,
+                backlog: None,
+            })
+            .await?;
+            let port = sc.port_step(s1)?;
+            let s2 = sc.tcp().await?;
+            let bind = SocketCall::Bind {
+                sock: s2,
+                address: format!("('127.0.0.1', {port})"),
+            };
+            sc.with_port(bind, port).await;
+        }
+        Scenario::Econnreset => {
+            let port = sc.peer(PeerKind::Reset).await?;
+            let s1 = sc.tcp().await?;
+            sc.connect(s1, port, "the reset peer: accepts, then aborts (RST)")
+                .await?;
+            sc.sleep(0.1).await;
+            sc.call(SocketCall::Recv {
+                sock: s1,
+                bufsize: 1024,
+            })
+            .await;
+        }
+        Scenario::Etimedout => {
+            let port = sc.peer(PeerKind::Silent).await?;
+            let s1 = sc.tcp().await?;
+            sc.call(SocketCall::Settimeout {
+                sock: s1,
+                timeout: Some(0.5),
+            })
+            .await?;
+            sc.connect(s1, port, "the silent peer: accepts, never answers")
+                .await?;
+            sc.call(SocketCall::Recv {
+                sock: s1,
+                bufsize: 1024,
+            })
+            .await;
+        }
+        Scenario::EwouldblockRecv => {
+            let port = sc.peer(PeerKind::Silent).await?;
+            let s1 = sc.tcp().await?;
+            sc.connect(s1, port, "the silent peer: accepts, never answers")
+                .await?;
+            sc.call(SocketCall::Setblocking {
+                sock: s1,
+                flag: false,
+            })
+            .await?;
+            sc.call(SocketCall::Recv {
+                sock: s1,
+                bufsize: 1024,
+            })
+            .await;
+        }
+        Scenario::EwouldblockSend => {
+            let port = sc.peer(PeerKind::Silent).await?;
+            let s1 = sc.tcp().await?;
+            sc.call(SocketCall::Setsockopt {
+                sock: s1,
+                level: libc::SOL_SOCKET,
+                option: libc::SO_SNDBUF,
+                value: "4096".to_owned(),
+            })
+            .await?;
+            sc.connect(s1, port, "the silent peer: never reads").await?;
+            sc.call(SocketCall::Setblocking {
+                sock: s1,
+                flag: false,
+            })
+            .await?;
+            const CHUNK: usize = 16 * 1024;
+            let data = format!("b'{}'", "x".repeat(CHUNK));
+            for _ in 0..64 {
+                let call = SocketCall::Send {
+                    sock: s1,
+                    data: data.clone(),
+                };
+                let code = format!("{}.send(b'x' * {CHUNK})", sock_var(s1));
+                sc.run(call, Some(code)).await?;
+            }
+        }
+        Scenario::Epipe => {
+            let s1 = sc.tcp().await?;
+            sc.call(bind_any(s1)).await?;
+            sc.call(SocketCall::Listen {
+                sock: s1,
+                backlog: None,
+            })
+            .await?;
+            let port = sc.port_step(s1)?;
+            let s2 = sc.tcp().await?;
+            let connect = SocketCall::Connect {
+                sock: s2,
+                address: format!("('127.0.0.1', {port})"),
+            };
+            sc.with_port(connect, port).await?;
+            let accepted = sc.call(SocketCall::Accept { sock: s1 }).await?;
+            let PyReturn::Accepted { sock: s3, .. } = accepted else {
+                return None;
+            };
+            sc.made.push(s3);
+            if let Some(step) = sc.steps.last_mut() {
+                step.code = format!("{}, addr = {}", sock_var(s3), step.code);
+            }
+            sc.call(SocketCall::Close { sock: s3 }).await?;
+            let send = SocketCall::Send {
+                sock: s2,
+                data: "b'x'".to_owned(),
+            };
+            sc.run(
+                send.clone(),
+                Some(format!(
+                    "{}  # the peer has closed: this reaches it, it answers RST",
+                    send.python()
+                )),
+            )
+            .await?;
+            sc.sleep(0.1).await;
+            sc.call(send).await;
+        }
+        Scenario::Eaddrnotavail => {
+            let s1 = sc.tcp().await?;
+            // The one call that does not go through the fence: bind sends no packet, and
+            // 192.0.2.1 is TEST-NET-1 (RFC 5737), an address documentation reserves and no
+            // machine has, so the kernel answers EADDRNOTAVAIL.
+            let started = Instant::now();
+            let outcome = match inner_bind(sc.inner, s1, "192.0.2.1") {
+                Ok(()) => CallOutcome::Returned {
+                    value: PyReturn::None,
+                },
+                Err(fail) => fail.into_outcome(),
+            };
+            sc.record(
+                format!(
+                    "{}.bind(('192.0.2.1', 0))  # TEST-NET-1: no machine has this address",
+                    sock_var(s1)
+                ),
+                outcome,
+                started,
+            );
+        }
+    }
+    Some(())
+}
+
+fn inner_bind(inner: &Inner, sock: SockId, ip: &str) -> Result<(), Fail> {
+    let super::Slot::Open(s) = inner.slot(sock) else {
+        return Err(Fail::Os(std::io::Error::from_raw_os_error(libc::EBADF)));
+    };
+    let addr: std::net::SocketAddr = format!("{ip}:0")
+        .parse()
+        .map_err(|_| Fail::Os(std::io::Error::from_raw_os_error(libc::EINVAL)))?;
+    s.raw.bind(&addr.into())?;
+    Ok(())
+}

@@ -1,0 +1,552 @@
+//! Live socket calls through the real companion: real sockets on loopback, real demo peers,
+//! answers checked against what CPython prints.
+
+use serde_json::{json, Value};
+use socklab_companion::serve::Config;
+use socklab_core::protocol::SessionLimits;
+use std::time::{Duration, Instant};
+
+mod wsharness;
+use wsharness::*;
+
+fn addr(port: u16) -> String {
+    format!("('127.0.0.1', {port})")
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[tokio::test]
+async fn tcp_echo_round_trip_with_events() {
+    let server = Running::start(Config::default()).await;
+    let mut s = Session::open(&server).await;
+    let port = s.peer("echo_tcp").await;
+    assert_eq!(s.peer("echo_tcp").await, port, "one echo peer per session");
+    let sock = s.tcp().await;
+    let connect = s
+        .call(json!({"op": "connect", "sock": sock, "address": addr(port)}))
+        .await;
+    assert_eq!(
+        connect["code"],
+        format!("s{sock}.connect(('127.0.0.1', {port}))")
+    );
+    assert_eq!(outcome_line(&connect["outcome"]), "None");
+    let sent = s
+        .line(json!({"op": "send", "sock": sock, "data": "b'hello \\xe4\\xb8\\xad'"}))
+        .await;
+    assert_eq!(sent, "9");
+    s.event(|e| e["event"] == "data" && e["sock"] == json!(sock) && e["available"] == 9)
+        .await;
+    let got = s
+        .call(json!({"op": "recv", "sock": sock, "bufsize": 1024}))
+        .await;
+    assert_eq!(got["outcome"]["value"]["hex"], hex("hello 中".as_bytes()));
+    assert_eq!(outcome_line(&got["outcome"]), r"b'hello \xe4\xb8\xad'");
+    let peer = s.line(json!({"op": "getpeername", "sock": sock})).await;
+    assert_eq!(peer, addr(port));
+    let name = s.line(json!({"op": "getsockname", "sock": sock})).await;
+    assert!(name.starts_with("('127.0.0.1', "), "{name}");
+    // The peer's side of the story came as events too.
+    s.event(|e| e["event"] == "peer" && e["what"]["action"] == "accepted")
+        .await;
+    s.event(|e| e["event"] == "peer" && e["what"]["action"] == "sent")
+        .await;
+    // Half-close: the echo peer reads EOF, closes its side; recv gives b''.
+    s.line(json!({"op": "shutdown", "sock": sock, "how": 1}))
+        .await;
+    s.event(|e| e["event"] == "peer_closed" && e["sock"] == json!(sock))
+        .await;
+    assert_eq!(
+        s.line(json!({"op": "recv", "sock": sock, "bufsize": 10}))
+            .await,
+        "b''"
+    );
+}
+
+#[tokio::test]
+async fn udp_echo_and_recvfrom() {
+    let server = Running::start(Config::default()).await;
+    let mut s = Session::open(&server).await;
+    let port = s.peer("echo_udp").await;
+    let u = s.socket(2, 2).await;
+    let n = s
+        .line(json!({"op": "sendto", "sock": u, "data": "b'ping'", "address": addr(port)}))
+        .await;
+    assert_eq!(n, "4");
+    let got = s
+        .line(json!({"op": "recvfrom", "sock": u, "bufsize": 100}))
+        .await;
+    assert_eq!(got, format!("(b'ping', {})", addr(port)));
+}
+
+#[tokio::test]
+async fn listen_accept_and_a_half_closed_connection() {
+    let server = Running::start(Config::default()).await;
+    let mut s = Session::open(&server).await;
+    let l = s.tcp().await;
+    s.line(json!({"op": "setsockopt", "sock": l, "level": 1, "option": 2, "value": "1"}))
+        .await;
+    assert_eq!(
+        s.line(json!({"op": "getsockopt", "sock": l, "level": 1, "option": 2}))
+            .await,
+        "1"
+    );
+    s.line(json!({"op": "bind", "sock": l, "address": "('127.0.0.1', 0)"}))
+        .await;
+    s.line(json!({"op": "listen", "sock": l})).await;
+    let name = s.line(json!({"op": "getsockname", "sock": l})).await;
+    let port: u16 = name
+        .trim_end_matches(')')
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let c = s.tcp().await;
+    s.line(json!({"op": "connect", "sock": c, "address": addr(port)}))
+        .await;
+    s.event(|e| e["event"] == "incoming" && e["sock"] == json!(l))
+        .await;
+    let accepted = s.call(json!({"op": "accept", "sock": l})).await;
+    let value = &accepted["outcome"]["value"];
+    assert_eq!(value["kind"], "accepted", "{accepted}");
+    let a = value["sock"].as_u64().unwrap();
+    let repr = value["repr"].as_str().unwrap();
+    assert!(
+        repr.starts_with("<socket.socket fd=")
+            && repr.contains(", family=2, type=1, proto=0, laddr=('127.0.0.1', ")
+            && repr.contains("raddr=('127.0.0.1', "),
+        "{repr}"
+    );
+    // The client says all it has to say, then shuts down its sending side.
+    s.line(json!({"op": "sendall", "sock": c, "data": "b'request'"}))
+        .await;
+    s.line(json!({"op": "shutdown", "sock": c, "how": 1})).await;
+    assert_eq!(
+        s.line(json!({"op": "recv", "sock": a, "bufsize": 100}))
+            .await,
+        "b'request'"
+    );
+    s.event(|e| e["event"] == "peer_closed" && e["sock"] == json!(a))
+        .await;
+    assert_eq!(
+        s.line(json!({"op": "recv", "sock": a, "bufsize": 100}))
+            .await,
+        "b''"
+    );
+    // ... and can still read the answer.
+    s.line(json!({"op": "send", "sock": a, "data": "b'answer'"}))
+        .await;
+    assert_eq!(
+        s.line(json!({"op": "recv", "sock": c, "bufsize": 100}))
+            .await,
+        "b'answer'"
+    );
+}
+
+/// Each call and the exact line CPython prints for the same call.
+#[tokio::test]
+async fn errors_are_pythons_to_the_letter() {
+    let server = Running::start(Config::default()).await;
+    let mut s = Session::open(&server).await;
+    // A port that was just free: nobody listens there.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let t = s.tcp().await;
+    let cases: Vec<(Value, String)> = vec![
+        (
+            json!({"op": "recv", "sock": t, "bufsize": 1}),
+            "OSError: [Errno 107] Transport endpoint is not connected".into(),
+        ),
+        (
+            json!({"op": "recv", "sock": t, "bufsize": -1}),
+            "ValueError: negative buffersize in recv".into(),
+        ),
+        (
+            json!({"op": "recvfrom", "sock": t, "bufsize": -1}),
+            "ValueError: negative buffersize in recvfrom".into(),
+        ),
+        (
+            json!({"op": "settimeout", "sock": t, "timeout": -1.0}),
+            "ValueError: Timeout value out of range".into(),
+        ),
+        (
+            json!({"op": "send", "sock": t, "data": "'text'"}),
+            "TypeError: a bytes-like object is required, not 'str'".into(),
+        ),
+        (
+            json!({"op": "send", "sock": t, "data": "b'x'"}),
+            "BrokenPipeError: [Errno 32] Broken pipe".into(),
+        ),
+        (
+            json!({"op": "setsockopt", "sock": t, "level": 1, "option": 2, "value": "'x'"}),
+            "TypeError: a bytes-like object is required, not 'str'".into(),
+        ),
+        (
+            json!({"op": "setsockopt", "sock": t, "level": 1, "option": 2, "value": "2**40"}),
+            // Not a literal: the companion takes literals only, and says so as Python would.
+            String::new(),
+        ),
+        (
+            json!({"op": "getsockopt", "sock": t, "level": 1, "option": 2, "buflen": 2000}),
+            "OSError: getsockopt buflen out of range".into(),
+        ),
+        (
+            json!({"op": "shutdown", "sock": t, "how": 7}),
+            "OSError: [Errno 22] Invalid argument".into(),
+        ),
+        (
+            json!({"op": "connect", "sock": t, "address": "'127.0.0.1'"}),
+            "TypeError: AF_INET address must be tuple, not str".into(),
+        ),
+        (
+            json!({"op": "connect", "sock": t, "address": "('127.0.0.1', 70000)"}),
+            "OverflowError: connect(): port must be 0-65535.".into(),
+        ),
+        (
+            json!({"op": "connect_ex", "sock": t, "address": addr(closed)}),
+            "111".into(),
+        ),
+        (json!({"op": "gettimeout", "sock": t}), "None".into()),
+        (
+            json!({"op": "getnameinfo", "address": "('127.0.0.1', 80)", "flags": 0}),
+            "('localhost', 'http')".into(),
+        ),
+        (
+            json!({"op": "getnameinfo", "address": "('127.0.0.1',)", "flags": 0}),
+            "TypeError: getnameinfo(): illegal sockaddr argument".into(),
+        ),
+        (
+            json!({"op": "recv", "sock": 99, "bufsize": 1}),
+            "NameError: name 's99' is not defined".into(),
+        ),
+    ];
+    for (call, want) in cases {
+        let got = s.line(call.clone()).await;
+        if want.is_empty() {
+            assert!(
+                got.starts_with("NameError")
+                    || got.starts_with("SyntaxError")
+                    || got.starts_with("TypeError"),
+                "{call}: {got}"
+            );
+        } else {
+            assert_eq!(got, want, "{call}");
+        }
+    }
+    // A fresh socket's connect to the closed port: refused.
+    let fresh = s.tcp().await;
+    assert_eq!(
+        s.line(json!({"op": "connect", "sock": fresh, "address": addr(closed)}))
+            .await,
+        "ConnectionRefusedError: [Errno 111] Connection refused"
+    );
+    // After close(), every call raises EBADF; close() again is fine.
+    s.line(json!({"op": "close", "sock": t})).await;
+    assert_eq!(
+        s.line(json!({"op": "recv", "sock": t, "bufsize": 1})).await,
+        "OSError: [Errno 9] Bad file descriptor"
+    );
+    assert_eq!(s.line(json!({"op": "close", "sock": t})).await, "None");
+    // An AF_INET6 socket speaks AF_INET6 tuples.
+    let v6 = s.socket(10, 1).await;
+    assert_eq!(
+        s.line(json!({"op": "bind", "sock": v6, "address": "('::1', 0)"}))
+            .await,
+        "None"
+    );
+    let name = s.line(json!({"op": "getsockname", "sock": v6})).await;
+    assert!(
+        name.starts_with("('::1', ") && name.ends_with(", 0, 0)"),
+        "{name}"
+    );
+    assert_eq!(
+        s.line(json!({"op": "gethostname"})).await,
+        format!("'{}'", hostname())
+    );
+}
+
+fn hostname() -> String {
+    std::process::Command::new("python3")
+        .args(["-c", "import socket; print(socket.gethostname())"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn blocking_non_blocking_and_timeout_modes() {
+    let config = Config {
+        limits: SessionLimits {
+            max_block_ms: 400,
+            ..Config::default().limits
+        },
+        ..Config::default()
+    };
+    let server = Running::start(config).await;
+    let mut s = Session::open(&server).await;
+    let silent = s.peer("silent").await;
+    let t = s.tcp().await;
+    s.line(json!({"op": "connect", "sock": t, "address": addr(silent)}))
+        .await;
+    // Non-blocking: EAGAIN at once.
+    s.line(json!({"op": "setblocking", "sock": t, "flag": false}))
+        .await;
+    assert_eq!(s.line(json!({"op": "gettimeout", "sock": t})).await, "0.0");
+    let m = s
+        .call(json!({"op": "recv", "sock": t, "bufsize": 10}))
+        .await;
+    assert_eq!(
+        outcome_line(&m["outcome"]),
+        "BlockingIOError: [Errno 11] Resource temporarily unavailable"
+    );
+    assert_eq!(m["outcome"]["errno_name"], "EAGAIN");
+    assert!(m["elapsed_us"].as_u64().unwrap() < 100_000);
+    // Timeout: waits that long, then TimeoutError.
+    s.line(json!({"op": "settimeout", "sock": t, "timeout": 0.25}))
+        .await;
+    assert_eq!(s.line(json!({"op": "gettimeout", "sock": t})).await, "0.25");
+    let m = s
+        .call(json!({"op": "recv", "sock": t, "bufsize": 10}))
+        .await;
+    assert_eq!(outcome_line(&m["outcome"]), "TimeoutError: timed out");
+    let waited = m["elapsed_us"].as_u64().unwrap();
+    assert!((240_000..1_000_000).contains(&waited), "waited {waited} µs");
+    // Blocking: waits until the companion's cap, reported as the cap.
+    s.line(json!({"op": "settimeout", "sock": t, "timeout": null}))
+        .await;
+    let m = s
+        .call(json!({"op": "recv", "sock": t, "bufsize": 10}))
+        .await;
+    assert_eq!(m["outcome"]["status"], "limit", "{m}");
+    assert_eq!(m["outcome"]["limit"], "block_cap");
+    assert!(m["elapsed_us"].as_u64().unwrap() >= 390_000);
+    // A non-blocking connect is in progress, as Python says.
+    let n = s.tcp().await;
+    s.line(json!({"op": "setblocking", "sock": n, "flag": false}))
+        .await;
+    assert_eq!(
+        s.line(json!({"op": "connect", "sock": n, "address": addr(silent)}))
+            .await,
+        "BlockingIOError: [Errno 115] Operation now in progress"
+    );
+}
+
+#[tokio::test]
+async fn a_waiting_call_can_be_cancelled_and_others_go_on_meanwhile() {
+    let server = Running::start(Config::default()).await;
+    let mut s = Session::open(&server).await;
+    let l = s.tcp().await;
+    s.line(json!({"op": "bind", "sock": l, "address": "('127.0.0.1', 0)"}))
+        .await;
+    s.line(json!({"op": "listen", "sock": l})).await;
+    let started = Instant::now();
+    let accept = s
+        .send(json!({"type": "call", "call": {"op": "accept", "sock": l}}))
+        .await;
+    // While accept() waits, other calls run.
+    let other = s.tcp().await;
+    assert!(other > l);
+    let cancel = s.request(json!({"type": "cancel", "call": accept})).await;
+    // The cancelled call's own answer may come before or after the cancel's.
+    let (cancelled, ack) = if cancel["type"] == "result" {
+        (cancel, s.reply().await)
+    } else {
+        let r = s.reply().await;
+        (r, cancel)
+    };
+    assert_eq!(ack["type"], "cancelled", "{ack}");
+    assert_eq!(ack["found"], true);
+    assert_eq!(cancelled["id"], json!(accept));
+    assert_eq!(cancelled["outcome"]["status"], "cancelled");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // Cancelling what is not waiting says so.
+    let again = s.request(json!({"type": "cancel", "call": accept})).await;
+    assert_eq!(again["found"], false);
+}
+
+#[tokio::test]
+async fn every_scenario_raises_its_error_for_real_as_python_does() {
+    let server = Running::start(Config::default()).await;
+    let mut s = Session::open(&server).await;
+    let expected = [
+        (
+            "econnrefused",
+            "ConnectionRefusedError: [Errno 111] Connection refused",
+        ),
+        ("eaddrinuse", "OSError: [Errno 98] Address already in use"),
+        (
+            "econnreset",
+            "ConnectionResetError: [Errno 104] Connection reset by peer",
+        ),
+        ("etimedout", "TimeoutError: timed out"),
+        (
+            "ewouldblock_recv",
+            "BlockingIOError: [Errno 11] Resource temporarily unavailable",
+        ),
+        (
+            "ewouldblock_send",
+            "BlockingIOError: [Errno 11] Resource temporarily unavailable",
+        ),
+        ("epipe", "BrokenPipeError: [Errno 32] Broken pipe"),
+        (
+            "eaddrnotavail",
+            "OSError: [Errno 99] Cannot assign requested address",
+        ),
+    ];
+    for (scenario, line) in expected {
+        let m = s
+            .request(json!({"type": "scenario", "scenario": scenario}))
+            .await;
+        assert_eq!(m["type"], "transcript", "{m}");
+        let steps = m["steps"].as_array().unwrap();
+        let raised: Vec<&Value> = steps
+            .iter()
+            .filter(|st| st["outcome"]["status"] != "returned")
+            .collect();
+        assert_eq!(raised.len(), 1, "{scenario}: exactly one step fails: {m:#}");
+        assert_eq!(outcome_line(&raised[0]["outcome"]), line, "{scenario}");
+        // The same lines, run by CPython while the session's peers still listen, fail the
+        // same way.
+        let code: Vec<String> = steps
+            .iter()
+            .map(|st| st["code"].as_str().unwrap().to_owned())
+            .collect();
+        // On a blocking thread: the peers CPython talks to run on this runtime.
+        let python = tokio::task::spawn_blocking(move || python_runs(&code))
+            .await
+            .unwrap();
+        assert_eq!(
+            python, line,
+            "{scenario}: CPython on the transcript of {m:#}"
+        );
+    }
+}
+
+/// Runs lines of Python one by one; returns the exception line of the first that raises.
+fn python_runs(lines: &[String]) -> String {
+    let program = format!(
+        "import socket, time, traceback\nns = {{'socket': socket, 'time': time}}\n\
+         for line in {lines:?}:\n    try:\n        exec(line, ns)\n    except Exception as e:\n        \
+         print(traceback.format_exception_only(e)[-1].strip())\n        break\n",
+        lines = lines
+            .iter()
+            .map(|l| l.replace('\\', "\\\\"))
+            .collect::<Vec<_>>()
+    );
+    let out = std::process::Command::new("python3")
+        .args(["-c", &program])
+        .output()
+        .expect("python3 runs");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[tokio::test]
+async fn the_fence_refuses_before_anything_is_sent() {
+    let server = Running::start(Config::default()).await;
+    let mut s = Session::open(&server).await;
+    let t = s.tcp().await;
+    // Addresses that cannot leave this machine anyway, refused by the fence all the same.
+    for (address, needle) in [
+        ("('0.0.0.0', 80)", "unspecified"),
+        ("('169.254.169.254', 80)", "metadata"),
+    ] {
+        let m = s
+            .call(json!({"op": "connect", "sock": t, "address": address}))
+            .await;
+        assert_eq!(m["outcome"]["status"], "refused", "{m}");
+        let line = outcome_line(&m["outcome"]);
+        assert!(line.starts_with("PermissionError: [socklab] "), "{line}");
+        assert!(
+            line.contains(needle) || m["outcome"]["refusal"]["kind"] == "link_local",
+            "{line}"
+        );
+    }
+    for (address, needle) in [
+        ("('0.0.0.0', 8080)", "bind '127.0.0.1'"),
+        ("('', 8080)", "bind '127.0.0.1'"),
+        ("('127.0.0.1', 80)", "below 1024"),
+    ] {
+        let line = s
+            .line(json!({"op": "bind", "sock": t, "address": address}))
+            .await;
+        assert!(
+            line.starts_with("PermissionError: [socklab] ") && line.contains(needle),
+            "{address}: {line}"
+        );
+    }
+    let raw = s
+        .call(json!({"op": "socket", "family": 2, "socktype": 3}))
+        .await;
+    assert_eq!(raw["outcome"]["refusal"]["kind"], "socket_kind", "{raw}");
+    let opt = s
+        .call(json!({"op": "setsockopt", "sock": t, "level": 1, "option": 25, "value": "b'lo'"}))
+        .await;
+    assert_eq!(opt["outcome"]["refusal"]["kind"], "socket_option", "{opt}");
+}
+
+#[tokio::test]
+async fn limits_are_reported_as_themselves() {
+    let config = Config {
+        limits: SessionLimits {
+            max_sockets: 2,
+            max_recv_bytes: 1000,
+            requests_per_second: 20,
+            ..Config::default().limits
+        },
+        max_socket_buffer: 65536,
+        ..Config::default()
+    };
+    let server = Running::start(config).await;
+    let mut s = Session::open(&server).await;
+    let a = s.tcp().await;
+    s.tcp().await;
+    let m = s.call(json!({"op": "socket"})).await;
+    assert_eq!(m["outcome"]["limit"], "sockets", "{m}");
+    assert!(outcome_line(&m["outcome"]).contains("--max-sockets"));
+    let m = s
+        .call(json!({"op": "recv", "sock": a, "bufsize": 1001}))
+        .await;
+    assert_eq!(m["outcome"]["limit"], "recv_bytes", "{m}");
+    let m = s
+        .call(json!({"op": "setsockopt", "sock": a, "level": 1, "option": 8, "value": "1000000"}))
+        .await;
+    assert_eq!(m["outcome"]["limit"], "socket_buffer", "{m}");
+    // Closing a socket frees its place.
+    s.line(json!({"op": "close", "sock": a})).await;
+    s.tcp().await;
+    // Requests past the rate are refused by name, and the session lives on.
+    let mut refused = 0;
+    for _ in 0..40 {
+        let m = s.request(json!({"type": "ping"})).await;
+        if m["type"] == "error" {
+            assert_eq!(m["code"], "rate_limited", "{m}");
+            refused += 1;
+        }
+    }
+    assert!(refused > 0, "40 pings at once exceed 20 per second");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(s.request(json!({"type": "ping"})).await["type"], "pong");
+}
+
+#[tokio::test]
+async fn idle_sessions_are_closed_with_a_reason() {
+    let config = Config {
+        limits: SessionLimits {
+            idle_secs: 1,
+            ..Config::default().limits
+        },
+        ..Config::default()
+    };
+    let server = Running::start(config).await;
+    let mut s = Session::open(&server).await;
+    let (code, reason) = close_code(&mut s.ws).await;
+    assert_eq!(code, 1008);
+    assert!(
+        reason.contains("idle") && reason.contains("--idle-timeout"),
+        "{reason}"
+    );
+}

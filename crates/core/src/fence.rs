@@ -1,0 +1,908 @@
+//! The companion's fence: which addresses a browser session may connect, send or bind to.
+//!
+//! The companion runs real socket calls for a web page, so it must never become an open proxy
+//! into the learner's network. By default a session reaches loopback only, where the companion's
+//! own demo peers live; `socklab serve --allow CIDR` widens that for `connect`, `connect_ex` and
+//! `sendto`, and classroom mode names the LAN addresses `bind` may also use.
+//!
+//! The rules, in the order [`Policy::check_target`] and [`Policy::check_bind`] apply them:
+//!
+//! 1. Canonicalize first. An IPv4-mapped IPv6 address `::ffff:a.b.c.d` is judged as the IPv4
+//!    address `a.b.c.d`, because a Linux dual-stack socket really connects to it. NAT64
+//!    (`64:ff9b::/96`), 6to4 (`2002::/16`), IPv4-compatible (`::a.b.c.d`) and IPv4-translated
+//!    (`::ffff:0:a.b.c.d`) addresses are *not* seen through: packets to them leave the machine, so
+//!    they are ordinary non-loopback IPv6 addresses.
+//! 2. A target on loopback (`127.0.0.0/8`, `::1`) is allowed.
+//! 3. The unspecified address (`0.0.0.0`, `::`) is never a target: on Linux, connecting to it
+//!    reaches every service on the machine.
+//! 4. Link-local addresses (`169.254.0.0/16`, `fe80::/10`) and cloud metadata services
+//!    ([`METADATA`]) are refused even when an `--allow` network contains them; only an `--allow`
+//!    of exactly that one address (`/32`, `/128`) opens one.
+//! 5. Any other target is allowed only if an `--allow` network contains it. Multicast and
+//!    broadcast addresses are no exception.
+//! 6. `bind` takes a loopback address or one of the classroom LAN addresses, never the
+//!    unspecified address, and port 0 (any free port) or 1024 to 65535. `--allow` does not widen
+//!    `bind`.
+//!
+//! The fence sees numbers only. Legacy IPv4 spellings (`127.1`, `0x7f.1`, `2130706433`) and host
+//! names are resolved before the fence is asked, and the caller must then use the very address it
+//! checked (resolving again could answer differently). Shortcut: a refusal's `python()` line says
+//! `connect to` for `sendto` as well, since the fence is not told which call asked.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::str::FromStr;
+
+/// Cloud metadata services, refused even inside an `--allow` network (rule 4). Each hands out
+/// the credentials of the machine it runs on to whoever asks.
+pub const METADATA: [IpAddr; 4] = [
+    // AWS, Azure, GCP, Oracle, DigitalOcean...
+    IpAddr::V4(Ipv4Addr::new(169, 254, 169, 254)),
+    // AWS over IPv6.
+    IpAddr::V6(Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254)),
+    // Alibaba Cloud.
+    IpAddr::V4(Ipv4Addr::new(100, 100, 100, 200)),
+    // Azure's wire server.
+    IpAddr::V4(Ipv4Addr::new(168, 63, 129, 16)),
+];
+
+/// A network: an address and a prefix length, as `--allow 10.0.0.0/8` names it.
+///
+/// Parsing refuses host bits beyond the prefix (`10.0.0.1/8`) rather than quietly widening them,
+/// and refuses IPv4-mapped IPv6 networks (`::ffff:10.0.0.0/104`), which could never match since
+/// mapped addresses are judged as IPv4.
+///
+/// ```
+/// use socklab_core::fence::Cidr;
+///
+/// let net: Cidr = "10.0.0.0/8".parse().unwrap();
+/// assert!(net.contains("10.1.2.3".parse().unwrap()));
+/// assert_eq!("::1".parse::<Cidr>().unwrap().to_string(), "::1/128");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Cidr {
+    network: IpAddr,
+    prefix: u8,
+}
+
+/// Why a text is not a [`Cidr`]; the message says what a right value looks like.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CidrError {
+    /// The part before `/` is not an IPv4 or IPv6 address in standard notation.
+    #[error(
+        "invalid CIDR {input:?}: {address:?} is not an IPv4 or IPv6 address; write an address \
+         with an optional prefix length, e.g. 10.0.0.0/8, 192.168.1.7 or fe80::/10"
+    )]
+    Address {
+        /// The whole text given.
+        input: String,
+        /// The part before `/`.
+        address: String,
+    },
+    /// The prefix length is not a number from 0 to 32 (IPv4) or 0 to 128 (IPv6).
+    #[error(
+        "invalid CIDR {input:?}: the prefix length of an {} network is 0 to {}, e.g. {}",
+        if *.ipv6 { "IPv6" } else { "IPv4" },
+        if *.ipv6 { 128 } else { 32 },
+        if *.ipv6 { "fe80::/10" } else { "10.0.0.0/8" }
+    )]
+    Prefix {
+        /// The whole text given.
+        input: String,
+        /// Whether the address was IPv6.
+        ipv6: bool,
+    },
+    /// The address has bits set beyond the prefix, like `10.0.0.1/8`.
+    #[error(
+        "invalid CIDR {input:?}: {address} has bits set beyond the /{} prefix; write the network \
+         as {network}, or {address}/{} for that one address",
+        network.prefix_len(),
+        bits(*address)
+    )]
+    HostBits {
+        /// The whole text given.
+        input: String,
+        /// The address as given.
+        address: IpAddr,
+        /// The network the prefix names.
+        network: Cidr,
+    },
+    /// An IPv4-mapped IPv6 network, which rule 1 judges as IPv4.
+    #[error(
+        "invalid CIDR {input:?}: IPv4-mapped addresses are judged as the IPv4 address they \
+         carry, so this network would never match; write it as {ipv4}"
+    )]
+    Mapped {
+        /// The whole text given.
+        input: String,
+        /// The same network written as IPv4.
+        ipv4: Cidr,
+    },
+}
+
+/// Address width in bits: 32 or 128.
+fn bits(ip: IpAddr) -> u8 {
+    match ip {
+        IpAddr::V4(_) => 32,
+        IpAddr::V6(_) => 128,
+    }
+}
+
+/// `ip` with every bit beyond `prefix` cleared.
+fn mask(ip: IpAddr, prefix: u8) -> IpAddr {
+    let zeros = u32::from(bits(ip) - prefix);
+    match ip {
+        IpAddr::V4(v4) => {
+            let keep = u32::MAX.checked_shl(zeros).unwrap_or(0);
+            IpAddr::V4(Ipv4Addr::from(u32::from(v4) & keep))
+        }
+        IpAddr::V6(v6) => {
+            let keep = u128::MAX.checked_shl(zeros).unwrap_or(0);
+            IpAddr::V6(Ipv6Addr::from(u128::from(v6) & keep))
+        }
+    }
+}
+
+impl Cidr {
+    /// The network address (`10.0.0.0` in `10.0.0.0/8`).
+    pub fn network(&self) -> IpAddr {
+        self.network
+    }
+
+    /// The prefix length (`8` in `10.0.0.0/8`).
+    pub fn prefix_len(&self) -> u8 {
+        self.prefix
+    }
+
+    /// Whether `ip` is in this network. `ip` is canonicalized first (rule 1), and an IPv4
+    /// network contains only IPv4 addresses, an IPv6 network only IPv6 ones: `0.0.0.0/0` does
+    /// not contain `2001:db8::1`, and `::/0` does not contain `::ffff:10.0.0.1`.
+    ///
+    /// ```
+    /// use socklab_core::fence::Cidr;
+    ///
+    /// let net: Cidr = "10.0.0.0/8".parse().unwrap();
+    /// assert!(net.contains("::ffff:10.0.0.1".parse().unwrap()));
+    /// assert!(!net.contains("::10.0.0.1".parse().unwrap()));
+    /// ```
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        ip.is_ipv4() == self.network.is_ipv4() && mask(ip, self.prefix) == self.network
+    }
+
+    /// Whether this network is one address (`/32` for IPv4, `/128` for IPv6).
+    pub fn is_single(&self) -> bool {
+        self.prefix == bits(self.network)
+    }
+}
+
+impl FromStr for Cidr {
+    type Err = CidrError;
+
+    /// Parses `10.0.0.0/8`, `fe80::/10`, or a bare address (`192.168.1.7` = `/32`,
+    /// `::1` = `/128`).
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        let (address, prefix) = match input.split_once('/') {
+            Some((address, prefix)) => (address, Some(prefix)),
+            None => (input, None),
+        };
+        let Ok(ip) = address.parse::<IpAddr>() else {
+            return Err(CidrError::Address {
+                input: input.to_owned(),
+                address: address.to_owned(),
+            });
+        };
+        // Digits only: u8's parser would also take "+8".
+        let prefix = match prefix {
+            None => Some(bits(ip)),
+            Some(p) if p.bytes().all(|b| b.is_ascii_digit()) => p.parse::<u8>().ok(),
+            Some(_) => None,
+        };
+        let prefix = match prefix {
+            Some(n) if n <= bits(ip) => n,
+            _ => {
+                return Err(CidrError::Prefix {
+                    input: input.to_owned(),
+                    ipv6: ip.is_ipv6(),
+                })
+            }
+        };
+        // A network inside ::ffff:0:0/96 holds only mapped addresses, which rule 1 judges as
+        // IPv4: say how to write it as IPv4 rather than accept an entry that never matches.
+        let mapped = match ip {
+            IpAddr::V6(v6) if prefix >= 96 => v6.to_ipv4_mapped(),
+            _ => None,
+        };
+        if let Some(v4) = mapped {
+            let prefix = prefix - 96;
+            let network = mask(IpAddr::V4(v4), prefix);
+            return Err(CidrError::Mapped {
+                input: input.to_owned(),
+                ipv4: Cidr { network, prefix },
+            });
+        }
+        let network = mask(ip, prefix);
+        if network != ip {
+            return Err(CidrError::HostBits {
+                input: input.to_owned(),
+                address: ip,
+                network: Cidr { network, prefix },
+            });
+        }
+        Ok(Cidr { network, prefix })
+    }
+}
+
+impl fmt::Display for Cidr {
+    /// `10.0.0.0/8`, `::1/128`: always with the prefix length.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.network, self.prefix)
+    }
+}
+
+/// What a session may reach: loopback always, plus the `--allow` networks for targets and the
+/// classroom LAN addresses for `bind`. The default is loopback only.
+///
+/// ```
+/// use socklab_core::fence::Policy;
+///
+/// let policy = Policy::default();
+/// assert!(policy.check_target("127.0.0.1".parse().unwrap()).is_ok());
+/// assert!(policy.check_target("10.0.0.1".parse().unwrap()).is_err());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Policy {
+    /// `--allow` networks: targets beyond loopback that `connect`, `connect_ex` and `sendto` may
+    /// reach (rule 5). They do not widen `bind`.
+    pub allow: Vec<Cidr>,
+    /// The machine's LAN addresses that `bind` may use in classroom mode (rule 6).
+    pub lan: Vec<IpAddr>,
+}
+
+/// Whether `ip` (already canonical) is link-local: `169.254.0.0/16` or `fe80::/10`.
+fn is_link_local(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_link_local(),
+        IpAddr::V6(v6) => v6.segments()[0] & 0xffc0 == 0xfe80,
+    }
+}
+
+impl Policy {
+    /// Whether a session may send to `ip`, the destination of `connect`, `connect_ex` or
+    /// `sendto`. In order: canonicalize (rule 1); refuse the unspecified address (rule 3);
+    /// allow loopback (rule 2); refuse link-local and metadata addresses unless an `--allow`
+    /// entry is exactly that address (rule 4); allow what an `--allow` network contains, and
+    /// refuse the rest (rule 5).
+    ///
+    /// ```
+    /// use socklab_core::fence::{Policy, Refusal};
+    ///
+    /// let policy = Policy { allow: vec!["0.0.0.0/0".parse().unwrap()], lan: vec![] };
+    /// assert!(policy.check_target("8.8.8.8".parse().unwrap()).is_ok());
+    /// let ip = "169.254.169.254".parse().unwrap();
+    /// assert_eq!(policy.check_target(ip), Err(Refusal::LinkLocal { ip, metadata: true }));
+    /// ```
+    pub fn check_target(&self, ip: IpAddr) -> Result<(), Refusal> {
+        let canonical = ip.to_canonical();
+        if canonical.is_unspecified() {
+            return Err(Refusal::Unspecified { ip });
+        }
+        if canonical.is_loopback() {
+            return Ok(());
+        }
+        let metadata = METADATA.contains(&canonical);
+        if metadata || is_link_local(canonical) {
+            let exact = self
+                .allow
+                .iter()
+                .any(|c| c.is_single() && c.network == canonical);
+            return if exact {
+                Ok(())
+            } else {
+                Err(Refusal::LinkLocal { ip, metadata })
+            };
+        }
+        if self.allow.iter().any(|c| c.contains(canonical)) {
+            Ok(())
+        } else {
+            Err(Refusal::NotAllowed { ip })
+        }
+    }
+
+    /// Whether a session may bind to `(ip, port)` (rule 6). The address is checked first: it
+    /// must be loopback or one of [`Policy::lan`] after canonicalization (rule 1), and never the
+    /// unspecified address, even if `lan` lists it. Then the port: 0 or 1024 to 65535.
+    ///
+    /// ```
+    /// use socklab_core::fence::{Policy, Refusal};
+    ///
+    /// let policy = Policy::default();
+    /// assert!(policy.check_bind("127.0.0.1".parse().unwrap(), 0).is_ok());
+    /// let refused = policy.check_bind("127.0.0.1".parse().unwrap(), 80);
+    /// assert_eq!(refused, Err(Refusal::PrivilegedPort { port: 80 }));
+    /// ```
+    pub fn check_bind(&self, ip: IpAddr, port: u16) -> Result<(), Refusal> {
+        let canonical = ip.to_canonical();
+        let on_lan = self.lan.iter().any(|l| l.to_canonical() == canonical);
+        if canonical.is_unspecified() || !(canonical.is_loopback() || on_lan) {
+            return Err(Refusal::BindAddress {
+                ip,
+                lan: self.lan.clone(),
+            });
+        }
+        if (1..1024).contains(&port) {
+            return Err(Refusal::PrivilegedPort { port });
+        }
+        Ok(())
+    }
+}
+
+/// Why the fence refused a call. It travels to the page, which shows [`Refusal::python`] as the
+/// exception the call raised.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[error("{}", self.message())]
+pub enum Refusal {
+    /// The target is `0.0.0.0` or `::` (rule 3).
+    Unspecified {
+        /// The address as the session gave it.
+        ip: IpAddr,
+    },
+    /// The target is link-local or a cloud metadata service, and no `--allow` entry is exactly
+    /// that address (rule 4).
+    LinkLocal {
+        /// The address as the session gave it.
+        ip: IpAddr,
+        /// Whether it is one of [`METADATA`].
+        metadata: bool,
+    },
+    /// No `--allow` network contains the target (rule 5).
+    NotAllowed {
+        /// The address as the session gave it.
+        ip: IpAddr,
+    },
+    /// `bind` to an address that is neither loopback nor a classroom LAN address (rule 6).
+    BindAddress {
+        /// The address as the session gave it.
+        ip: IpAddr,
+        /// The LAN addresses that `bind` may use, to suggest them.
+        lan: Vec<IpAddr>,
+    },
+    /// `bind` to a port from 1 to 1023 (rule 6).
+    PrivilegedPort {
+        /// The port asked for.
+        port: u16,
+    },
+    /// A socket other than AF_INET/AF_INET6 of type SOCK_STREAM/SOCK_DGRAM (raw sockets and
+    /// the rest could step around every rule above).
+    SocketKind {
+        /// The family asked for.
+        family: i32,
+        /// The type asked for.
+        socktype: i32,
+    },
+    /// A socket option outside the ones the lessons use.
+    SocketOption {
+        /// The level.
+        level: i32,
+        /// The option.
+        option: i32,
+    },
+}
+
+/// `ip` as the learner wrote it, with the IPv4 address it is judged as when they differ:
+/// `::ffff:10.0.0.1 (the IPv4 address 10.0.0.1)`.
+fn shown(ip: IpAddr) -> String {
+    let canonical = ip.to_canonical();
+    if canonical == ip {
+        ip.to_string()
+    } else {
+        format!("{ip} (the IPv4 address {canonical})")
+    }
+}
+
+/// The `--allow` flag that opens exactly `ip`: `--allow 10.0.0.1/32`.
+fn allow_flag(ip: IpAddr) -> String {
+    let canonical = ip.to_canonical();
+    format!("--allow {canonical}/{}", bits(canonical))
+}
+
+impl Refusal {
+    /// What was refused, why, and what to do instead, in English.
+    pub fn message(&self) -> String {
+        match self {
+            Refusal::Unspecified { ip } => format!(
+                "connect to {} refused: {} is the unspecified address, which as a destination \
+                 reaches every service on this machine; connect to 127.0.0.1 (IPv4) or ::1 \
+                 (IPv6) instead",
+                shown(*ip),
+                ip.to_canonical()
+            ),
+            Refusal::LinkLocal { ip, metadata } => {
+                let what = if *metadata {
+                    "a cloud metadata service, which hands out this machine's credentials"
+                } else {
+                    "link-local (169.254.0.0/16, fe80::/10), where cloud metadata services live"
+                };
+                format!(
+                    "connect to {} refused: it is {what}, so socklab refuses it even when an \
+                     --allow network contains it; restart it with {} to allow exactly this \
+                     address",
+                    shown(*ip),
+                    allow_flag(*ip)
+                )
+            }
+            Refusal::NotAllowed { ip } => format!(
+                "connect to {} refused: socklab only connects to loopback (127.0.0.0/8, ::1) and \
+                 its own demo peers; restart it with {} to allow this address",
+                shown(*ip),
+                allow_flag(*ip)
+            ),
+            Refusal::BindAddress { ip, lan } => {
+                let why = if ip.to_canonical().is_unspecified() {
+                    format!(
+                        "'' and {} mean every network interface, and ",
+                        ip.to_canonical()
+                    )
+                } else {
+                    String::new()
+                };
+                if lan.is_empty() {
+                    format!(
+                        "bind to {} refused: {why}socklab binds loopback only (--allow does not \
+                         change that); bind '127.0.0.1' (or '::1' for IPv6) instead",
+                        shown(*ip)
+                    )
+                } else {
+                    let lan: Vec<String> = lan.iter().map(|l| format!("'{l}'")).collect();
+                    format!(
+                        "bind to {} refused: {why}socklab binds loopback and this machine's LAN \
+                         addresses only (--allow does not change that); bind '127.0.0.1' (or \
+                         '::1' for IPv6) or one of {}",
+                        shown(*ip),
+                        lan.join(", ")
+                    )
+                }
+            }
+            Refusal::PrivilegedPort { port } => format!(
+                "bind to port {port} refused: ports below 1024 are privileged; socklab refuses \
+                 them: use 0 for any free port, or a port from 1024 to 65535"
+            ),
+            Refusal::SocketKind { family, socktype } => format!(
+                "socket(family={family}, type={socktype}) refused: socklab makes AF_INET (2) and \
+                 AF_INET6 (10) sockets of type SOCK_STREAM (1) or SOCK_DGRAM (2) only"
+            ),
+            Refusal::SocketOption { level, option } => format!(
+                "option {option} at level {level} refused: socklab sets SO_REUSEADDR, \
+                 SO_REUSEPORT, SO_LINGER, SO_KEEPALIVE, SO_RCVBUF, SO_SNDBUF and TCP_NODELAY \
+                 (and reads SO_ERROR and SO_TYPE) only"
+            ),
+        }
+    }
+
+    /// The line the page shows as the exception the call raised:
+    /// `PermissionError: [socklab] connect to 10.0.0.1 refused: ...`. Always `PermissionError`,
+    /// and always `[socklab]` where the OS would put `[Errno 13]`, so a learner sees the
+    /// companion's fence and not the operating system.
+    ///
+    /// ```
+    /// use socklab_core::fence::Refusal;
+    ///
+    /// let line = Refusal::PrivilegedPort { port: 80 }.python();
+    /// assert!(line.starts_with("PermissionError: [socklab] bind to port 80 refused"));
+    /// ```
+    pub fn python(&self) -> String {
+        format!("PermissionError: [socklab] {}", self.message())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(allow: &[&str], lan: &[&str]) -> Policy {
+        Policy {
+            allow: allow.iter().map(|c| c.parse().unwrap()).collect(),
+            lan: lan.iter().map(|l| l.parse().unwrap()).collect(),
+        }
+    }
+
+    /// The outcome as one word: `ok`, or the refusal's kind (`link_local` split into `metadata`).
+    fn outcome(result: &Result<(), Refusal>) -> &'static str {
+        match result {
+            Ok(()) => "ok",
+            Err(Refusal::Unspecified { .. }) => "unspecified",
+            Err(Refusal::LinkLocal { metadata: true, .. }) => "metadata",
+            Err(Refusal::LinkLocal {
+                metadata: false, ..
+            }) => "link_local",
+            Err(Refusal::NotAllowed { .. }) => "not_allowed",
+            Err(Refusal::BindAddress { .. }) => "bind_address",
+            Err(Refusal::PrivilegedPort { .. }) => "privileged_port",
+            Err(Refusal::SocketKind { .. } | Refusal::SocketOption { .. }) => "kind",
+        }
+    }
+
+    #[track_caller]
+    fn check_target(allow: &[&str], ip: &str, expect: &str) {
+        let got = outcome(&policy(allow, &[]).check_target(ip.parse().unwrap()));
+        assert_eq!(got, expect, "connect to {ip} with --allow {allow:?}");
+    }
+
+    #[track_caller]
+    fn check_bind(lan: &[&str], allow: &[&str], ip: &str, port: u16, expect: &str) {
+        let got = outcome(&policy(allow, lan).check_bind(ip.parse().unwrap(), port));
+        assert_eq!(
+            got, expect,
+            "bind to ({ip}, {port}) with lan {lan:?}, --allow {allow:?}"
+        );
+    }
+
+    #[test]
+    fn targets() {
+        // Loopback, including mapped loopback (rules 1 and 2).
+        check_target(&[], "127.0.0.1", "ok");
+        check_target(&[], "127.255.255.254", "ok");
+        check_target(&[], "::1", "ok");
+        check_target(&[], "::ffff:127.0.0.1", "ok");
+        check_target(&[], "::ffff:7f00:1", "ok");
+        // Mapped addresses are judged as IPv4, by IPv4 networks only (rule 1).
+        check_target(&[], "::ffff:10.0.0.1", "not_allowed");
+        check_target(&["10.0.0.0/8"], "::ffff:10.0.0.1", "ok");
+        check_target(&["::/0"], "::ffff:10.0.0.1", "not_allowed");
+        // Embeddings that leave the machine are not seen through (rule 1).
+        check_target(&[], "::127.0.0.1", "not_allowed");
+        check_target(&[], "64:ff9b::7f00:1", "not_allowed");
+        check_target(&[], "2002:7f00:1::", "not_allowed");
+        check_target(&[], "::ffff:0:7f00:1", "not_allowed");
+        check_target(&["0.0.0.0/0"], "::127.0.0.1", "not_allowed");
+        check_target(&["0.0.0.0/0"], "64:ff9b::7f00:1", "not_allowed");
+        check_target(&["64:ff9b::/96"], "64:ff9b::7f00:1", "ok");
+        check_target(&["2002::/16"], "2002:7f00:1::", "ok");
+        // Unspecified, whatever --allow says (rule 3).
+        check_target(&[], "0.0.0.0", "unspecified");
+        check_target(&[], "::", "unspecified");
+        check_target(&[], "::ffff:0.0.0.0", "unspecified");
+        check_target(&["0.0.0.0/0", "::/0"], "0.0.0.0", "unspecified");
+        check_target(&["0.0.0.0/0", "::/0"], "::", "unspecified");
+        check_target(&["0.0.0.0/32"], "0.0.0.0", "unspecified");
+        // Metadata and link-local: only an exact single-address --allow opens them (rule 4).
+        check_target(&[], "169.254.169.254", "metadata");
+        check_target(&["0.0.0.0/0"], "169.254.169.254", "metadata");
+        check_target(&["169.254.0.0/16"], "169.254.169.254", "metadata");
+        check_target(&["169.254.169.254/32"], "169.254.169.254", "ok");
+        check_target(&["169.254.169.254"], "::ffff:169.254.169.254", "ok");
+        check_target(&["0.0.0.0/0"], "::ffff:169.254.169.254", "metadata");
+        check_target(&["169.254.169.255/32"], "169.254.169.254", "metadata");
+        check_target(&["169.254.0.0/16"], "169.254.1.1", "link_local");
+        check_target(&["169.254.1.1/32"], "169.254.1.1", "ok");
+        check_target(&[], "fe80::1", "link_local");
+        check_target(&["::/0"], "fe80::1", "link_local");
+        check_target(&["fe80::/10"], "fe80::1", "link_local");
+        check_target(&["fe80::1/128"], "fe80::1", "ok");
+        check_target(&["febf::/16"], "febf:ffff::1", "link_local");
+        check_target(&["fec0::/10"], "fec0::1", "ok"); // site-local: not link-local
+        check_target(&[], "fd00:ec2::254", "metadata");
+        check_target(&["fd00::/8"], "fd00:ec2::254", "metadata");
+        check_target(&["fd00:ec2::254/128"], "fd00:ec2::254", "ok");
+        check_target(&["fd00::/8"], "fd00:ec2::253", "ok");
+        check_target(&["100.64.0.0/10"], "100.100.100.200", "metadata");
+        check_target(&["100.64.0.0/10"], "100.100.100.201", "ok");
+        check_target(&["100.100.100.200/32"], "100.100.100.200", "ok");
+        check_target(&["0.0.0.0/0"], "168.63.129.16", "metadata");
+        // Everything else needs an --allow network that contains it (rule 5).
+        check_target(&[], "10.0.0.1", "not_allowed");
+        check_target(&["10.0.0.0/8"], "10.0.0.1", "ok");
+        check_target(&["10.0.0.0/8"], "11.0.0.1", "not_allowed");
+        check_target(&["10.0.0.1"], "10.0.0.1", "ok");
+        check_target(&["10.0.0.1"], "10.0.0.2", "not_allowed");
+        check_target(&[], "224.0.0.1", "not_allowed");
+        check_target(&["224.0.0.0/4"], "224.0.0.1", "ok");
+        check_target(&[], "255.255.255.255", "not_allowed");
+        check_target(&["255.255.255.255/32"], "255.255.255.255", "ok");
+        check_target(&[], "8.8.8.8", "not_allowed");
+        check_target(&["0.0.0.0/0"], "8.8.8.8", "ok");
+        check_target(&[], "2001:db8::1", "not_allowed");
+        check_target(&["2001:db8::/32"], "2001:db8::1", "ok");
+        check_target(&["2001:db8::/32"], "2001:db9::1", "not_allowed");
+        check_target(&[], "ff02::1", "not_allowed");
+        // An IPv4 network never matches an IPv6 address, nor the reverse.
+        check_target(&["0.0.0.0/0"], "2001:db8::1", "not_allowed");
+        check_target(&["0.0.0.0/0"], "::ffff:0:808:808", "not_allowed");
+        check_target(&["::/0"], "8.8.8.8", "not_allowed");
+        check_target(&["::/0"], "2001:db8::1", "ok");
+    }
+
+    #[test]
+    fn binds() {
+        check_bind(&[], &[], "127.0.0.1", 0, "ok");
+        check_bind(&[], &[], "127.0.0.5", 8080, "ok");
+        check_bind(&[], &[], "::1", 1024, "ok");
+        check_bind(&[], &[], "::1", 65535, "ok");
+        check_bind(&[], &[], "::ffff:127.0.0.1", 2000, "ok");
+        check_bind(&[], &[], "0.0.0.0", 8080, "bind_address");
+        check_bind(&[], &[], "::", 8080, "bind_address");
+        check_bind(&[], &[], "::ffff:0.0.0.0", 8080, "bind_address");
+        check_bind(&["0.0.0.0"], &[], "0.0.0.0", 8080, "bind_address");
+        check_bind(&[], &[], "127.0.0.1", 80, "privileged_port");
+        check_bind(&[], &[], "127.0.0.1", 1, "privileged_port");
+        check_bind(&[], &[], "127.0.0.1", 1023, "privileged_port");
+        check_bind(&[], &[], "0.0.0.0", 80, "bind_address"); // the address is checked first
+        check_bind(&[], &[], "192.168.1.5", 5000, "bind_address");
+        check_bind(&["192.168.1.5"], &[], "192.168.1.5", 5000, "ok");
+        check_bind(&["192.168.1.5"], &[], "::ffff:192.168.1.5", 5000, "ok");
+        check_bind(&["192.168.1.5"], &[], "192.168.1.6", 5000, "bind_address");
+        check_bind(&["192.168.1.5"], &[], "192.168.1.5", 443, "privileged_port");
+        check_bind(&[], &["10.0.0.0/8"], "10.0.0.1", 5000, "bind_address");
+        check_bind(&[], &["0.0.0.0/0", "::/0"], "8.8.8.8", 5000, "bind_address");
+        check_bind(&[], &[], "::127.0.0.1", 5000, "bind_address");
+    }
+
+    #[track_caller]
+    fn check_cidr(input: &str, expect: Result<&str, &str>) {
+        let got = input
+            .parse::<Cidr>()
+            .map(|c| c.to_string())
+            .map_err(|e| e.to_string());
+        let expect = expect.map(str::to_owned).map_err(str::to_owned);
+        assert_eq!(got, expect, "parsing {input:?}");
+    }
+
+    #[test]
+    fn cidr_parsing() {
+        check_cidr("10.0.0.0/8", Ok("10.0.0.0/8"));
+        check_cidr("192.168.1.7", Ok("192.168.1.7/32"));
+        check_cidr("0.0.0.0/0", Ok("0.0.0.0/0"));
+        check_cidr("fe80::1/128", Ok("fe80::1/128"));
+        check_cidr("::1", Ok("::1/128"));
+        check_cidr("::/0", Ok("::/0"));
+        check_cidr("2001:DB8::/32", Ok("2001:db8::/32"));
+        check_cidr("10.0.0.0/008", Ok("10.0.0.0/8"));
+        check_cidr(
+            "10.0.0.0/33",
+            Err(
+                "invalid CIDR \"10.0.0.0/33\": the prefix length of an IPv4 network is 0 to 32, \
+                 e.g. 10.0.0.0/8",
+            ),
+        );
+        check_cidr(
+            "fe80::/129",
+            Err(
+                "invalid CIDR \"fe80::/129\": the prefix length of an IPv6 network is 0 to 128, \
+                 e.g. fe80::/10",
+            ),
+        );
+        for bad_prefix in [
+            "10.0.0.0/",
+            "10.0.0.0/+8",
+            "10.0.0.0/-1",
+            "10.0.0.0/x",
+            "10.0.0.0/8/8",
+        ] {
+            let err = bad_prefix.parse::<Cidr>().unwrap_err();
+            assert!(
+                matches!(err, CidrError::Prefix { ipv6: false, .. }),
+                "{bad_prefix}: {err}"
+            );
+        }
+        check_cidr(
+            "10.0.0/8",
+            Err(
+                "invalid CIDR \"10.0.0/8\": \"10.0.0\" is not an IPv4 or IPv6 address; write an \
+                 address with an optional prefix length, e.g. 10.0.0.0/8, 192.168.1.7 or \
+                 fe80::/10",
+            ),
+        );
+        for bad_address in [
+            "",
+            "/8",
+            "127.1",
+            "0x7f.0.0.1",
+            "2130706433",
+            "localhost",
+            " ::1",
+            "fe80::1%eth0",
+            "[::1]",
+            "10.0.0.256/32",
+        ] {
+            let err = bad_address.parse::<Cidr>().unwrap_err();
+            assert!(
+                matches!(err, CidrError::Address { .. }),
+                "{bad_address:?}: {err}"
+            );
+        }
+        check_cidr(
+            "10.0.0.1/8",
+            Err(
+                "invalid CIDR \"10.0.0.1/8\": 10.0.0.1 has bits set beyond the /8 prefix; write \
+                 the network as 10.0.0.0/8, or 10.0.0.1/32 for that one address",
+            ),
+        );
+        check_cidr(
+            "fe80::1/10",
+            Err(
+                "invalid CIDR \"fe80::1/10\": fe80::1 has bits set beyond the /10 prefix; write \
+                 the network as fe80::/10, or fe80::1/128 for that one address",
+            ),
+        );
+        check_cidr(
+            "::ffff:10.0.0.0/104",
+            Err(
+                "invalid CIDR \"::ffff:10.0.0.0/104\": IPv4-mapped addresses are judged as the \
+                 IPv4 address they carry, so this network would never match; write it as \
+                 10.0.0.0/8",
+            ),
+        );
+        check_cidr(
+            "::ffff:127.0.0.1",
+            Err(
+                "invalid CIDR \"::ffff:127.0.0.1\": IPv4-mapped addresses are judged as the IPv4 \
+                 address they carry, so this network would never match; write it as \
+                 127.0.0.1/32",
+            ),
+        );
+        // Below /96 a network is not made of mapped addresses: an ordinary IPv6 network.
+        check_cidr("::fffe:0:0/95", Ok("::fffe:0:0/95"));
+        let err = "::ffff:0:0/95".parse::<Cidr>().unwrap_err();
+        assert!(matches!(err, CidrError::HostBits { .. }), "{err}");
+    }
+
+    #[test]
+    fn cidr_contains_and_is_single() {
+        let net: Cidr = "10.0.0.0/8".parse().unwrap();
+        assert!(net.contains("10.255.255.255".parse().unwrap()));
+        assert!(!net.contains("9.255.255.255".parse().unwrap()));
+        assert!(!net.contains("::a00:1".parse().unwrap()));
+        assert!(!net.is_single());
+        assert!("10.0.0.1".parse::<Cidr>().unwrap().is_single());
+        assert!("::1/128".parse::<Cidr>().unwrap().is_single());
+        assert!(!"::/0".parse::<Cidr>().unwrap().is_single());
+        assert_eq!(net.network(), "10.0.0.0".parse::<IpAddr>().unwrap());
+        assert_eq!(net.prefix_len(), 8);
+    }
+
+    /// One of each refusal, and the words its message must contain to say what to do.
+    fn every_refusal() -> Vec<(Refusal, &'static [&'static str])> {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        vec![
+            (
+                Refusal::Unspecified { ip: ip("0.0.0.0") },
+                &["127.0.0.1", "::1"],
+            ),
+            (
+                Refusal::Unspecified {
+                    ip: ip("::ffff:0.0.0.0"),
+                },
+                &["127.0.0.1", "::1"],
+            ),
+            (
+                Refusal::LinkLocal {
+                    ip: ip("169.254.169.254"),
+                    metadata: true,
+                },
+                &["--allow 169.254.169.254/32", "metadata"],
+            ),
+            (
+                Refusal::LinkLocal {
+                    ip: ip("fe80::1"),
+                    metadata: false,
+                },
+                &["--allow fe80::1/128", "link-local"],
+            ),
+            (
+                Refusal::NotAllowed { ip: ip("10.0.0.1") },
+                &["--allow 10.0.0.1/32"],
+            ),
+            (
+                Refusal::NotAllowed {
+                    ip: ip("::ffff:10.0.0.1"),
+                },
+                &[
+                    "::ffff:10.0.0.1 (the IPv4 address 10.0.0.1)",
+                    "--allow 10.0.0.1/32",
+                ],
+            ),
+            (
+                Refusal::NotAllowed {
+                    ip: ip("2001:db8::1"),
+                },
+                &["--allow 2001:db8::1/128"],
+            ),
+            (
+                Refusal::BindAddress {
+                    ip: ip("0.0.0.0"),
+                    lan: vec![],
+                },
+                &["'127.0.0.1'", "'' and 0.0.0.0"],
+            ),
+            (
+                Refusal::BindAddress {
+                    ip: ip("::"),
+                    lan: vec![],
+                },
+                &["'127.0.0.1'", "'' and ::"],
+            ),
+            (
+                Refusal::BindAddress {
+                    ip: ip("10.0.0.1"),
+                    lan: vec![],
+                },
+                &["'127.0.0.1'", "loopback only"],
+            ),
+            (
+                Refusal::BindAddress {
+                    ip: ip("0.0.0.0"),
+                    lan: vec![ip("192.168.1.5"), ip("10.1.2.3")],
+                },
+                &["'127.0.0.1'", "'192.168.1.5', '10.1.2.3'"],
+            ),
+            (Refusal::PrivilegedPort { port: 80 }, &["1024", "use 0"]),
+        ]
+    }
+
+    #[test]
+    fn every_refusal_says_what_to_do() {
+        for (refusal, words) in every_refusal() {
+            let message = refusal.message();
+            for word in words {
+                assert!(
+                    message.contains(word),
+                    "{refusal:?}: {message:?} lacks {word:?}"
+                );
+            }
+            assert_eq!(refusal.to_string(), message);
+            assert_eq!(
+                refusal.python(),
+                format!("PermissionError: [socklab] {message}")
+            );
+            assert!(refusal.python().starts_with("PermissionError: [socklab] "));
+        }
+    }
+
+    #[test]
+    fn refusal_messages_exactly() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(
+            Refusal::NotAllowed { ip: ip("10.0.0.1") }.python(),
+            "PermissionError: [socklab] connect to 10.0.0.1 refused: socklab only connects to \
+             loopback (127.0.0.0/8, ::1) and its own demo peers; restart it with --allow \
+             10.0.0.1/32 to allow this address"
+        );
+        assert_eq!(
+            Refusal::PrivilegedPort { port: 80 }.message(),
+            "bind to port 80 refused: ports below 1024 are privileged; socklab refuses them: use \
+             0 for any free port, or a port from 1024 to 65535"
+        );
+    }
+
+    #[test]
+    fn refusal_on_the_wire() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let refusal = Refusal::LinkLocal {
+            ip: ip("169.254.169.254"),
+            metadata: true,
+        };
+        let json = serde_json::to_string(&refusal).unwrap();
+        assert_eq!(
+            json,
+            r#"{"kind":"link_local","ip":"169.254.169.254","metadata":true}"#
+        );
+        let bind = Refusal::BindAddress {
+            ip: ip("::"),
+            lan: vec![ip("192.168.1.5")],
+        };
+        assert_eq!(
+            serde_json::to_string(&bind).unwrap(),
+            r#"{"kind":"bind_address","ip":"::","lan":["192.168.1.5"]}"#
+        );
+        for (refusal, _) in every_refusal() {
+            let json = serde_json::to_string(&refusal).unwrap();
+            assert_eq!(
+                serde_json::from_str::<Refusal>(&json).unwrap(),
+                refusal,
+                "{json}"
+            );
+        }
+    }
+}
