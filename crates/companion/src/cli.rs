@@ -37,6 +37,8 @@ enum Command {
         /// The largest WebSocket message accepted, in bytes.
         #[arg(long, default_value_t = 64 * 1024)]
         max_message_bytes: usize,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// socket.htons/htonl/ntohs/ntohl on this machine: `socklab byteorder htons 256` prints 1.
     Byteorder {
@@ -67,6 +69,63 @@ enum Command {
     },
 }
 
+/// Where live calls may go, and how much a session may do: each a flag with a sane default.
+#[derive(Debug, clap::Args)]
+struct LimitArgs {
+    /// Also let sessions connect/sendto this network (repeatable), e.g. 10.0.0.0/8 or
+    /// 192.168.1.7. Loopback is always allowed; link-local and cloud-metadata addresses only
+    /// when named exactly (169.254.169.254/32).
+    #[arg(long = "allow", value_name = "CIDR")]
+    allow: Vec<socklab_core::fence::Cidr>,
+    /// How many sessions (browser tabs) may be open at once.
+    #[arg(long, default_value_t = 64)]
+    max_sessions: usize,
+    /// How many sockets one session may have open at once.
+    #[arg(long, default_value_t = 32)]
+    max_sockets: usize,
+    /// The most one recv(n)/recvfrom(n) may return, in bytes.
+    #[arg(long, default_value_t = 64 * 1024)]
+    max_recv_bytes: usize,
+    /// The largest SO_RCVBUF/SO_SNDBUF a session may set, in bytes.
+    #[arg(long, default_value_t = 1024 * 1024)]
+    max_socket_buffer: usize,
+    /// How long a blocking call may wait before the companion stops it, in seconds.
+    #[arg(long, default_value_t = 60.0)]
+    max_block: f64,
+    /// Requests per second one session may make (also the burst it may make at once).
+    #[arg(long, default_value_t = 50)]
+    rate: u32,
+    /// Close a session after this many seconds without a request.
+    #[arg(long, default_value_t = 30 * 60)]
+    idle_timeout: u64,
+    /// Close a session after this many seconds, whatever it does.
+    #[arg(long, default_value_t = 8 * 60 * 60)]
+    session_lifetime: u64,
+}
+
+impl LimitArgs {
+    fn apply(self, config: Config) -> Config {
+        let max_block_ms = (self.max_block.max(0.0) * 1000.0).min(u64::MAX as f64) as u64;
+        Config {
+            max_sessions: self.max_sessions,
+            policy: std::sync::Arc::new(socklab_core::fence::Policy {
+                allow: self.allow,
+                lan: Vec::new(),
+            }),
+            limits: socklab_core::protocol::SessionLimits {
+                max_sockets: self.max_sockets,
+                max_recv_bytes: self.max_recv_bytes,
+                max_block_ms,
+                requests_per_second: self.rate,
+                idle_secs: self.idle_timeout,
+                lifetime_secs: self.session_lifetime,
+            },
+            max_socket_buffer: self.max_socket_buffer,
+            ..config
+        }
+    }
+}
+
 /// Runs the command line and returns the process's exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -76,12 +135,13 @@ pub fn main() -> ExitCode {
             dist,
             allow_origins,
             max_message_bytes,
+            limits,
         } => {
-            let config = Config {
+            let config = limits.apply(Config {
                 dist,
                 max_message_bytes,
                 ..Config::default()
-            };
+            });
             match serve(port, config, &allow_origins) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
@@ -184,6 +244,7 @@ fn serve(port: u16, config: Config, allow_origins: &[String]) -> anyhow::Result<
         if !dist.join("index.html").exists() {
             eprintln!("note: {} has no index.html; build the app with `cargo xtask run`", dist.display());
         }
+        eprintln!("{}", server.shared().reach());
         eprintln!("open the URL above in your browser; Ctrl-C stops");
         server
             .run(listener, async {

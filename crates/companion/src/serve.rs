@@ -101,6 +101,20 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// One line on where live calls may go, printed at start so the fence is visible.
+    pub fn reach(&self) -> String {
+        let allow = &self.config.policy.allow;
+        if allow.is_empty() {
+            "live calls reach loopback and the demo peers only (widen with --allow CIDR)".to_owned()
+        } else {
+            let nets: Vec<String> = allow.iter().map(ToString::to_string).collect();
+            format!(
+                "live calls reach loopback, the demo peers and, as you allowed: {}",
+                nets.join(", ")
+            )
+        }
+    }
+
     /// Takes a session slot, or `None` when `max_sessions` are open.
     fn open_slot(self: &Arc<Self>) -> Option<SessionSlot> {
         let max = self.config.max_sessions;

@@ -550,3 +550,189 @@ async fn idle_sessions_are_closed_with_a_reason() {
         "{reason}"
     );
 }
+
+/// The namespace test's inside: run by `the_fence_holds_inside_a_network_namespace` in a network
+/// namespace where only `lo` is up, so even a broken fence could not send a packet anywhere.
+#[tokio::test]
+#[ignore = "run inside a network namespace by the_fence_holds_inside_a_network_namespace"]
+async fn fence_inside_namespace() {
+    assert_eq!(
+        std::env::var("SOCKLAB_IN_NETNS").as_deref(),
+        Ok("1"),
+        "only run inside the namespace"
+    );
+    let allow = |nets: &[&str]| socklab_core::fence::Policy {
+        allow: nets.iter().map(|n| n.parse().unwrap()).collect(),
+        lan: Vec::new(),
+    };
+    // Default: refused by the fence, before any packet.
+    let server = Running::start(Config::default()).await;
+    let mut s = Session::open(&server).await;
+    for target in [
+        "('10.0.0.1', 80)",
+        "('192.0.2.1', 80)",
+        "('8.8.8.8', 53)",
+        "('::ffff:10.0.0.1', 80)",
+        "('224.0.0.1', 80)",
+        "('255.255.255.255', 80)",
+    ] {
+        let family = if target.contains("::") { 10 } else { 2 };
+        let t = s.socket(family, 1).await;
+        let m = s
+            .call(json!({"op": "connect", "sock": t, "address": target}))
+            .await;
+        assert_eq!(m["outcome"]["status"], "refused", "{target}: {m}");
+        assert!(outcome_line(&m["outcome"]).contains("--allow"), "{m}");
+        s.line(json!({"op": "close", "sock": t})).await;
+    }
+    let u = s.socket(2, 2).await;
+    let m = s
+        .call(json!({"op": "sendto", "sock": u, "data": "b'x'", "address": "('10.0.0.1', 9)"}))
+        .await;
+    assert_eq!(m["outcome"]["status"], "refused", "{m}");
+    // Widened with --allow: the call reaches the OS, which has no route here.
+    let wide = Running::start(Config {
+        policy: std::sync::Arc::new(allow(&["10.0.0.0/8", "0.0.0.0/0"])),
+        ..Config::default()
+    })
+    .await;
+    let mut w = Session::open(&wide).await;
+    let t = w.tcp().await;
+    assert_eq!(
+        w.line(json!({"op": "connect", "sock": t, "address": "('10.0.0.1', 80)"}))
+            .await,
+        "OSError: [Errno 101] Network is unreachable"
+    );
+    // Metadata stays refused even under 0.0.0.0/0.
+    let m = w
+        .call(json!({"op": "connect", "sock": t, "address": "('169.254.169.254', 80)"}))
+        .await;
+    assert_eq!(m["outcome"]["refusal"]["kind"], "link_local", "{m}");
+}
+
+#[test]
+fn the_fence_holds_inside_a_network_namespace() {
+    use std::process::Command;
+    let name = format!("socklab-test-{}", std::process::id());
+    let made = Command::new("ip")
+        .args(["netns", "add", &name])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        eprintln!("SKIPPED: cannot create a network namespace here (needs root and `ip`)");
+        return;
+    }
+    let up = Command::new("ip")
+        .args(["netns", "exec", &name, "ip", "link", "set", "lo", "up"])
+        .status()
+        .unwrap();
+    let out = Command::new("ip")
+        .args(["netns", "exec", &name])
+        .arg(std::env::current_exe().unwrap())
+        .args([
+            "fence_inside_namespace",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env("SOCKLAB_IN_NETNS", "1")
+        .output()
+        .unwrap();
+    let _ = Command::new("ip").args(["netns", "del", &name]).status();
+    assert!(up.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("1 passed"),
+        "inside the namespace:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+/// One session that opens sockets, starts a peer, connects, then vanishes without a close.
+async fn session_that_vanishes(child: &Child) {
+    use futures_util::SinkExt;
+    let mut ws = child.connect().await;
+    hello(&mut ws).await;
+    for m in [
+        json!({"type": "peer", "id": 1, "kind": "echo_tcp"}),
+        json!({"type": "call", "id": 2, "call": {"op": "socket"}}),
+        json!({"type": "call", "id": 3, "call": {"op": "socket", "family": 10, "socktype": 2}}),
+    ] {
+        send(&mut ws, m).await;
+    }
+    let mut port = None;
+    while port.is_none() {
+        let m = recv(&mut ws).await;
+        if m["type"] == "peer" {
+            port = m["port"].as_u64();
+        }
+    }
+    let port = port.unwrap();
+    send(
+        &mut ws,
+        json!({"type": "call", "id": 4, "call": {"op": "connect", "sock": 1, "address": addr(port as u16)}}),
+    )
+    .await;
+    loop {
+        let m = recv(&mut ws).await;
+        if m["id"] == 4 {
+            break;
+        }
+    }
+    // Drop the TCP connection with no close handshake, as a killed tab would.
+    let _ = ws.flush().await;
+    drop(ws);
+}
+
+/// Waits until the child is back to `fds` descriptors (or 10 s), lets it settle, and reads
+/// its descriptors and RSS.
+async fn settled(child: &Child, fds: usize) -> (usize, u64) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while child.descriptors() > fds && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    (child.descriptors(), rss_kib(child.process.id()))
+}
+
+async fn vanish_in_batches(child: &Child, batches: usize) {
+    for _ in 0..batches {
+        let batch: Vec<_> = (0..50).map(|_| session_that_vanishes(child)).collect();
+        futures_util::future::join_all(batch).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_vanishing_sessions_leave_nothing_behind() {
+    let child = Child::start();
+    let (fds_start, _) = settled(&child, usize::MAX).await;
+    // Warm up with the same load: the runtime and the allocator grow to their working size
+    // (threads, buffers for 50 sessions at once) and keep it; a leak grows past it.
+    vanish_in_batches(&child, 4).await;
+    let (fds0, rss0) = settled(&child, fds_start).await;
+    assert!(
+        fds0 <= fds_start,
+        "descriptors: {fds_start} at start, {fds0} after warm-up"
+    );
+    vanish_in_batches(&child, 20).await;
+    let (fds, rss) = settled(&child, fds0).await;
+    eprintln!("1,000 sessions: descriptors {fds0} -> {fds}, RSS {rss0} -> {rss} KiB");
+    assert!(
+        fds <= fds0,
+        "descriptors: {fds0} before 1,000 sessions, {fds} after"
+    );
+    // 2 MiB of slack for the allocator: a leak of 2 KiB per session would show.
+    assert!(
+        rss <= rss0 + 2048,
+        "RSS: {rss0} KiB before 1,000 sessions, {rss} KiB after"
+    );
+}
