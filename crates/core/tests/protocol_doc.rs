@@ -56,6 +56,9 @@ fn every_request_in_the_example_gets_the_documented_answer() {
                 assert_eq!(documented["id"], other.id().expect("a request id"));
                 serde_json::from_value::<ServerMessage>(documented.clone())
                     .unwrap_or_else(|e| panic!("{reply} is not a server message: {e}"));
+                if let ClientMessage::Call { call, .. } = &other {
+                    assert_eq!(documented["code"], call.python(), "the documented Python line");
+                }
             }
         }
     }
