@@ -736,3 +736,68 @@ async fn a_thousand_vanishing_sessions_leave_nothing_behind() {
         "RSS: {rss0} KiB before 1,000 sessions, {rss} KiB after"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_closes_every_session_with_a_reason_and_exits_within_2_s() {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let mut child = Child::start();
+    let mut sessions = Vec::new();
+    for _ in 0..3 {
+        let mut ws = child.connect().await;
+        hello(&mut ws).await;
+        // Each with sockets open and a blocking accept() waiting.
+        send(
+            &mut ws,
+            json!({"type": "call", "id": 1, "call": {"op": "socket"}}),
+        )
+        .await;
+        recv(&mut ws).await;
+        send(
+            &mut ws,
+            json!({"type": "call", "id": 2, "call": {"op": "bind", "sock": 1, "address": "('127.0.0.1', 0)"}}),
+        )
+        .await;
+        recv(&mut ws).await;
+        send(
+            &mut ws,
+            json!({"type": "call", "id": 3, "call": {"op": "listen", "sock": 1}}),
+        )
+        .await;
+        recv(&mut ws).await;
+        send(
+            &mut ws,
+            json!({"type": "call", "id": 4, "call": {"op": "accept", "sock": 1}}),
+        )
+        .await;
+        sessions.push(ws);
+    }
+    let started = Instant::now();
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.process.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    for ws in &mut sessions {
+        let frame = loop {
+            match tokio::time::timeout(Duration::from_secs(2), ws.next()).await {
+                Ok(Some(Ok(Message::Close(Some(frame))))) => break frame,
+                Ok(Some(Ok(_))) => continue,
+                other => panic!("expected a close frame, got {other:?}"),
+            }
+        };
+        assert_eq!(u16::from(frame.code), 1001);
+        assert!(frame.reason.contains("shutting down"), "{}", frame.reason);
+    }
+    let status = loop {
+        if let Some(status) = child.process.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "still running 2 s after Ctrl-C"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(status.success(), "{status}");
+}
