@@ -37,6 +37,11 @@ enum Command {
         /// The largest WebSocket message accepted, in bytes.
         #[arg(long, default_value_t = 64 * 1024)]
         max_message_bytes: usize,
+        /// Classroom mode: listen on this machine's LAN addresses too and print their URLs,
+        /// so students' browsers can connect. Each student's sockets stay theirs; live calls
+        /// still reach loopback only (plus --allow), and bind may also use the LAN addresses.
+        #[arg(long)]
+        lan: bool,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -135,6 +140,7 @@ pub fn main() -> ExitCode {
             dist,
             allow_origins,
             max_message_bytes,
+            lan,
             limits,
         } => {
             let config = limits.apply(Config {
@@ -142,7 +148,7 @@ pub fn main() -> ExitCode {
                 max_message_bytes,
                 ..Config::default()
             });
-            match serve(port, config, &allow_origins) {
+            match serve(port, config, &allow_origins, lan) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("socklab: {e:#}");
@@ -218,7 +224,28 @@ pub(crate) fn python_result(
     }
 }
 
-fn serve(port: u16, config: Config, allow_origins: &[String]) -> anyhow::Result<()> {
+/// This machine's IPv4 addresses that are up and neither loopback nor link-local.
+fn lan_addresses() -> Vec<std::net::IpAddr> {
+    let Ok(addrs) = nix::ifaddrs::getifaddrs() else {
+        return Vec::new();
+    };
+    let mut out: Vec<std::net::IpAddr> = addrs
+        .filter(|a| a.flags.contains(nix::net::if_::InterfaceFlags::IFF_UP))
+        .filter_map(|a| {
+            a.address?
+                .as_sockaddr_in()
+                .map(|s| std::net::IpAddr::V4(s.ip()))
+        })
+        .filter(|ip| {
+            !ip.is_loopback() && !matches!(ip, std::net::IpAddr::V4(v4) if v4.is_link_local())
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn serve(port: u16, config: Config, allow_origins: &[String], lan: bool) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SOCKLAB_LOG")
@@ -237,9 +264,37 @@ fn serve(port: u16, config: Config, allow_origins: &[String]) -> anyhow::Result<
         let token = Token::generate()?;
         let url = format!("http://127.0.0.1:{port}/?token={}", token.as_str());
         let dist = config.dist.clone();
-        let server = Server::new(Gate::new(token, port, allow_origins), config);
-        // The URL is the one line on stdout, so scripts can read it.
+        let lan_ips = if lan { lan_addresses() } else { Vec::new() };
+        let mut listeners = vec![listener];
+        for ip in &lan_ips {
+            let l = tokio::net::TcpListener::bind((*ip, port))
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot listen on {ip}:{port} for --lan: {e}"))?;
+            listeners.push(l);
+        }
+        let lan_urls: Vec<String> = lan_ips
+            .iter()
+            .map(|ip| format!("http://{ip}:{port}/?token={}", token.as_str()))
+            .collect();
+        let mut config = config;
+        if lan {
+            config.policy = std::sync::Arc::new(socklab_core::fence::Policy {
+                allow: config.policy.allow.clone(),
+                lan: lan_ips.clone(),
+            });
+        }
+        let gate = Gate::new(token, port, allow_origins).with_lan(port, &lan_ips);
+        let server = Server::new(gate, config);
+        // The URL is the first line on stdout, so scripts can read it; classroom URLs follow.
         println!("{url}");
+        for u in &lan_urls {
+            println!("{u}");
+        }
+        if lan && lan_urls.is_empty() {
+            eprintln!("--lan: this machine has no LAN address that is up; serving on loopback only");
+        } else if lan {
+            eprintln!("classroom mode: students open one of the LAN URLs above (each gets their own sockets)");
+        }
         eprintln!("socklab {} serving {} and its companion on 127.0.0.1:{port}", env!("CARGO_PKG_VERSION"), dist.display());
         if !dist.join("index.html").exists() {
             eprintln!("note: {} has no index.html; build the app with `cargo xtask run`", dist.display());
@@ -247,7 +302,7 @@ fn serve(port: u16, config: Config, allow_origins: &[String]) -> anyhow::Result<
         eprintln!("{}", server.shared().reach());
         eprintln!("open the URL above in your browser; Ctrl-C stops");
         server
-            .run(listener, async {
+            .run_on(listeners, async {
                 let _ = tokio::signal::ctrl_c().await;
                 eprintln!("\nsocklab: shutting down");
             })

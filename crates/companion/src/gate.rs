@@ -93,6 +93,20 @@ impl Gate {
         }
     }
 
+    /// Also accepts pages served from these LAN addresses on the same port (classroom mode):
+    /// their `Host` and `Origin`, and no others.
+    pub fn with_lan(mut self, port: u16, lan: &[std::net::IpAddr]) -> Gate {
+        for ip in lan {
+            let host = match ip {
+                std::net::IpAddr::V4(v4) => format!("{v4}:{port}"),
+                std::net::IpAddr::V6(v6) => format!("[{v6}]:{port}"),
+            };
+            self.origins.push(format!("http://{host}"));
+            self.hosts.push(host);
+        }
+        self
+    }
+
     /// The token.
     pub fn token(&self) -> &Token {
         &self.token

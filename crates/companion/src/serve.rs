@@ -264,17 +264,34 @@ impl Server {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        self.run_on(vec![listener], shutdown).await
+    }
+
+    /// [`Server::run`] on several listeners at once (loopback and, in classroom mode, the LAN
+    /// addresses), all sharing one state, one session limit and one shutdown.
+    pub async fn run_on(
+        self,
+        listeners: Vec<TcpListener>,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let Server { shared, stop } = self;
-        let mut stopped = shared.shutdown.clone();
-        let server =
-            axum::serve(listener, app(Arc::clone(&shared))).with_graceful_shutdown(async move {
-                let _ = stopped.wait_for(|s| *s).await;
-            });
+        let mut servers = tokio::task::JoinSet::new();
+        for listener in listeners {
+            let mut stopped = shared.shutdown.clone();
+            let server = axum::serve(listener, app(Arc::clone(&shared))).with_graceful_shutdown(
+                async move {
+                    let _ = stopped.wait_for(|s| *s).await;
+                },
+            );
+            servers.spawn(async move { server.await });
+        }
         let trigger = tokio::spawn(async move {
             shutdown.await;
             let _ = stop.send(true);
         });
-        server.await?;
+        while let Some(done) = servers.join_next().await {
+            done??;
+        }
         trigger.abort();
         // Upgraded connections are not the HTTP server's any more: wait for the sessions themselves.
         let deadline = tokio::time::Instant::now() + shared.config.shutdown_grace;

@@ -801,3 +801,122 @@ async fn ctrl_c_closes_every_session_with_a_reason_and_exits_within_2_s() {
     };
     assert!(status.success(), "{status}");
 }
+
+/// Runs `inner` (an ignored test of this file) in a fresh network namespace with only `lo` up
+/// and (with `lan`) a veth pair at 10.77.0.1/24 standing for the classroom LAN.
+fn in_namespace(inner: &str, lan: bool) -> Option<String> {
+    use std::process::Command;
+    let name = format!("socklab-{inner}-{}", std::process::id());
+    let ip = |args: &[&str]| {
+        Command::new("ip")
+            .args(args)
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !ip(&["netns", "add", &name]) {
+        eprintln!("SKIPPED: cannot create a network namespace here (needs root and `ip`)");
+        return None;
+    }
+    let exec = |args: &[&str]| {
+        let mut all = vec!["netns", "exec", &name];
+        all.extend_from_slice(args);
+        ip(&all)
+    };
+    let mut ready = exec(&["ip", "link", "set", "lo", "up"]);
+    if lan {
+        // A veth pair with both ends inside the namespace: a LAN that leads nowhere else.
+        ready &= exec(&[
+            "ip", "link", "add", "lan0", "type", "veth", "peer", "name", "lan1",
+        ]) && exec(&["ip", "addr", "add", "10.77.0.1/24", "dev", "lan0"])
+            && exec(&["ip", "link", "set", "lan0", "up"])
+            && exec(&["ip", "link", "set", "lan1", "up"]);
+    }
+    if !ready {
+        ip(&["netns", "del", &name]);
+        panic!("could not set up the namespace {name}");
+    }
+    let out = Command::new("ip")
+        .args(["netns", "exec", &name])
+        .arg(std::env::current_exe().unwrap())
+        .args([inner, "--exact", "--ignored", "--nocapture"])
+        .env("SOCKLAB_IN_NETNS", "1")
+        .output()
+        .unwrap();
+    ip(&["netns", "del", &name]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("1 passed"),
+        "inside the namespace:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(text.into_owned())
+}
+
+#[test]
+fn classroom_mode_serves_the_lan_and_keeps_its_fence() {
+    in_namespace("lan_inside_namespace", true);
+}
+
+#[tokio::test]
+#[ignore = "run inside a network namespace by classroom_mode_serves_the_lan_and_keeps_its_fence"]
+async fn lan_inside_namespace() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    assert_eq!(std::env::var("SOCKLAB_IN_NETNS").as_deref(), Ok("1"));
+    let (_child, urls) = Child::start_with(&["--lan"], 2);
+    assert!(urls[0].starts_with("http://127.0.0.1:"), "{urls:?}");
+    let lan = &urls[1];
+    let rest = lan.strip_prefix("http://10.77.0.1:").expect(lan);
+    let (port, token) = rest.split_once("/?token=").unwrap();
+    let origin_of = |host: &str| format!("http://{host}:{port}");
+    let open = |origin: String| {
+        let mut request = format!("ws://10.77.0.1:{port}/ws?token={token}")
+            .into_client_request()
+            .unwrap();
+        request
+            .headers_mut()
+            .insert("Origin", origin.parse().unwrap());
+        tokio_tungstenite::connect_async(request)
+    };
+    // A page from another origin is refused, even on the LAN address.
+    let foreign = open(origin_of("10.77.0.2")).await;
+    assert!(foreign.is_err(), "a foreign origin gets in");
+    // The page served from the LAN address gets its own session.
+    let (ws, _) = open(origin_of("10.77.0.1"))
+        .await
+        .expect("the LAN page connects");
+    let mut ws = ws;
+    hello(&mut ws).await;
+    let mut s = Session {
+        ws,
+        events: Vec::new(),
+        next: 100,
+    };
+    let t = s.tcp().await;
+    // bind may use the LAN address; live calls may reach it (it is this machine) ...
+    assert_eq!(
+        s.line(json!({"op": "bind", "sock": t, "address": "('10.77.0.1', 0)"}))
+            .await,
+        "None"
+    );
+    s.line(json!({"op": "listen", "sock": t})).await;
+    let name = s.line(json!({"op": "getsockname", "sock": t})).await;
+    let c = s.tcp().await;
+    let lan_port = name.trim_end_matches(')').rsplit(' ').next().unwrap();
+    assert_eq!(
+        s.line(
+            json!({"op": "connect", "sock": c, "address": format!("('10.77.0.1', {lan_port})")})
+        )
+        .await,
+        "None"
+    );
+    // ... but not other LAN hosts, and bind not other addresses.
+    let d = s.tcp().await;
+    let m = s
+        .call(json!({"op": "connect", "sock": d, "address": "('10.77.0.2', 80)"}))
+        .await;
+    assert_eq!(m["outcome"]["status"], "refused", "{m}");
+    let m = s
+        .call(json!({"op": "bind", "sock": d, "address": "('10.77.0.2', 5000)"}))
+        .await;
+    assert_eq!(m["outcome"]["refusal"]["kind"], "bind_address", "{m}");
+}

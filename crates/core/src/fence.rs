@@ -288,7 +288,9 @@ impl Policy {
         if canonical.is_unspecified() {
             return Err(Refusal::Unspecified { ip });
         }
-        if canonical.is_loopback() {
+        // Loopback, and in classroom mode this machine's own LAN addresses (a packet to one
+        // of them never leaves the machine).
+        if canonical.is_loopback() || self.lan.contains(&canonical) {
             return Ok(());
         }
         let metadata = METADATA.contains(&canonical);

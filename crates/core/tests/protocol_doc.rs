@@ -57,7 +57,11 @@ fn every_request_in_the_example_gets_the_documented_answer() {
                 serde_json::from_value::<ServerMessage>(documented.clone())
                     .unwrap_or_else(|e| panic!("{reply} is not a server message: {e}"));
                 if let ClientMessage::Call { call, .. } = &other {
-                    assert_eq!(documented["code"], call.python(), "the documented Python line");
+                    assert_eq!(
+                        documented["code"],
+                        call.python(),
+                        "the documented Python line"
+                    );
                 }
             }
         }

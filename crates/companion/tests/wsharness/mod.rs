@@ -153,23 +153,35 @@ pub(crate) struct Child {
 
 impl Child {
     pub(crate) fn start() -> Child {
+        Child::start_with(&[], 1).0
+    }
+
+    /// Starts `socklab serve --port 0` with more arguments; returns the first `lines` lines
+    /// it prints (the URLs).
+    pub(crate) fn start_with(extra: &[&str], lines: usize) -> (Child, Vec<String>) {
         use std::io::BufRead;
         let dist = tempfile::tempdir().unwrap();
         let mut process = std::process::Command::new(env!("CARGO_BIN_EXE_socklab"))
             .args(["serve", "--port", "0", "--dist"])
             .arg(dist.path())
+            .args(extra)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(process.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        Child {
+        let mut out = std::io::BufReader::new(process.stdout.take().unwrap());
+        let urls: Vec<String> = (0..lines)
+            .map(|_| {
+                let mut line = String::new();
+                out.read_line(&mut line).unwrap();
+                line.trim().to_owned()
+            })
+            .collect();
+        let child = Child {
             process,
-            url: line.trim().to_owned(),
-        }
+            url: urls[0].clone(),
+        };
+        (child, urls)
     }
 
     pub(crate) fn descriptors(&self) -> usize {
@@ -201,7 +213,7 @@ impl Drop for Child {
 pub(crate) struct Session {
     pub(crate) ws: Ws,
     pub(crate) events: Vec<Value>,
-    next: u64,
+    pub(crate) next: u64,
 }
 
 impl Session {

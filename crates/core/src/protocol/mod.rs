@@ -467,6 +467,27 @@ mod tests {
         );
     }
 
+    /// Found by the `protocol_decode` fuzz target: without serde_json's `float_roundtrip`,
+    /// some timeouts came back one unit in the last place off.
+    #[test]
+    fn float_arguments_round_trip_exactly() {
+        for t in [
+            12.052468534242527,
+            0.053903387681878884,
+            1803.1796879847207,
+            2.5,
+        ] {
+            let m = ClientMessage::Call {
+                id: 1,
+                call: SocketCall::Settimeout {
+                    sock: 1,
+                    timeout: Some(t),
+                },
+            };
+            assert_eq!(decode_client(&encode(&m)).unwrap(), m, "{t}");
+        }
+    }
+
     #[test]
     fn server_messages_round_trip() {
         let hello = ServerMessage::Hello(ServerInfo {
