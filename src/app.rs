@@ -11,6 +11,8 @@ use crate::pages::errors::state::ErrorsState;
 use crate::pages::errors::ErrorsPage;
 use crate::pages::hostnames::state::HostnameState;
 use crate::pages::hostnames::HostnamePage;
+use crate::pages::live::state::LiveState;
+use crate::pages::live::LivePage;
 use crate::pages::structs::state::StructState;
 use crate::pages::structs::StructPage;
 use crate::pages::text::state::TextState;
@@ -83,6 +85,9 @@ fn Shell() -> Html {
         }
         Route::Hostnames => {
             html! { <HostnamePage initial={HostnameState::from_query(&initial_query)} {on_query} /> }
+        }
+        Route::Live => {
+            html! { <LivePage initial={LiveState::from_query(&initial_query)} {on_query} /> }
         }
         Route::Text => {
             html! { <TextPage initial={TextState::from_query(&initial_query)} {on_query} /> }

@@ -7,7 +7,7 @@
 //! below is the browser half.
 
 use socklab_core::protocol::{
-    encode, ClientMessage, ErrorCode, ServerMessage, WireError, PROTOCOL_VERSION,
+    encode, ClientMessage, ErrorCode, ServerMessage, SocketEvent, WireError, PROTOCOL_VERSION,
 };
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -97,14 +97,66 @@ struct Link {
     next_id: u64,
     /// Requests sent and not yet answered, by id.
     pending: HashMap<u64, Callback<ServerMessage>>,
+    /// Who gets unsolicited events (shared with the [`Companion`] handle).
+    listeners: Rc<RefCell<Listeners>>,
 }
 
 /// The id a reply answers, if it answers a request.
 fn reply_id(message: &ServerMessage) -> Option<u64> {
     match message {
-        ServerMessage::Pong { id } | ServerMessage::Addrinfo { id, .. } => Some(*id),
+        ServerMessage::Pong { id }
+        | ServerMessage::Addrinfo { id, .. }
+        | ServerMessage::Result { id, .. }
+        | ServerMessage::Cancelled { id, .. }
+        | ServerMessage::Peer { id, .. }
+        | ServerMessage::Transcript { id, .. } => Some(*id),
         ServerMessage::Error(e) => e.id,
-        ServerMessage::Hello(_) => None,
+        ServerMessage::Hello(_) | ServerMessage::Event { .. } => None,
+    }
+}
+
+/// An event as the page receives it: milliseconds since the session started, and what happened.
+pub type TimedEvent = (u64, SocketEvent);
+
+/// Who listens to the companion's unsolicited events. Plain Rust, tested natively.
+///
+/// Events are not replies, so they have no pending request to go to: every listener gets
+/// every event, and a component stops listening by dropping its [`Subscription`].
+#[derive(Default)]
+pub struct Listeners {
+    next: u64,
+    entries: Vec<(u64, Callback<TimedEvent>)>,
+}
+
+impl Listeners {
+    /// Adds a listener; the number removes it again.
+    pub fn add(&mut self, listener: Callback<TimedEvent>) -> u64 {
+        self.next += 1;
+        self.entries.push((self.next, listener));
+        self.next
+    }
+
+    /// Removes a listener (nothing happens if it is gone already).
+    pub fn remove(&mut self, key: u64) {
+        self.entries.retain(|(k, _)| *k != key);
+    }
+
+    /// The listeners now, so they are called after the borrow of `self` ends: a listener may
+    /// re-render a component that subscribes or unsubscribes.
+    pub fn current(&self) -> Vec<Callback<TimedEvent>> {
+        self.entries.iter().map(|(_, l)| l.clone()).collect()
+    }
+}
+
+/// Keeps a listener subscribed while it lives; dropping it unsubscribes.
+pub struct Subscription {
+    listeners: Rc<RefCell<Listeners>>,
+    key: u64,
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        self.listeners.borrow_mut().remove(self.key);
     }
 }
 
@@ -156,6 +208,12 @@ impl Link {
                         link.set_status.set(Status::Connected {
                             version: info.server_version,
                         });
+                    }
+                    Ok(ServerMessage::Event { at_ms, event }) => {
+                        let listeners = this.borrow().listeners.borrow().current();
+                        for listener in listeners {
+                            listener.emit((at_ms, event.clone()));
+                        }
                     }
                     Ok(ServerMessage::Error(e)) if e.id.is_none() => {
                         let link = this.borrow();
@@ -225,11 +283,15 @@ impl Link {
 
 /// What pages use to ask the companion something: cheap to clone, compared by identity.
 #[derive(Clone, Default)]
-pub struct Companion(Rc<RefCell<Option<Rc<RefCell<Link>>>>>);
+pub struct Companion {
+    link: Rc<RefCell<Option<Rc<RefCell<Link>>>>>,
+    /// Kept here rather than in the link: components subscribe before the link exists.
+    listeners: Rc<RefCell<Listeners>>,
+}
 
 impl PartialEq for Companion {
     fn eq(&self, other: &Companion) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
+        Rc::ptr_eq(&self.link, &other.link)
     }
 }
 
@@ -241,7 +303,7 @@ impl Companion {
         make: impl FnOnce(u64) -> ClientMessage,
         reply: Callback<ServerMessage>,
     ) -> bool {
-        let Some(link) = self.0.borrow().clone() else {
+        let Some(link) = self.link.borrow().clone() else {
             return false;
         };
         let mut link = link.borrow_mut();
@@ -255,6 +317,15 @@ impl Companion {
         }
         link.pending.insert(id, reply);
         true
+    }
+
+    /// Calls `listener` with every event the companion sends, until the subscription is dropped.
+    pub fn subscribe(&self, listener: Callback<TimedEvent>) -> Subscription {
+        let key = self.listeners.borrow_mut().add(listener);
+        Subscription {
+            listeners: Rc::clone(&self.listeners),
+            key,
+        }
     }
 }
 
@@ -296,9 +367,10 @@ pub fn CompanionProvider(props: &CompanionProviderProps) -> Html {
                     ready: false,
                     next_id: 0,
                     pending: HashMap::new(),
+                    listeners: Rc::clone(&handle.listeners),
                 }));
                 Link::connect(&link);
-                *handle.0.borrow_mut() = Some(Rc::clone(&link));
+                *handle.link.borrow_mut() = Some(Rc::clone(&link));
                 link
             });
             if link.is_none() {
@@ -333,6 +405,45 @@ mod tests {
             vec![500, 1000, 2000, 4000, 8000, 10_000, 10_000, 10_000]
         );
         assert_eq!(backoff_ms(u32::MAX), 10_000);
+    }
+
+    #[test]
+    fn events_are_not_replies() {
+        let event = ServerMessage::Event {
+            at_ms: 5,
+            event: SocketEvent::PeerClosed { sock: 1 },
+        };
+        assert_eq!(reply_id(&event), None);
+        let transcript = ServerMessage::Transcript {
+            id: 9,
+            scenario: socklab_core::protocol::Scenario::Epipe,
+            steps: Vec::new(),
+        };
+        assert_eq!(reply_id(&transcript), Some(9));
+    }
+
+    #[test]
+    fn listeners_come_and_go() {
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let listener = |tag: &'static str| {
+            let seen = Rc::clone(&seen);
+            Callback::from(move |(at, _): TimedEvent| seen.borrow_mut().push((tag, at)))
+        };
+        let companion = Companion::default();
+        let a = companion.subscribe(listener("a"));
+        let b = companion.subscribe(listener("b"));
+        let emit = |at| {
+            for l in companion.listeners.borrow().current() {
+                l.emit((at, SocketEvent::Reset { sock: 1 }));
+            }
+        };
+        emit(1);
+        drop(a);
+        emit(2);
+        drop(b);
+        emit(3);
+        assert_eq!(*seen.borrow(), vec![("a", 1), ("b", 1), ("b", 2)]);
+        assert!(companion.listeners.borrow().current().is_empty());
     }
 
     #[test]

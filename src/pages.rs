@@ -6,6 +6,7 @@ pub mod addresses;
 pub mod byteorder;
 pub mod errors;
 pub mod hostnames;
+pub mod live;
 pub mod structs;
 pub mod text;
 

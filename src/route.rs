@@ -12,6 +12,8 @@ pub enum Route {
     Addresses,
     /// 使用主机名: which address to use where, and why names are a risk.
     Hostnames,
+    /// 阻塞调用, 关闭连接: blocking modes and closing, live.
+    Live,
     /// 字节序: integers to bytes and back, htons and friends.
     ByteOrder,
     /// struct: pack and unpack with any format, annotated.
@@ -22,10 +24,11 @@ pub enum Route {
 
 impl Route {
     /// Every page, in navigation order.
-    pub const ALL: [Route; 6] = [
+    pub const ALL: [Route; 7] = [
         Route::Errors,
         Route::Addresses,
         Route::Hostnames,
+        Route::Live,
         Route::ByteOrder,
         Route::Struct,
         Route::Text,
@@ -37,6 +40,7 @@ impl Route {
             Route::Errors => "/errors",
             Route::Addresses => "/addresses",
             Route::Hostnames => "/hostnames",
+            Route::Live => "/live",
             Route::ByteOrder => "/byte-order",
             Route::Struct => "/struct",
             Route::Text => "/text",
@@ -49,6 +53,7 @@ impl Route {
             Route::Errors => "nav.errors",
             Route::Addresses => "nav.addresses",
             Route::Hostnames => "nav.hostnames",
+            Route::Live => "nav.live",
             Route::ByteOrder => "nav.byteorder",
             Route::Struct => "nav.struct",
             Route::Text => "nav.text",
@@ -150,6 +155,7 @@ mod tests {
         assert_eq!(Route::from_path("/byte-order/"), Route::ByteOrder);
         assert_eq!(Route::from_path("/"), Route::ByteOrder);
         assert_eq!(Route::from_path("/nope"), Route::ByteOrder);
+        assert_eq!(Route::from_path("/live"), Route::Live);
     }
 
     #[test]

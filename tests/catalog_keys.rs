@@ -27,6 +27,7 @@ fn keys_in(source: &str) -> Vec<String> {
         "addr",
         "host",
         "live",
+        "sock",
         "err",
         "text",
         "st",

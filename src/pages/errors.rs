@@ -3,9 +3,11 @@
 
 pub mod state;
 
+use crate::components::scenario::LiveScenario;
 use crate::i18n::{use_i18n, I18n};
 use crate::pages::{input_value, use_page_store, PageProps};
 use socklab_core::errno::{by_class, CatalogEntry, OsErrorClass, System};
+use socklab_core::protocol::Scenario;
 use state::{lesson_link, Action, ErrorsState, Row};
 use yew::prelude::*;
 
@@ -148,6 +150,11 @@ fn entry_view(i18n: &I18n, e: CatalogEntry, close: Callback<MouseEvent>) -> Html
             <p>{ i18n.t("err.see_lesson") }{" "}<a href={href}>{ i18n.t(key) }</a></p>
         }
     });
+    // Errnos the companion can make happen for real (ETIMEDOUT is TimeoutError, socket.timeout).
+    let scenarios = match e {
+        CatalogEntry::Errno(_) => Scenario::for_errno(e.name()),
+        _ => Vec::new(),
+    };
     html! {
         <div class="entry" data-testid="err-entry" data-name={e.name()}>
             <div class="entry-head">
@@ -168,6 +175,10 @@ fn entry_view(i18n: &I18n, e: CatalogEntry, close: Callback<MouseEvent>) -> Html
                 <p><strong>{ i18n.t("err.calls") }</strong>{" "}{ for l.calls.iter().map(|c| html! { <><code>{ c }</code>{" "}</> }) }</p>
                 <h4>{ i18n.t("err.example") }</h4>
                 <pre class="py snippet"><code class="py-in">{ &l.example }</code></pre>
+            }
+            if !scenarios.is_empty() {
+                <h4>{ i18n.t("err.live") }</h4>
+                { for scenarios.into_iter().map(|scenario| html! { <LiveScenario key={format!("{}-{scenario:?}", e.name())} {scenario} /> }) }
             }
             { for link }
         </div>

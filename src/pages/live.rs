@@ -1,0 +1,146 @@
+//! 阻塞调用 / 关闭连接 Blocking & closing: Python's three blocking modes and the two ways a TCP
+//! connection ends, each shown live by the companion on the learner's own machine.
+
+pub mod state;
+
+use crate::components::scenario::LiveScenario;
+use crate::i18n::use_i18n;
+use crate::pages::{use_page_store, PageProps};
+use socklab_core::protocol::Scenario;
+use state::{Action, Closing, LiveState, Mode};
+use yew::prelude::*;
+
+/// Per mode: (test id, label as code, catalog key of its meaning, the snippet, scenarios).
+fn mode_facts(
+    mode: Mode,
+) -> (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [Scenario],
+) {
+    match mode {
+        Mode::Blocking => (
+            "mode-blocking",
+            "setblocking(True)",
+            "sock.mode_blocking",
+            "s.setblocking(True)      # the default; the same as s.settimeout(None)\ns.gettimeout()           # None\ndata = s.recv(1024)      # waits until data arrives, the peer closes, or an error",
+            &[],
+        ),
+        Mode::Timeout => (
+            "mode-timeout",
+            "settimeout(t)",
+            "sock.mode_timeout",
+            "s.settimeout(0.5)        # wait at most half a second per call\ns.gettimeout()           # 0.5\ndata = s.recv(1024)      # data, b'' or, after 0.5 s of silence, TimeoutError: timed out",
+            &[Scenario::Etimedout],
+        ),
+        Mode::NonBlocking => (
+            "mode-nonblocking",
+            "setblocking(False)",
+            "sock.mode_nonblocking",
+            "s.setblocking(False)     # the same as s.settimeout(0.0)\ns.gettimeout()           # 0.0\ndata = s.recv(1024)      # returns at once: data, b'' or BlockingIOError",
+            &[Scenario::EwouldblockRecv, Scenario::EwouldblockSend],
+        ),
+    }
+}
+
+/// The live sockets page.
+#[function_component]
+pub fn LivePage(props: &PageProps<LiveState>) -> Html {
+    let i18n = use_i18n();
+    let store = use_page_store(props);
+    let s = store.0;
+    let seg = |on: bool, label: Html, id: &'static str, action: Action| {
+        let store = store.clone();
+        html! {
+            <button type="button" class={classes!("seg-btn", on.then_some("on"))} aria-pressed={on.to_string()}
+                data-testid={id} onclick={Callback::from(move |_| store.dispatch(action))}>
+                { label }
+            </button>
+        }
+    };
+    let (_, _, meaning, snippet, scenarios) = mode_facts(s.mode);
+    let mode_rows = Mode::ALL.iter().map(|&m| {
+        let (_, label, _, _, _) = mode_facts(m);
+        let (timeout, recv) = match m {
+            Mode::Blocking => ("None", "sock.recv_blocking"),
+            Mode::Timeout => ("0.5", "sock.recv_timeout"),
+            Mode::NonBlocking => ("0.0", "sock.recv_nonblocking"),
+        };
+        html! {
+            <tr class={classes!((m == s.mode).then_some("current"))}>
+                <td><code>{ label }</code></td><td><code>{ timeout }</code></td><td>{ i18n.t(recv) }</td>
+            </tr>
+        }
+    });
+    let closing = match s.closing {
+        Closing::HalfClose => html! {
+            <>
+                <p>{ i18n.t("sock.half_1") }</p>
+                <pre class="py snippet" data-testid="half-code"><code class="py-in">{ "s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')\ns.shutdown(socket.SHUT_WR)   # no more sending: the peer's recv() returns b''\nanswer = s.recv(1024)        # but this side still receives the peer's answer\ns.close()" }</code></pre>
+                <p>{ i18n.t("sock.half_2") }</p>
+            </>
+        },
+        Closing::Reset => html! {
+            <>
+                <p>{ i18n.t("sock.reset_1") }</p>
+                <LiveScenario key="econnreset" scenario={Scenario::Econnreset} />
+                <p>{ i18n.t("sock.reset_2") }</p>
+                <LiveScenario key="epipe" scenario={Scenario::Epipe} />
+            </>
+        },
+    };
+
+    html! {
+        <article class="page" data-page="live">
+            <header class="page-head">
+                <h1>{ i18n.t("sock.title") }</h1>
+                <p class="lede">{ i18n.t("sock.lede") }</p>
+            </header>
+
+            <section class="card" aria-labelledby="sock-blocking">
+                <h2 id="sock-blocking">{ i18n.t("sock.blocking_title") }</h2>
+                <p>{ i18n.t("sock.blocking_1") }</p>
+                <p>{ i18n.t("sock.blocking_2") }</p>
+                <div class="table-wrap">
+                    <table class="flags seed-table" data-testid="mode-table">
+                        <thead><tr>
+                            <th scope="col">{ i18n.t("sock.col_mode") }</th>
+                            <th scope="col">{"gettimeout()"}</th>
+                            <th scope="col">{ i18n.t("sock.col_recv") }</th>
+                        </tr></thead>
+                        <tbody>{ for mode_rows }</tbody>
+                    </table>
+                </div>
+                <div class="controls">
+                    <div class="seg" role="group" aria-label={i18n.t("sock.col_mode").to_owned()}>
+                        { for Mode::ALL.iter().map(|&m| {
+                            let (id, label, _, _, _) = mode_facts(m);
+                            seg(m == s.mode, html! { <code>{ label }</code> }, id, Action::SetMode(m))
+                        }) }
+                    </div>
+                </div>
+                <p data-testid="mode-meaning">{ i18n.t(meaning) }</p>
+                <pre class="py snippet"><code class="py-in">{ snippet }</code></pre>
+                if scenarios.is_empty() {
+                    <p class="muted">{ i18n.t("sock.blocking_cap") }</p>
+                }
+                { for scenarios.iter().map(|&scenario| html! { <LiveScenario key={format!("{scenario:?}")} {scenario} /> }) }
+            </section>
+
+            <section class="card" aria-labelledby="sock-closing">
+                <h2 id="sock-closing">{ i18n.t("sock.closing_title") }</h2>
+                <p>{ i18n.t("sock.closing_1") }</p>
+                <pre class="py snippet"><code class="py-in">{ "with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:\n    s.connect(('127.0.0.1', 8080))\n    ...\n# leaving the with block closes s, even after an exception" }</code></pre>
+                <div class="controls">
+                    <div class="seg" role="group" aria-label={i18n.t("sock.closing_title").to_owned()}>
+                        { seg(s.closing == Closing::HalfClose, html! { { i18n.t("sock.half_close") } }, "close-half", Action::SetClosing(Closing::HalfClose)) }
+                        { seg(s.closing == Closing::Reset, html! { { i18n.t("sock.reset") } }, "close-reset", Action::SetClosing(Closing::Reset)) }
+                    </div>
+                </div>
+                { closing }
+            </section>
+        </article>
+    }
+}

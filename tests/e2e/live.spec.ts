@@ -1,0 +1,64 @@
+// The live pieces end to end against a real companion: the errors page's "reproduce it live"
+// button, the blocking & closing page's scenarios, its language switch, and screenshots.
+import { expect, test } from "@playwright/test";
+import { catalog, expectConnected, pageUrl, screenshotMatrix, watchErrors } from "./helpers";
+
+test("the ECONNREFUSED entry reproduces the error for real", async ({ page }) => {
+  const watch = watchErrors(page);
+  await page.goto(pageUrl("/errors?e=ECONNREFUSED"));
+  await expectConnected(page);
+  const scenario = page.getByTestId("scenario-econnrefused");
+  await scenario.getByTestId("scenario-econnrefused-run").click();
+  const transcript = scenario.getByTestId("scenario-transcript");
+  await expect(transcript).toContainText("ConnectionRefusedError: [Errno 111] Connection refused");
+  await expect(transcript).toContainText(">>> s2 = socket.socket(socket.AF_INET, socket.SOCK_STREAM)");
+  await expect(transcript.locator(".step-out.py-err")).toHaveCount(1);
+  await expect(transcript.locator(".step-time").first()).toHaveText(/^\d+\.\d ms$/);
+  // Running it again replaces the transcript rather than adding to it.
+  const steps = await transcript.locator(".step").count();
+  await scenario.getByTestId("scenario-econnrefused-run").click();
+  await expect(scenario.getByTestId("scenario-econnrefused-run")).toBeEnabled();
+  await expect(scenario.getByTestId("scenario-transcript").locator(".step")).toHaveCount(steps);
+  // EAGAIN has both BlockingIOError scenarios.
+  await page.goto(pageUrl("/errors?e=EAGAIN"));
+  await expect(page.getByTestId("scenario-ewouldblock_recv")).toBeVisible();
+  await expect(page.getByTestId("scenario-ewouldblock_send")).toBeVisible();
+  watch.expectNone();
+});
+
+test("/live: a timeout for real, the mode in the URL, and both languages", async ({ page }) => {
+  const watch = watchErrors(page);
+  await page.goto(pageUrl("/live"));
+  await expectConnected(page);
+  await page.getByTestId("mode-timeout").click();
+  await expect(page).toHaveURL(/\/live\?mode=timeout$/);
+  const scenario = page.getByTestId("scenario-etimedout");
+  await scenario.getByTestId("scenario-etimedout-run").click();
+  await expect(scenario.getByTestId("scenario-transcript")).toContainText("TimeoutError: timed out");
+  // The recv waited the half second the timeout allows.
+  const waited = await scenario.locator(".step", { hasText: ".recv(" }).locator(".step-time").textContent();
+  expect(parseFloat(waited ?? "0")).toBeGreaterThanOrEqual(450);
+  await page.getByTestId("close-reset").click();
+  await expect(page.getByTestId("scenario-econnreset")).toBeVisible();
+  await expect(page.getByTestId("scenario-epipe")).toBeVisible();
+  await page.getByTestId("lang-zh-CN").click();
+  const zh = catalog("zh-CN");
+  await expect(page.locator("h1")).toHaveText(zh.get("sock.title")!);
+  await expect(page.locator("nav.topics [aria-current=page]")).toHaveText(zh.get("nav.live")!);
+  await expect(page.getByTestId("scenario-etimedout-run")).toHaveText(zh.get("live.reproduce")!);
+  await page.reload();
+  await expect(page.locator("h1")).toHaveText(zh.get("sock.title")!);
+  await expect(page.getByTestId("mode-timeout")).toHaveAttribute("aria-pressed", "true");
+  await page.getByTestId("lang-en").click();
+  await expect(page.locator("h1")).toHaveText(catalog("en").get("sock.title")!);
+  watch.expectNone();
+});
+
+test("screenshots of the live page: zh and en, light and dark, 1280 and 390 px", async ({ browser }) => {
+  await screenshotMatrix(browser, "live", "/live?mode=timeout&close=reset", async (page) => {
+    await page.getByTestId("scenario-etimedout-run").click();
+    await expect(page.getByTestId("scenario-transcript")).toContainText("TimeoutError");
+    await page.getByTestId("scenario-epipe-run").click();
+    await expect(page.getByTestId("scenario-epipe").getByTestId("scenario-transcript")).toContainText("BrokenPipeError");
+  });
+});
