@@ -3,6 +3,9 @@
 //! Runs the criterion benchmark `crates/core/benches/pystruct.rs`, then
 //! `crates/core/benches/cpython_struct.py` (timeit on `struct.Struct(fmt).pack/unpack`) on the
 //! same cases, and prints nanoseconds per call for both and the ratio.
+//!
+//! `cargo xtask bench companion` is the companion's live calls under load against websockify
+//! instead: see `bench_companion.rs`.
 
 use crate::{cmd, root, status};
 use anyhow::{Context, Result};
@@ -26,6 +29,9 @@ fn criterion_mean(id: &str) -> Result<f64> {
 
 /// Runs both benchmarks; with `--report-only`, prints the table from the last criterion run.
 pub(crate) fn run(args: &[String]) -> Result<()> {
+    if args.first().map(String::as_str) == Some("companion") {
+        return crate::bench_companion::run(&args[1..]);
+    }
     if !args.iter().any(|a| a == "--report-only") {
         println!("== criterion: socklab-core (native, release)");
         status(

@@ -5,9 +5,11 @@
 //! - `dev`:   the companion plus `trunk serve` with live reload;
 //! - `test`:  setup, then every check and test suite, ending with one summary line (the
 //!   README's second command, and what `.ci/run` runs);
-//! - `bench`: the struct engine against CPython's `struct`, side by side.
+//! - `bench`: the struct engine against CPython's `struct`, side by side; `bench companion`:
+//!   the companion's live calls under load against websockify.
 
 mod bench;
+mod bench_companion;
 mod setup;
 mod test;
 
@@ -20,7 +22,8 @@ const USAGE: &str = "usage: cargo xtask <setup|run|dev|test|bench>
   run     setup, build the app, and serve it: open the URL it prints
   dev     companion + `trunk serve` with live reload, for working on the UI
   test    setup, fmt, clippy, native tests, wasm tests in Chromium, end-to-end tests
-  bench   the struct engine against CPython's struct, per call, side by side";
+  bench   the struct engine against CPython's struct, per call, side by side
+  bench companion   live calls through the companion under load, against websockify";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

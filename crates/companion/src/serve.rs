@@ -10,6 +10,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::Router;
 use socklab_core::fence::Policy;
 use socklab_core::protocol::SessionLimits;
@@ -278,6 +279,11 @@ impl Server {
         let mut servers = tokio::task::JoinSet::new();
         for listener in listeners {
             let mut stopped = shared.shutdown.clone();
+            // Each answer is a small frame the page waits for: send it now, not after Nagle's
+            // delayed-ACK dance (~40 ms per answer that follows an event).
+            let listener = listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             let server = axum::serve(listener, app(Arc::clone(&shared))).with_graceful_shutdown(
                 async move {
                     let _ = stopped.wait_for(|s| *s).await;
