@@ -730,9 +730,11 @@ async fn a_thousand_vanishing_sessions_leave_nothing_behind() {
         fds <= fds0,
         "descriptors: {fds0} before 1,000 sessions, {fds} after"
     );
-    // 2 MiB of slack for the allocator: a leak of 2 KiB per session would show.
+    // 4 MiB of slack for the allocator's ups and downs (about ±1.5 MiB run to run on this
+    // load): a leak of 4 KiB per session would show, and a leaked session holds far more (its
+    // echo peer alone has a 64 KiB buffer).
     assert!(
-        rss <= rss0 + 2048,
+        rss <= rss0 + 4096,
         "RSS: {rss0} KiB before 1,000 sessions, {rss} KiB after"
     );
 }
