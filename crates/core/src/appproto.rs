@@ -12,7 +12,8 @@ use serde_json::{json, Value};
 /// ```
 /// use socklab_core::appproto::encode;
 /// let m = encode("text/plain", "utf-8", b"hi");
-/// assert_eq!(&m[..2], &[0, 95]);
+/// let header_len = usize::from(u16::from_be_bytes([m[0], m[1]]));
+/// assert_eq!(header_len, m.len() - 2 - 2); // the length, the header, then the 2-byte body
 /// assert!(m.ends_with(b"hi"));
 /// ```
 pub fn encode(content_type: &str, content_encoding: &str, body: &[u8]) -> Vec<u8> {

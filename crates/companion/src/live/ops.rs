@@ -536,6 +536,16 @@ async fn io_call<R>(
             }
         }
     };
+    bounded(inner, mode, waiting).await
+}
+
+/// Waits as the socket's mode says: in timeout mode up to the timeout (then Python's
+/// `TimeoutError`), in blocking mode up to the companion's cap (then the cap, by name).
+async fn bounded<R>(
+    inner: &Inner,
+    mode: Mode,
+    waiting: impl std::future::Future<Output = Result<R, Fail>>,
+) -> Result<R, Fail> {
     match mode {
         Mode::Timeout(t) => tokio::time::timeout(t, waiting)
             .await
@@ -600,17 +610,7 @@ async fn connect(inner: &Arc<Inner>, sock: &Arc<Sock>, address: &str) -> Result<
             None => Ok(()),
         }
     };
-    match sock.mode() {
-        Mode::Timeout(t) => tokio::time::timeout(t, waiting)
-            .await
-            .unwrap_or(Err(Fail::Timeout)),
-        _ => {
-            let cap = inner.rules.max_block();
-            tokio::time::timeout(cap, waiting)
-                .await
-                .unwrap_or_else(|_| Err(block_cap(cap)))
-        }
-    }
+    bounded(inner, sock.mode(), waiting).await
 }
 
 /// `sendall`: send until everything is gone. In timeout mode the deadline covers the whole

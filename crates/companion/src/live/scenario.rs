@@ -132,6 +132,18 @@ impl Script<'_> {
         self.run(call, Some(code)).await
     }
 
+    /// `s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(); port = ...`.
+    async fn listener(&mut self) -> Option<(SockId, u16)> {
+        let s = self.tcp().await?;
+        self.call(bind_any(s)).await?;
+        self.call(SocketCall::Listen {
+            sock: s,
+            backlog: None,
+        })
+        .await?;
+        Some((s, self.port_step(s)?))
+    }
+
     /// Closes what the scenario opened, recording each close.
     async fn clean_up(&mut self) {
         for sock in std::mem::take(&mut self.made) {
@@ -176,14 +188,7 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
             sc.with_port(connect, port).await;
         }
         Scenario::Eaddrinuse => {
-            let s1 = sc.tcp().await?;
-            sc.call(bind_any(s1)).await?;
-            sc.call(SocketCall::Listen {
-                sock: s1,
-                backlog: None,
-            })
-            .await?;
-            let port = sc.port_step(s1)?;
+            let (_listening, port) = sc.listener().await?;
             let s2 = sc.tcp().await?;
             let bind = SocketCall::Bind {
                 sock: s2,
@@ -263,14 +268,7 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
             }
         }
         Scenario::Epipe => {
-            let s1 = sc.tcp().await?;
-            sc.call(bind_any(s1)).await?;
-            sc.call(SocketCall::Listen {
-                sock: s1,
-                backlog: None,
-            })
-            .await?;
-            let port = sc.port_step(s1)?;
+            let (s1, port) = sc.listener().await?;
             let s2 = sc.tcp().await?;
             let connect = SocketCall::Connect {
                 sock: s2,
