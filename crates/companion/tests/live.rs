@@ -927,3 +927,51 @@ async fn lan_inside_namespace() {
         .await;
     assert_eq!(m["outcome"]["refusal"]["kind"], "bind_address", "{m}");
 }
+
+#[tokio::test]
+async fn the_half_close_and_application_protocol_peers() {
+    let server = Running::start(Config::default()).await;
+    let mut s = Session::open(&server).await;
+    // Half-close: it reads to EOF, then answers with what it read, then closes.
+    let port = s.peer("half_close").await;
+    let t = s.tcp().await;
+    s.line(json!({"op": "connect", "sock": t, "address": addr(port)}))
+        .await;
+    s.line(json!({"op": "sendall", "sock": t, "data": "b'all of it'"}))
+        .await;
+    s.line(json!({"op": "shutdown", "sock": t, "how": 1})).await;
+    s.event(|e| e["event"] == "peer_closed" && e["sock"] == json!(t))
+        .await;
+    assert_eq!(
+        s.line(json!({"op": "recv", "sock": t, "bufsize": 100}))
+            .await,
+        "b'all of it'"
+    );
+    assert_eq!(
+        s.line(json!({"op": "recv", "sock": t, "bufsize": 100}))
+            .await,
+        "b''"
+    );
+    // The application protocol: a 2-byte length, a JSON header, the body; answered in kind.
+    let port = s.peer("app_protocol").await;
+    let a = s.tcp().await;
+    s.line(json!({"op": "connect", "sock": a, "address": addr(port)}))
+        .await;
+    let message = socklab_core::appproto::encode("text/plain", "utf-8", "你好".as_bytes());
+    let literal = socklab_core::pyrepr::bytes_repr(&message);
+    s.line(json!({"op": "sendall", "sock": a, "data": literal}))
+        .await;
+    s.event(|e| e["event"] == "peer_closed" && e["sock"] == json!(a))
+        .await;
+    let got = s
+        .call(json!({"op": "recv", "sock": a, "bufsize": 4096}))
+        .await;
+    let hex = got["outcome"]["value"]["hex"].as_str().unwrap();
+    let reply = socklab_core::protocol::socket::hex_decode(hex);
+    let header_len = usize::from(u16::from_be_bytes([reply[0], reply[1]]));
+    let header: Value = serde_json::from_slice(&reply[2..2 + header_len]).unwrap();
+    let body: Value = serde_json::from_slice(&reply[2 + header_len..]).unwrap();
+    assert_eq!(header["content-length"], reply.len() - 2 - header_len);
+    assert_eq!(body["text"], "你好", "{body}");
+    assert_eq!(body["received_bytes"], 6);
+}
