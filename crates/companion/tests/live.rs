@@ -449,22 +449,17 @@ async fn the_fence_refuses_before_anything_is_sent() {
     let server = Running::start(Config::default()).await;
     let mut s = Session::open(&server).await;
     let t = s.tcp().await;
-    // Addresses that cannot leave this machine anyway, refused by the fence all the same.
-    for (address, needle) in [
-        ("('0.0.0.0', 80)", "unspecified"),
-        ("('169.254.169.254', 80)", "metadata"),
-    ] {
-        let m = s
-            .call(json!({"op": "connect", "sock": t, "address": address}))
-            .await;
-        assert_eq!(m["outcome"]["status"], "refused", "{m}");
-        let line = outcome_line(&m["outcome"]);
-        assert!(line.starts_with("PermissionError: [socklab] "), "{line}");
-        assert!(
-            line.contains(needle) || m["outcome"]["refusal"]["kind"] == "link_local",
-            "{line}"
-        );
-    }
+    // Only an address that cannot leave this machine anyway: every other refusal is tested
+    // inside a network namespace (fence_inside_namespace), where nothing can leave at all.
+    let m = s
+        .call(json!({"op": "connect", "sock": t, "address": "('0.0.0.0', 80)"}))
+        .await;
+    assert_eq!(m["outcome"]["refusal"]["kind"], "unspecified", "{m}");
+    let line = outcome_line(&m["outcome"]);
+    assert!(
+        line.starts_with("PermissionError: [socklab] ") && line.contains("127.0.0.1"),
+        "{line}"
+    );
     for (address, needle) in [
         ("('0.0.0.0', 8080)", "bind '127.0.0.1'"),
         ("('', 8080)", "bind '127.0.0.1'"),
@@ -556,11 +551,7 @@ async fn idle_sessions_are_closed_with_a_reason() {
 #[tokio::test]
 #[ignore = "run inside a network namespace by the_fence_holds_inside_a_network_namespace"]
 async fn fence_inside_namespace() {
-    assert_eq!(
-        std::env::var("SOCKLAB_IN_NETNS").as_deref(),
-        Ok("1"),
-        "only run inside the namespace"
-    );
+    assert_isolated(&["lo"]);
     let allow = |nets: &[&str]| socklab_core::fence::Policy {
         allow: nets.iter().map(|n| n.parse().unwrap()).collect(),
         lan: Vec::new(),
@@ -570,6 +561,7 @@ async fn fence_inside_namespace() {
     let mut s = Session::open(&server).await;
     for target in [
         "('10.0.0.1', 80)",
+        "('169.254.169.254', 80)",
         "('192.0.2.1', 80)",
         "('8.8.8.8', 53)",
         "('::ffff:10.0.0.1', 80)",
@@ -612,40 +604,7 @@ async fn fence_inside_namespace() {
 
 #[test]
 fn the_fence_holds_inside_a_network_namespace() {
-    use std::process::Command;
-    let name = format!("socklab-test-{}", std::process::id());
-    let made = Command::new("ip")
-        .args(["netns", "add", &name])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !made {
-        eprintln!("SKIPPED: cannot create a network namespace here (needs root and `ip`)");
-        return;
-    }
-    let up = Command::new("ip")
-        .args(["netns", "exec", &name, "ip", "link", "set", "lo", "up"])
-        .status()
-        .unwrap();
-    let out = Command::new("ip")
-        .args(["netns", "exec", &name])
-        .arg(std::env::current_exe().unwrap())
-        .args([
-            "fence_inside_namespace",
-            "--exact",
-            "--ignored",
-            "--nocapture",
-        ])
-        .env("SOCKLAB_IN_NETNS", "1")
-        .output()
-        .unwrap();
-    let _ = Command::new("ip").args(["netns", "del", &name]).status();
-    assert!(up.success());
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && text.contains("1 passed"),
-        "inside the namespace:\n{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    in_namespace("fence_inside_namespace", false);
 }
 
 fn rss_kib(pid: u32) -> u64 {
@@ -809,9 +768,25 @@ async fn ctrl_c_closes_every_session_with_a_reason_and_exits_within_2_s() {
     assert!(status.success(), "{status}");
 }
 
+/// Refuses to go on unless this runs inside the test's own network namespace with exactly these
+/// interfaces: the tests that name non-loopback addresses never run where a packet could leave.
+fn assert_isolated(interfaces: &[&str]) {
+    assert_eq!(
+        std::env::var("SOCKLAB_IN_NETNS").as_deref(),
+        Ok("1"),
+        "only run inside the namespace the outer test makes"
+    );
+    let mut found: Vec<String> = std::fs::read_dir("/sys/class/net")
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    found.sort();
+    assert_eq!(found, interfaces, "the namespace has other interfaces");
+}
+
 /// Runs `inner` (an ignored test of this file) in a fresh network namespace with only `lo` up
 /// and (with `lan`) a veth pair at 10.77.0.1/24 standing for the classroom LAN.
-fn in_namespace(inner: &str, lan: bool) -> Option<String> {
+fn in_namespace(inner: &str, lan: bool) {
     use std::process::Command;
     let name = format!("socklab-{inner}-{}", std::process::id());
     let ip = |args: &[&str]| {
@@ -822,7 +797,7 @@ fn in_namespace(inner: &str, lan: bool) -> Option<String> {
     };
     if !ip(&["netns", "add", &name]) {
         eprintln!("SKIPPED: cannot create a network namespace here (needs root and `ip`)");
-        return None;
+        return;
     }
     let exec = |args: &[&str]| {
         let mut all = vec!["netns", "exec", &name];
@@ -856,7 +831,6 @@ fn in_namespace(inner: &str, lan: bool) -> Option<String> {
         "inside the namespace:\n{text}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    Some(text.into_owned())
 }
 
 #[test]
@@ -868,7 +842,7 @@ fn classroom_mode_serves_the_lan_and_keeps_its_fence() {
 #[ignore = "run inside a network namespace by classroom_mode_serves_the_lan_and_keeps_its_fence"]
 async fn lan_inside_namespace() {
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-    assert_eq!(std::env::var("SOCKLAB_IN_NETNS").as_deref(), Ok("1"));
+    assert_isolated(&["lan0", "lan1", "lo"]);
     let (_child, urls) = Child::start_with(&["--lan"], 2);
     assert!(urls[0].starts_with("http://127.0.0.1:"), "{urls:?}");
     let lan = &urls[1];
