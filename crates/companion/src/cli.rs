@@ -214,14 +214,17 @@ pub(crate) fn python_result(
             println!("{repr}");
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!("Traceback (most recent call last):");
-            eprintln!("  File \"<socklab>\", line 1, in <module>");
-            eprintln!("    {call}");
-            eprintln!("{}", e.traceback_line());
-            ExitCode::FAILURE
-        }
+        Err(e) => traceback(call, &e.traceback_line()),
     }
+}
+
+/// Prints the traceback Python prints for `call` raising, ending with `last_line`, and fails.
+pub(crate) fn traceback(call: &str, last_line: &str) -> ExitCode {
+    eprintln!("Traceback (most recent call last):");
+    eprintln!("  File \"<socklab>\", line 1, in <module>");
+    eprintln!("    {call}");
+    eprintln!("{last_line}");
+    ExitCode::FAILURE
 }
 
 /// This machine's IPv4 addresses that are up and neither loopback nor link-local.

@@ -174,15 +174,8 @@ pub(crate) fn run(args: &GetaddrinfoArgs) -> ExitCode {
             println!("{repr}");
             ExitCode::SUCCESS
         }
-        // The traceback `cli::python_result` prints, for exceptions core has no class for
-        // (socket.gaierror, UnicodeError).
-        Err(Failure::Python(last_line)) => {
-            eprintln!("Traceback (most recent call last):");
-            eprintln!("  File \"<socklab>\", line 1, in <module>");
-            eprintln!("    {call}");
-            eprintln!("{last_line}");
-            ExitCode::FAILURE
-        }
+        // For exceptions core has no class for (socket.gaierror, UnicodeError).
+        Err(Failure::Python(last_line)) => crate::cli::traceback(&call, &last_line),
         Err(Failure::Unsupported(why)) => {
             eprintln!("error: {why}");
             ExitCode::from(2)

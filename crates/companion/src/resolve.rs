@@ -9,6 +9,59 @@ use std::net::SocketAddr;
 /// glibc's `EAI_NONAME`: what `getaddrinfo(NULL, NULL, ...)` returns.
 const EAI_NONAME: i32 = -2;
 
+/// How long a lookup may take before the page is told the companion stopped waiting.
+pub(crate) const LOOKUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// [`getaddrinfo`] on a blocking thread, cut off after [`LOOKUP_TIMEOUT`] (a `limit` outcome,
+/// never disguised as a gaierror).
+pub(crate) async fn getaddrinfo_bounded(
+    host: Option<String>,
+    port: Option<String>,
+    family: i32,
+    socktype: i32,
+    proto: i32,
+    flags: i32,
+) -> AddrinfoOutcome {
+    let blocking = tokio::task::spawn_blocking(move || {
+        getaddrinfo(
+            host.as_deref(),
+            port.as_deref(),
+            family,
+            socktype,
+            proto,
+            flags,
+        )
+    });
+    match tokio::time::timeout(LOOKUP_TIMEOUT, blocking).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(_)) => AddrinfoOutcome::Limit {
+            message: "the lookup failed inside the companion".to_owned(),
+        },
+        Err(_) => AddrinfoOutcome::Limit {
+            message: timed_out(),
+        },
+    }
+}
+
+/// What the page is told when the resolver took longer than [`LOOKUP_TIMEOUT`].
+pub(crate) fn timed_out() -> String {
+    format!(
+        "the resolver did not answer within {} s; the companion stopped waiting",
+        LOOKUP_TIMEOUT.as_secs()
+    )
+}
+
+/// A resolver error as `socket.gaierror` shows it: its number and glibc's text.
+pub(crate) fn gai_error(e: dns_lookup::LookupError) -> (i32, String) {
+    let errno = e.error_num();
+    let text = std::io::Error::from(e).to_string();
+    let message = text
+        .strip_prefix("failed to lookup address information: ")
+        .unwrap_or(&text)
+        .to_owned();
+    (errno, message)
+}
+
 /// One `socket.getaddrinfo(host, port, family, type, proto, flags)`. Blocking: call it from a
 /// blocking thread.
 pub(crate) fn getaddrinfo(
@@ -31,12 +84,7 @@ pub(crate) fn getaddrinfo(
     let entries = match dns_lookup::getaddrinfo(host, port, Some(hints)) {
         Ok(iter) => iter,
         Err(e) => {
-            let errno = e.error_num();
-            let text = std::io::Error::from(e).to_string();
-            let message = text
-                .strip_prefix("failed to lookup address information: ")
-                .unwrap_or(&text)
-                .to_owned();
+            let (errno, message) = gai_error(e);
             return gai(errno, message);
         }
     };

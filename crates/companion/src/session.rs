@@ -21,8 +21,6 @@ const KEEPALIVE: Duration = Duration::from_secs(20);
 
 /// How many getaddrinfo calls one session may have in flight at once.
 const MAX_LOOKUPS_IN_FLIGHT: usize = 4;
-/// How long a lookup may take before the page is told it was cut off.
-const LOOKUP_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How many answers and events may wait for the page before their senders wait in turn.
 const OUTBOX: usize = 64;
@@ -209,28 +207,8 @@ fn spawn_lookup(
         return;
     };
     tokio::spawn(async move {
-        let blocking = tokio::task::spawn_blocking(move || {
-            crate::resolve::getaddrinfo(
-                host.as_deref(),
-                port.as_deref(),
-                family,
-                socktype,
-                proto,
-                flags,
-            )
-        });
-        let outcome = match tokio::time::timeout(LOOKUP_TIMEOUT, blocking).await {
-            Ok(Ok(outcome)) => outcome,
-            Ok(Err(_)) => AddrinfoOutcome::Limit {
-                message: "the lookup failed inside the companion".to_owned(),
-            },
-            Err(_) => AddrinfoOutcome::Limit {
-                message: format!(
-                    "the resolver did not answer within {} s; the companion stopped waiting",
-                    LOOKUP_TIMEOUT.as_secs()
-                ),
-            },
-        };
+        let outcome =
+            crate::resolve::getaddrinfo_bounded(host, port, family, socktype, proto, flags).await;
         in_flight.fetch_sub(1, Ordering::SeqCst);
         let _ = answers.send(ServerMessage::Addrinfo { id, outcome }).await;
     });

@@ -312,7 +312,7 @@ impl Live {
     /// Starts a call; its `result` is sent when it ends. Refused at once (the returned reply)
     /// when the session has too many calls waiting.
     pub(crate) fn call(&self, id: u64, call: SocketCall) -> Option<ServerMessage> {
-        let code = ops::code_line(&self.inner, &call);
+        let code = call.python();
         let mut calls = lock(&self.inner.calls);
         if calls.len() >= MAX_CALLS_IN_FLIGHT || calls.contains_key(&id) {
             let message = if calls.contains_key(&id) {

@@ -96,11 +96,6 @@ impl Fail {
 
 type Done = Result<PyReturn, Fail>;
 
-/// The Python line for a call, with the variable a new socket is assigned to.
-pub(crate) fn code_line(_inner: &Inner, call: &SocketCall) -> String {
-    call.python()
-}
-
 /// Runs a call; a panic inside becomes an `internal` limit instead of a lost answer.
 pub(crate) async fn run_guarded(inner: &Arc<Inner>, id: u64, call: SocketCall) -> CallOutcome {
     use futures_util::FutureExt;
@@ -479,27 +474,28 @@ fn tuple_items(text: &str, family: Family) -> Result<Vec<PyValue>, Fail> {
 
 /// A name to an address through the system resolver, as CPython's `setipaddr` asks it.
 async fn lookup(host: &str, family: Family) -> Result<IpAddr, Fail> {
-    let host = host.to_owned();
+    use socklab_core::protocol::AddrinfoOutcome;
     let af = if family == Family::Inet6 {
         libc::AF_INET6
     } else {
         libc::AF_INET
     };
-    let outcome = tokio::task::spawn_blocking(move || {
-        crate::resolve::getaddrinfo(Some(&host), None, af, libc::SOCK_DGRAM, 0, 0)
-    });
-    match tokio::time::timeout(Duration::from_secs(10), outcome).await {
-        Ok(Ok(socklab_core::protocol::AddrinfoOutcome::Ok { entries })) => entries
+    let outcome = crate::resolve::getaddrinfo_bounded(
+        Some(host.to_owned()),
+        None,
+        af,
+        libc::SOCK_DGRAM,
+        0,
+        0,
+    )
+    .await;
+    match outcome {
+        AddrinfoOutcome::Ok { entries } => entries
             .first()
             .and_then(|e| e.address.parse().ok())
             .ok_or(Fail::Gai(-2, "Name or service not known".to_owned())),
-        Ok(Ok(socklab_core::protocol::AddrinfoOutcome::Gaierror { errno, message })) => {
-            Err(Fail::Gai(errno, message))
-        }
-        _ => Err(Fail::Limit(
-            LimitKind::BlockCap,
-            "the resolver did not answer within 10 s; the companion stopped waiting".to_owned(),
-        )),
+        AddrinfoOutcome::Gaierror { errno, message } => Err(Fail::Gai(errno, message)),
+        AddrinfoOutcome::Limit { message } => Err(Fail::Limit(LimitKind::BlockCap, message)),
     }
 }
 
@@ -827,27 +823,30 @@ async fn getnameinfo(inner: &Inner, address: &str, flags: i32) -> Done {
         inner.rules.policy.check_target(ip)?;
     }
     let addr = SocketAddr::new(ip, port);
-    let answer = tokio::task::spawn_blocking(move || dns_lookup::getnameinfo(&addr, flags)).await;
+    let answer = tokio::time::timeout(
+        crate::resolve::LOOKUP_TIMEOUT,
+        tokio::task::spawn_blocking(move || dns_lookup::getnameinfo(&addr, flags)),
+    )
+    .await;
     match answer {
-        Ok(Ok((host, service))) => Ok(PyReturn::Tuple {
+        Ok(Ok(Ok((host, service)))) => Ok(PyReturn::Tuple {
             repr: format!(
                 "({}, {})",
                 pyrepr::str_repr(&host),
                 pyrepr::str_repr(&service)
             ),
         }),
-        Ok(Err(e)) => {
-            let errno = e.error_num();
-            let text = io::Error::from(e).to_string();
-            let message = text
-                .strip_prefix("failed to lookup address information: ")
-                .unwrap_or(&text)
-                .to_owned();
+        Ok(Ok(Err(e))) => {
+            let (errno, message) = crate::resolve::gai_error(e);
             Err(Fail::Gai(errno, message))
         }
-        Err(_) => Err(Fail::Limit(
+        Ok(Err(_)) => Err(Fail::Limit(
             LimitKind::Internal,
             "the lookup failed inside the companion".to_owned(),
+        )),
+        Err(_) => Err(Fail::Limit(
+            LimitKind::BlockCap,
+            crate::resolve::timed_out(),
         )),
     }
 }

@@ -3,7 +3,6 @@
 
 use super::Inner;
 use socklab_core::protocol::{PeerAction, PeerKind, SocketEvent};
-use std::net::SocketAddr;
 use std::sync::{Arc, Weak};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
@@ -14,8 +13,6 @@ use tokio::task::JoinSet;
 const CONNECTIONS_PER_PEER: usize = 8;
 /// The most a peer reads in one go, and the most the half-close and protocol peers collect.
 const PEER_BUFFER: usize = 64 * 1024;
-/// How many demo peers a session may run (one of each kind).
-const MAX_PEERS: usize = PeerKind::ALL.len();
 
 /// A running peer; dropping it stops it and every connection it holds.
 pub(super) struct Peer {
@@ -34,11 +31,6 @@ pub(super) async fn start(inner: &Arc<Inner>, kind: PeerKind) -> std::io::Result
     let mut peers = inner.peers.lock().await;
     if let Some(peer) = peers.get(&kind) {
         return Ok(peer.port);
-    }
-    if peers.len() >= MAX_PEERS {
-        return Err(std::io::Error::other(
-            "this session runs all its demo peers already",
-        ));
     }
     let weak = Arc::downgrade(inner);
     let mut tasks = JoinSet::new();
@@ -90,7 +82,7 @@ async fn serve_tcp(inner: Weak<Inner>, kind: PeerKind, listener: TcpListener) {
                 },
             )
             .await;
-            let _ = serve_one(&inner, kind, stream, from).await;
+            let _ = serve_one(&inner, kind, stream).await;
         });
         // Reap finished connections so the set does not grow.
         while connections.try_join_next().is_some() {}
@@ -101,7 +93,6 @@ async fn serve_one(
     inner: &Weak<Inner>,
     kind: PeerKind,
     mut stream: TcpStream,
-    _from: SocketAddr,
 ) -> std::io::Result<()> {
     let mut buf = vec![0u8; PEER_BUFFER];
     match kind {

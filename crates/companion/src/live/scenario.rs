@@ -44,6 +44,13 @@ impl Script<'_> {
         self.run(call, None).await
     }
 
+    /// Shows the last step as assigned to `targets`: `s1 = socket.socket(...)`.
+    fn assign_last(&mut self, targets: &str) {
+        if let Some(step) = self.steps.last_mut() {
+            step.code = format!("{targets} = {}", step.code);
+        }
+    }
+
     /// `sN = socket.socket(...)`.
     async fn socket(&mut self, family: i32, socktype: i32) -> Option<SockId> {
         let call = SocketCall::Socket {
@@ -51,24 +58,12 @@ impl Script<'_> {
             socktype,
             proto: 0,
         };
-        let started = Instant::now();
-        let outcome = match ops::run(self.inner, 0, call.clone()).await {
-            Ok(value) => CallOutcome::Returned { value },
-            Err(fail) => fail.into_outcome(),
+        let PyReturn::Socket { sock, .. } = self.call(call).await? else {
+            return None;
         };
-        let sock = match &outcome {
-            CallOutcome::Returned {
-                value: PyReturn::Socket { sock, .. },
-            } => Some(*sock),
-            _ => None,
-        };
-        let code = match sock {
-            Some(s) => format!("{} = {}", sock_var(s), call.python()),
-            None => call.python(),
-        };
-        self.record(code, outcome, started);
-        self.made.extend(sock);
-        sock
+        self.assign_last(&sock_var(sock));
+        self.made.push(sock);
+        Some(sock)
     }
 
     async fn tcp(&mut self) -> Option<SockId> {
@@ -280,9 +275,7 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
                 return None;
             };
             sc.made.push(s3);
-            if let Some(step) = sc.steps.last_mut() {
-                step.code = format!("{}, addr = {}", sock_var(s3), step.code);
-            }
+            sc.assign_last(&format!("{}, addr", sock_var(s3)));
             sc.call(SocketCall::Close { sock: s3 }).await?;
             let send = SocketCall::Send {
                 sock: s2,

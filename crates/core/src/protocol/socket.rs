@@ -510,8 +510,6 @@ pub enum LimitKind {
     SocketBuffer,
     /// Too many calls waiting at once in one session.
     CallsInFlight,
-    /// The session started all the demo peers it may.
-    Peers,
     /// The companion failed inside (a bug), reported instead of crashing the session.
     Internal,
 }
