@@ -22,10 +22,7 @@ pub fn PyCallView(props: &PyCallProps) -> Html {
         Ok(repr) => ("py-out", repr.clone()),
         Err(e) => (
             "py-err",
-            format!(
-                "Traceback (most recent call last):\n  ...\n{}",
-                e.traceback_line()
-            ),
+            socklab_core::pyerror::traceback(&e.traceback_line()),
         ),
     };
     html! {

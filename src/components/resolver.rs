@@ -83,7 +83,7 @@ pub fn LiveGetaddrinfo(props: &LiveGetaddrinfoProps) -> Html {
             html! { <code class="py-out" data-testid={props.testid.clone()}>{ repr }</code> }
         }
         Some(Err(line)) => {
-            html! { <code class="py-err" data-testid={props.testid.clone()}>{ format!("Traceback (most recent call last):\n  ...\n{line}") }</code> }
+            html! { <code class="py-err" data-testid={props.testid.clone()}>{ socklab_core::pyerror::traceback(line) }</code> }
         }
     };
     html! {

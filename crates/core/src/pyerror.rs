@@ -57,6 +57,18 @@ impl PyExcClass {
     }
 }
 
+/// A traceback as the app shows it: the header, an elision for the frames, and the last line.
+///
+/// ```
+/// assert_eq!(
+///     socklab_core::pyerror::traceback("TimeoutError: timed out"),
+///     "Traceback (most recent call last):\n  ...\nTimeoutError: timed out"
+/// );
+/// ```
+pub fn traceback(last_line: &str) -> String {
+    format!("Traceback (most recent call last):\n  ...\n{last_line}")
+}
+
 /// A catalog key and its named arguments: the learner-facing explanation of an error.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hint {

@@ -709,6 +709,20 @@ impl Scenario {
         }
     }
 
+    /// The wire name: `ewouldblock_recv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scenario::Econnrefused => "econnrefused",
+            Scenario::Eaddrinuse => "eaddrinuse",
+            Scenario::Econnreset => "econnreset",
+            Scenario::Etimedout => "etimedout",
+            Scenario::EwouldblockRecv => "ewouldblock_recv",
+            Scenario::EwouldblockSend => "ewouldblock_send",
+            Scenario::Epipe => "epipe",
+            Scenario::Eaddrnotavail => "eaddrnotavail",
+        }
+    }
+
     /// The scenarios that raise an errno (by name or alias), for the error reference's
     /// "reproduce it live" button.
     pub fn for_errno(name: &str) -> Vec<Scenario> {
@@ -734,9 +748,103 @@ pub struct Step {
     pub elapsed_us: u64,
 }
 
+/// Whether a line of Python is an assignment (`s1 = ...`, `s3, addr = ...`), for which the REPL
+/// prints nothing.
+pub fn is_assignment(code: &str) -> bool {
+    code.split_once(" = ").is_some_and(|(targets, _)| {
+        !targets.is_empty()
+            && targets
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ',' | ' '))
+    })
+}
+
+/// What the REPL prints under a step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReplOutput {
+    /// The value's repr.
+    Value(String),
+    /// The traceback.
+    Raised(String),
+}
+
+impl Step {
+    /// What the REPL prints under the step: nothing for `None` or an assignment, the repr, or
+    /// the traceback.
+    ///
+    /// ```
+    /// use socklab_core::protocol::socket::{CallOutcome, PyReturn, ReplOutput, Step};
+    /// let step = |code: &str, value| Step {
+    ///     code: code.into(),
+    ///     outcome: CallOutcome::Returned { value },
+    ///     elapsed_us: 0,
+    /// };
+    /// assert_eq!(step("s1.close()", PyReturn::None).repl_output(), None);
+    /// assert_eq!(step("port = s1.getsockname()[1]", PyReturn::Int { value: 5 }).repl_output(), None);
+    /// assert_eq!(
+    ///     step("s1.send(b'hello')", PyReturn::Int { value: 5 }).repl_output(),
+    ///     Some(ReplOutput::Value("5".into()))
+    /// );
+    /// ```
+    pub fn repl_output(&self) -> Option<ReplOutput> {
+        match &self.outcome {
+            CallOutcome::Returned {
+                value: PyReturn::None,
+            } => None,
+            CallOutcome::Returned { .. } if is_assignment(&self.code) => None,
+            CallOutcome::Returned { value } => Some(ReplOutput::Value(value.repr())),
+            other => Some(ReplOutput::Raised(crate::pyerror::traceback(&other.line()))),
+        }
+    }
+
+    /// The step's time as a transcript shows it, to a tenth of a millisecond: `500.4 ms`.
+    pub fn elapsed_text(&self) -> String {
+        // Integer arithmetic: no float formatting surprises.
+        let tenths = (self.elapsed_us + 50) / 100;
+        format!("{}.{} ms", tenths / 10, tenths % 10)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repl_rules() {
+        assert!(is_assignment("s3, addr = s1.accept()"));
+        assert!(!is_assignment("s1.connect(('127.0.0.1', port))  # a = b"));
+        let step = |outcome, elapsed_us| Step {
+            code: "s1.connect(('127.0.0.1', 9))".into(),
+            outcome,
+            elapsed_us,
+        };
+        let refused = step(
+            CallOutcome::Raised(Raised {
+                class: "ConnectionRefusedError".into(),
+                errno: Some(111),
+                errno_name: Some("ECONNREFUSED".into()),
+                line: "ConnectionRefusedError: [Errno 111] Connection refused".into(),
+            }),
+            149,
+        );
+        assert_eq!(
+            refused.repl_output(),
+            Some(ReplOutput::Raised(
+                "Traceback (most recent call last):\n  ...\nConnectionRefusedError: [Errno 111] Connection refused".into()
+            ))
+        );
+        assert_eq!(refused.elapsed_text(), "0.1 ms");
+        for (us, text) in [
+            (0, "0.0 ms"),
+            (500_449, "500.4 ms"),
+            (1_000_050, "1000.1 ms"),
+        ] {
+            assert_eq!(step(CallOutcome::Cancelled, us).elapsed_text(), text);
+        }
+        for s in Scenario::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.name());
+        }
+    }
 
     #[test]
     fn hex_round_trip() {
