@@ -228,13 +228,10 @@ fn handle(state: &mut SessionState, shared: &Shared, text: &str) -> Outcome {
         }))
     };
     match message {
-        ClientMessage::Hello { protocol, .. } if state.said_hello => {
-            let _ = protocol;
-            error(
-                ErrorCode::AlreadyHello,
-                "this session already said hello".to_owned(),
-            )
-        }
+        ClientMessage::Hello { .. } if state.said_hello => error(
+            ErrorCode::AlreadyHello,
+            "this session already said hello".to_owned(),
+        ),
         ClientMessage::Hello { protocol, .. } if protocol != PROTOCOL_VERSION => error(
             ErrorCode::UnsupportedProtocol,
             format!(

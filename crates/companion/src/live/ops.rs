@@ -430,21 +430,25 @@ async fn resolve_address(sock: &Sock, text: &str, caller: Caller) -> Result<Sock
         Some(PyValue::Bytes(b)) => String::from_utf8_lossy(b).into_owned(),
         _ => String::new(),
     };
-    let ip = match (&resolved.kind, &resolved.packed) {
-        (HostKind::Name | HostKind::Scoped { .. }, _) | (_, None) => lookup(&host, family).await?,
-        (_, Some(packed)) => packed_ip(packed),
+    let numeric = match resolved.kind {
+        HostKind::Name | HostKind::Scoped { .. } => None,
+        _ => resolved.packed.as_deref().and_then(packed_ip),
+    };
+    let ip = match numeric {
+        Some(ip) => ip,
+        None => lookup(&host, family).await?,
     };
     Ok(with_port(ip, &resolved))
 }
 
-fn packed_ip(packed: &[u8]) -> IpAddr {
-    match <[u8; 4]>::try_from(packed) {
-        Ok(b) => IpAddr::V4(Ipv4Addr::from(b)),
-        Err(_) => {
-            let mut b = [0u8; 16];
-            b.copy_from_slice(&packed[..16.min(packed.len())]);
-            IpAddr::V6(Ipv6Addr::from(b))
-        }
+fn packed_ip(packed: &[u8]) -> Option<IpAddr> {
+    match packed.len() {
+        4 => <[u8; 4]>::try_from(packed)
+            .ok()
+            .map(|b| IpAddr::V4(Ipv4Addr::from(b))),
+        _ => <[u8; 16]>::try_from(packed)
+            .ok()
+            .map(|b| IpAddr::V6(Ipv6Addr::from(b))),
     }
 }
 
