@@ -13,7 +13,7 @@ use axum::routing::get;
 use axum::serve::ListenerExt;
 use axum::Router;
 use socklab_core::fence::Policy;
-use socklab_core::protocol::SessionLimits;
+use socklab_core::protocol::{SessionLimits, SocketCall};
 use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
@@ -40,6 +40,43 @@ pub struct Config {
     pub limits: SessionLimits,
     /// The largest SO_RCVBUF/SO_SNDBUF a session may set, in bytes.
     pub max_socket_buffer: usize,
+    /// Fault injection for tests: none in `socklab serve`.
+    pub fault: Fault,
+}
+
+/// Where a [`Fault`] hook is called: in the session's own task as a call arrives, or in the
+/// call's task (inside its panic guard) just before the call runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultSite {
+    /// The session task, as it reads a `call` request.
+    Session,
+    /// The call's task, just before the socket call runs.
+    Call,
+}
+
+/// A hook that tests use to make the companion fail inside (panic) at a chosen place, to prove
+/// that a failure stays in the session, or the call, where it happened. `socklab serve` never
+/// sets one.
+#[derive(Clone, Default)]
+pub struct Fault(pub Option<Arc<dyn Fn(FaultSite, &SocketCall) + Send + Sync>>);
+
+impl Fault {
+    /// Runs the hook, if there is one.
+    pub(crate) fn at(&self, site: FaultSite, call: &SocketCall) {
+        if let Some(hook) = &self.0 {
+            hook(site, call);
+        }
+    }
+}
+
+impl std::fmt::Debug for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Fault(hook)"
+        } else {
+            "Fault(none)"
+        })
+    }
 }
 
 impl Default for Config {
@@ -59,6 +96,7 @@ impl Default for Config {
                 lifetime_secs: 8 * 60 * 60,
             },
             max_socket_buffer: 1024 * 1024,
+            fault: Fault::default(),
         }
     }
 }

@@ -7,7 +7,7 @@
 //! the session's slot are dropped with it.
 
 use crate::live::{Live, Rules};
-use crate::serve::{SessionSlot, Shared};
+use crate::serve::{FaultSite, SessionSlot, Shared};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use socklab_core::protocol::{
     decode_client, encode, AddrinfoOutcome, ClientMessage, ErrorCode, ServerInfo, ServerMessage,
@@ -85,6 +85,7 @@ pub(crate) async fn run(mut socket: WebSocket, shared: Arc<Shared>, slot: Sessio
         limits: config.limits.clone(),
         policy: Arc::clone(&config.policy),
         max_socket_buffer: config.max_socket_buffer,
+        fault: config.fault.clone(),
     };
     let mut state = SessionState {
         said_hello: false,
@@ -263,10 +264,13 @@ fn handle(state: &mut SessionState, shared: &Shared, text: &str) -> Outcome {
             ),
         ),
         ClientMessage::Ping { id } => Outcome::Reply(ServerMessage::Pong { id }),
-        ClientMessage::Call { id, call } => match state.live.call(id, call) {
-            Some(refused) => Outcome::Reply(refused),
-            None => Outcome::Started,
-        },
+        ClientMessage::Call { id, call } => {
+            shared.config.fault.at(FaultSite::Session, &call);
+            match state.live.call(id, call) {
+                Some(refused) => Outcome::Reply(refused),
+                None => Outcome::Started,
+            }
+        }
         ClientMessage::Cancel { id, call } => Outcome::Reply(state.live.cancel(id, call)),
         ClientMessage::Peer { id, kind } => {
             state.live.peer(id, kind);

@@ -335,6 +335,74 @@ async fn blocking_non_blocking_and_timeout_modes() {
     );
 }
 
+/// Runs lines of Python one by one, as a REPL would; returns what each printed: the repr of
+/// an expression's value, nothing for a statement, the exception line for one that raised.
+fn python_repl(lines: &[String]) -> Vec<String> {
+    let program = format!(
+        "import socket, traceback\nns = {{'socket': socket}}\n\
+         for line in {lines:?}:\n    try:\n        try:\n            code = compile(line, '<s>', 'eval')\n        \
+         except SyntaxError:\n            exec(line, ns)\n            print()\n        \
+         else:\n            print(repr(eval(code, ns)))\n    except Exception as e:\n        \
+         print(traceback.format_exception_only(e)[-1].strip())\n",
+        lines = lines
+            .iter()
+            .map(|l| l.replace('\\', "\\\\"))
+            .collect::<Vec<_>>()
+    );
+    let out = std::process::Command::new("python3")
+        .args(["-c", &program])
+        .output()
+        .expect("python3 runs");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_failed_connect_is_retried_as_python_retries_it_in_each_mode() {
+    let server = Running::start(Config::default()).await;
+    let mut s = Session::open(&server).await;
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let blocking = s.tcp().await;
+    let timeout = s.tcp().await;
+    let mut calls = vec![json!({"op": "settimeout", "sock": timeout, "timeout": 2.0})];
+    // Blocking: every retry is a new attempt (111, 111, 111). Timeout mode: CPython's own
+    // non-blocking handshake leaves the socket "connecting", so its retry raises ECONNABORTED
+    // once (111, 103, 111).
+    for sock in [blocking, timeout] {
+        for _ in 0..3 {
+            calls.push(json!({"op": "connect", "sock": sock, "address": addr(closed)}));
+        }
+        calls.push(json!({"op": "connect_ex", "sock": sock, "address": addr(closed)}));
+    }
+    let mut code = vec![
+        format!("s{blocking} = socket.socket(socket.AF_INET, socket.SOCK_STREAM)"),
+        format!("s{timeout} = socket.socket(socket.AF_INET, socket.SOCK_STREAM)"),
+    ];
+    let mut ours = vec![String::new(), String::new()];
+    for call in calls {
+        let m = s.call(call).await;
+        code.push(m["code"].as_str().unwrap().to_owned());
+        ours.push(outcome_line(&m["outcome"]));
+    }
+    assert_eq!(
+        ours[3..6],
+        ["ConnectionRefusedError: [Errno 111] Connection refused"; 3]
+    );
+    assert_eq!(
+        ours[8],
+        "ConnectionAbortedError: [Errno 103] Software caused connection abort"
+    );
+    let python = tokio::task::spawn_blocking(move || python_repl(&code))
+        .await
+        .unwrap();
+    assert_eq!(ours, python, "the companion, then CPython");
+}
+
 #[tokio::test]
 async fn a_waiting_call_can_be_cancelled_and_others_go_on_meanwhile() {
     let server = Running::start(Config::default()).await;
@@ -528,6 +596,161 @@ async fn limits_are_reported_as_themselves() {
 }
 
 #[tokio::test]
+async fn calls_waiting_at_once_are_capped_and_each_id_runs_once() {
+    let server = Running::start(Config::default()).await;
+    let mut s = Session::open(&server).await;
+    let l = s.tcp().await;
+    s.line(json!({"op": "bind", "sock": l, "address": "('127.0.0.1', 0)"}))
+        .await;
+    s.line(json!({"op": "listen", "sock": l})).await;
+    // Sixteen blocking accept() calls wait at once...
+    let mut waiting = Vec::new();
+    for _ in 0..16 {
+        waiting.push(
+            s.send(json!({"type": "call", "call": {"op": "accept", "sock": l}}))
+                .await,
+        );
+    }
+    // ...and the seventeenth call of any kind is refused by name, at once.
+    let m = s.call(json!({"op": "gettimeout", "sock": l})).await;
+    assert_eq!(m["outcome"]["status"], "limit", "{m}");
+    assert_eq!(m["outcome"]["limit"], "calls_in_flight", "{m}");
+    assert_eq!(
+        outcome_line(&m["outcome"]),
+        "socklab.LimitError: 16 calls are already waiting in this session; cancel one or wait \
+         for it"
+    );
+    // An id that is still running cannot be reused, even when there is room.
+    let first = waiting.remove(0);
+    let cancel = s.send(json!({"type": "cancel", "call": first})).await;
+    let mut acked = false;
+    let mut cancelled = false;
+    while !(acked && cancelled) {
+        let m = s.reply().await;
+        if m["id"] == json!(cancel) {
+            assert_eq!(m["found"], true, "{m}");
+            acked = true;
+        } else {
+            assert_eq!(m["id"], json!(first), "{m}");
+            assert_eq!(m["outcome"]["status"], "cancelled", "{m}");
+            cancelled = true;
+        }
+    }
+    let busy = waiting[0];
+    send(
+        &mut s.ws,
+        json!({"type": "call", "id": busy, "call": {"op": "gettimeout", "sock": l}}),
+    )
+    .await;
+    let m = s.reply().await;
+    assert_eq!(m["outcome"]["limit"], "calls_in_flight", "{m}");
+    assert!(
+        outcome_line(&m["outcome"]).contains(&format!("a call with id {busy} is still running")),
+        "{m}"
+    );
+    // The cancelled call's place is free again.
+    assert_eq!(s.line(json!({"op": "gettimeout", "sock": l})).await, "None");
+}
+
+#[tokio::test]
+async fn a_panic_stays_in_the_call_or_the_session_where_it_happened() {
+    use socklab_companion::serve::{Fault, FaultSite};
+    use socklab_core::protocol::SocketCall;
+    let hook = |site: FaultSite, call: &SocketCall| match (site, call) {
+        (FaultSite::Call, SocketCall::Gethostname {}) => panic!("injected: a bug inside a call"),
+        (FaultSite::Session, SocketCall::Getnameinfo { .. }) => {
+            panic!("injected: a bug in a session's task")
+        }
+        _ => {}
+    };
+    let server = Running::start(Config {
+        fault: Fault(Some(std::sync::Arc::new(hook))),
+        ..Config::default()
+    })
+    .await;
+    let mut a = Session::open(&server).await;
+    let mut b = Session::open(&server).await;
+    let t = a.tcp().await;
+    // A bug inside one call answers that call, and the session goes on.
+    let m = a.call(json!({"op": "gethostname"})).await;
+    assert_eq!(m["outcome"]["limit"], "internal", "{m}");
+    assert!(
+        outcome_line(&m["outcome"]).contains("failed inside while running this call"),
+        "{m}"
+    );
+    assert_eq!(a.line(json!({"op": "gettimeout", "sock": t})).await, "None");
+    // A bug in a session's own task ends that session only.
+    a.send(json!({"type": "call", "call": {"op": "getnameinfo", "address": "('127.0.0.1', 80)", "flags": 0}}))
+        .await;
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match futures_util::StreamExt::next(&mut a.ws).await {
+                None | Some(Err(_)) => return,
+                Some(Ok(m)) if m.is_close() => return,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the failed session's connection ends");
+    // The other session, and the server, carry on.
+    assert_eq!(b.request(json!({"type": "ping"})).await["type"], "pong");
+    let u = b.tcp().await;
+    assert_eq!(b.line(json!({"op": "gettimeout", "sock": u})).await, "None");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while server.shared.stats.active_sessions() != 1 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        server.shared.stats.active_sessions(),
+        1,
+        "the failed session's slot is freed"
+    );
+    let mut c = Session::open(&server).await;
+    assert_eq!(c.request(json!({"type": "ping"})).await["type"], "pong");
+}
+
+#[tokio::test]
+async fn a_session_ends_at_its_lifetime_however_busy_it_is() {
+    let config = Config {
+        limits: SessionLimits {
+            lifetime_secs: 1,
+            ..Config::default().limits
+        },
+        ..Config::default()
+    };
+    let server = Running::start(config).await;
+    let mut s = Session::open(&server).await;
+    let started = Instant::now();
+    // A busy session (never idle) still ends at its lifetime, with a reason that names the flag.
+    let frame = loop {
+        s.next += 1;
+        send(&mut s.ws, json!({"type": "ping", "id": s.next})).await;
+        match tokio::time::timeout(
+            Duration::from_secs(5),
+            futures_util::StreamExt::next(&mut s.ws),
+        )
+        .await
+        .expect("an answer or a close within 5 s")
+        {
+            Some(Ok(tokio_tungstenite::tungstenite::Message::Close(Some(frame)))) => break frame,
+            Some(Ok(_)) => tokio::time::sleep(Duration::from_millis(100)).await,
+            other => panic!("expected a pong or a close frame, got {other:?}"),
+        }
+    };
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(u16::from(frame.code), 1008);
+    assert_eq!(
+        frame.reason.as_str(),
+        "the session reached its 1 s lifetime (--session-lifetime): reload the page"
+    );
+}
+
+#[tokio::test]
 async fn idle_sessions_are_closed_with_a_reason() {
     let config = Config {
         limits: SessionLimits {
@@ -582,6 +805,13 @@ async fn fence_inside_namespace() {
         .call(json!({"op": "sendto", "sock": u, "data": "b'x'", "address": "('10.0.0.1', 9)"}))
         .await;
     assert_eq!(m["outcome"]["status"], "refused", "{m}");
+    assert_eq!(m["outcome"]["refusal"]["call"], "sendto", "{m}");
+    assert!(
+        outcome_line(&m["outcome"]).starts_with(
+            "PermissionError: [socklab] sendto 10.0.0.1 refused: socklab only sends to loopback"
+        ),
+        "{m}"
+    );
     // Widened with --allow: the call reaches the OS, which has no route here.
     let wide = Running::start(Config {
         policy: std::sync::Arc::new(allow(&["10.0.0.0/8", "0.0.0.0/0"])),

@@ -26,8 +26,8 @@
 //!
 //! The fence sees numbers only. Legacy IPv4 spellings (`127.1`, `0x7f.1`, `2130706433`) and host
 //! names are resolved before the fence is asked, and the caller must then use the very address it
-//! checked (resolving again could answer differently). Shortcut: a refusal's `python()` line says
-//! `connect to` for `sendto` as well, since the fence is not told which call asked.
+//! checked (resolving again could answer differently). The caller names itself
+//! ([`Destination`]), so a refusal says `connect to` or `sendto` as the learner's call did.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -241,15 +241,44 @@ impl fmt::Display for Cidr {
     }
 }
 
+/// Which call asked the fence about a target, so its refusal names that call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Destination {
+    /// `connect` or `connect_ex`.
+    Connect,
+    /// `sendto`.
+    Sendto,
+}
+
+impl Destination {
+    /// The words before the address: `connect to 10.0.0.1` or `sendto 10.0.0.1`.
+    fn verb(self) -> &'static str {
+        match self {
+            Destination::Connect => "connect to",
+            Destination::Sendto => "sendto",
+        }
+    }
+
+    /// What socklab does with loopback, in the call's own terms.
+    fn only(self) -> &'static str {
+        match self {
+            Destination::Connect => "only connects to",
+            Destination::Sendto => "only sends to",
+        }
+    }
+}
+
 /// What a session may reach: loopback always, plus the `--allow` networks for targets and the
 /// classroom LAN addresses for `bind`. The default is loopback only.
 ///
 /// ```
-/// use socklab_core::fence::Policy;
+/// use socklab_core::fence::{Destination, Policy};
 ///
 /// let policy = Policy::default();
-/// assert!(policy.check_target("127.0.0.1".parse().unwrap()).is_ok());
-/// assert!(policy.check_target("10.0.0.1".parse().unwrap()).is_err());
+/// let connect = |ip: &str| policy.check_target(ip.parse().unwrap(), Destination::Connect);
+/// assert!(connect("127.0.0.1").is_ok());
+/// assert!(connect("10.0.0.1").is_err());
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Policy {
@@ -276,17 +305,19 @@ impl Policy {
     /// refuse the rest (rule 5).
     ///
     /// ```
-    /// use socklab_core::fence::{Policy, Refusal};
+    /// use socklab_core::fence::{Destination, Policy, Refusal};
     ///
     /// let policy = Policy { allow: vec!["0.0.0.0/0".parse().unwrap()], lan: vec![] };
-    /// assert!(policy.check_target("8.8.8.8".parse().unwrap()).is_ok());
+    /// let call = Destination::Sendto;
+    /// assert!(policy.check_target("8.8.8.8".parse().unwrap(), call).is_ok());
     /// let ip = "169.254.169.254".parse().unwrap();
-    /// assert_eq!(policy.check_target(ip), Err(Refusal::LinkLocal { ip, metadata: true }));
+    /// let refused = Refusal::LinkLocal { ip, metadata: true, call };
+    /// assert_eq!(policy.check_target(ip, call), Err(refused));
     /// ```
-    pub fn check_target(&self, ip: IpAddr) -> Result<(), Refusal> {
+    pub fn check_target(&self, ip: IpAddr, call: Destination) -> Result<(), Refusal> {
         let canonical = ip.to_canonical();
         if canonical.is_unspecified() {
-            return Err(Refusal::Unspecified { ip });
+            return Err(Refusal::Unspecified { ip, call });
         }
         // Loopback, and in classroom mode this machine's own LAN addresses (a packet to one
         // of them never leaves the machine).
@@ -302,13 +333,13 @@ impl Policy {
             return if exact {
                 Ok(())
             } else {
-                Err(Refusal::LinkLocal { ip, metadata })
+                Err(Refusal::LinkLocal { ip, metadata, call })
             };
         }
         if self.allow.iter().any(|c| c.contains(canonical)) {
             Ok(())
         } else {
-            Err(Refusal::NotAllowed { ip })
+            Err(Refusal::NotAllowed { ip, call })
         }
     }
 
@@ -350,6 +381,8 @@ pub enum Refusal {
     Unspecified {
         /// The address as the session gave it.
         ip: IpAddr,
+        /// The call that asked.
+        call: Destination,
     },
     /// The target is link-local or a cloud metadata service, and no `--allow` entry is exactly
     /// that address (rule 4).
@@ -358,11 +391,15 @@ pub enum Refusal {
         ip: IpAddr,
         /// Whether it is one of [`METADATA`].
         metadata: bool,
+        /// The call that asked.
+        call: Destination,
     },
     /// No `--allow` network contains the target (rule 5).
     NotAllowed {
         /// The address as the session gave it.
         ip: IpAddr,
+        /// The call that asked.
+        call: Destination,
     },
     /// `bind` to an address that is neither loopback nor a classroom LAN address (rule 6).
     BindAddress {
@@ -414,31 +451,35 @@ impl Refusal {
     /// What was refused, why, and what to do instead, in English.
     pub fn message(&self) -> String {
         match self {
-            Refusal::Unspecified { ip } => format!(
-                "connect to {} refused: {} is the unspecified address, which as a destination \
-                 reaches every service on this machine; connect to 127.0.0.1 (IPv4) or ::1 \
-                 (IPv6) instead",
+            Refusal::Unspecified { ip, call } => format!(
+                "{} {} refused: {} is the unspecified address, which as a destination \
+                 reaches every service on this machine; use 127.0.0.1 (IPv4) or ::1 (IPv6) \
+                 instead",
+                call.verb(),
                 shown(*ip),
                 ip.to_canonical()
             ),
-            Refusal::LinkLocal { ip, metadata } => {
+            Refusal::LinkLocal { ip, metadata, call } => {
                 let what = if *metadata {
                     "a cloud metadata service, which hands out this machine's credentials"
                 } else {
                     "link-local (169.254.0.0/16, fe80::/10), where cloud metadata services live"
                 };
                 format!(
-                    "connect to {} refused: it is {what}, so socklab refuses it even when an \
+                    "{} {} refused: it is {what}, so socklab refuses it even when an \
                      --allow network contains it; restart it with {} to allow exactly this \
                      address",
+                    call.verb(),
                     shown(*ip),
                     allow_flag(*ip)
                 )
             }
-            Refusal::NotAllowed { ip } => format!(
-                "connect to {} refused: socklab only connects to loopback (127.0.0.0/8, ::1) and \
-                 its own demo peers; restart it with {} to allow this address",
+            Refusal::NotAllowed { ip, call } => format!(
+                "{} {} refused: socklab {} loopback (127.0.0.0/8, ::1) and its own demo \
+                 peers; restart it with {} to allow this address",
+                call.verb(),
                 shown(*ip),
+                call.only(),
                 allow_flag(*ip)
             ),
             Refusal::BindAddress { ip, lan } => {
@@ -528,7 +569,8 @@ mod tests {
 
     #[track_caller]
     fn check_target(allow: &[&str], ip: &str, expect: &str) {
-        let got = outcome(&policy(allow, &[]).check_target(ip.parse().unwrap()));
+        let got =
+            outcome(&policy(allow, &[]).check_target(ip.parse().unwrap(), Destination::Connect));
         assert_eq!(got, expect, "connect to {ip} with --allow {allow:?}");
     }
 
@@ -769,19 +811,24 @@ mod tests {
         let ip = |s: &str| s.parse::<IpAddr>().unwrap();
         vec![
             (
-                Refusal::Unspecified { ip: ip("0.0.0.0") },
-                &["127.0.0.1", "::1"],
+                Refusal::Unspecified {
+                    ip: ip("0.0.0.0"),
+                    call: Destination::Connect,
+                },
+                &["connect to 0.0.0.0", "127.0.0.1", "::1"],
             ),
             (
                 Refusal::Unspecified {
                     ip: ip("::ffff:0.0.0.0"),
+                    call: Destination::Sendto,
                 },
-                &["127.0.0.1", "::1"],
+                &["sendto ::ffff:0.0.0.0", "127.0.0.1", "::1"],
             ),
             (
                 Refusal::LinkLocal {
                     ip: ip("169.254.169.254"),
                     metadata: true,
+                    call: Destination::Connect,
                 },
                 &["--allow 169.254.169.254/32", "metadata"],
             ),
@@ -789,16 +836,21 @@ mod tests {
                 Refusal::LinkLocal {
                     ip: ip("fe80::1"),
                     metadata: false,
+                    call: Destination::Sendto,
                 },
                 &["--allow fe80::1/128", "link-local"],
             ),
             (
-                Refusal::NotAllowed { ip: ip("10.0.0.1") },
-                &["--allow 10.0.0.1/32"],
+                Refusal::NotAllowed {
+                    ip: ip("10.0.0.1"),
+                    call: Destination::Connect,
+                },
+                &["--allow 10.0.0.1/32", "only connects to"],
             ),
             (
                 Refusal::NotAllowed {
                     ip: ip("::ffff:10.0.0.1"),
+                    call: Destination::Connect,
                 },
                 &[
                     "::ffff:10.0.0.1 (the IPv4 address 10.0.0.1)",
@@ -808,8 +860,13 @@ mod tests {
             (
                 Refusal::NotAllowed {
                     ip: ip("2001:db8::1"),
+                    call: Destination::Sendto,
                 },
-                &["--allow 2001:db8::1/128"],
+                &[
+                    "--allow 2001:db8::1/128",
+                    "sendto 2001:db8::1",
+                    "only sends to",
+                ],
             ),
             (
                 Refusal::BindAddress {
@@ -865,9 +922,19 @@ mod tests {
     #[test]
     fn refusal_messages_exactly() {
         let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let not_allowed = |call| Refusal::NotAllowed {
+            ip: ip("10.0.0.1"),
+            call,
+        };
         assert_eq!(
-            Refusal::NotAllowed { ip: ip("10.0.0.1") }.python(),
+            not_allowed(Destination::Connect).python(),
             "PermissionError: [socklab] connect to 10.0.0.1 refused: socklab only connects to \
+             loopback (127.0.0.0/8, ::1) and its own demo peers; restart it with --allow \
+             10.0.0.1/32 to allow this address"
+        );
+        assert_eq!(
+            not_allowed(Destination::Sendto).python(),
+            "PermissionError: [socklab] sendto 10.0.0.1 refused: socklab only sends to \
              loopback (127.0.0.0/8, ::1) and its own demo peers; restart it with --allow \
              10.0.0.1/32 to allow this address"
         );
@@ -884,11 +951,12 @@ mod tests {
         let refusal = Refusal::LinkLocal {
             ip: ip("169.254.169.254"),
             metadata: true,
+            call: Destination::Sendto,
         };
         let json = serde_json::to_string(&refusal).unwrap();
         assert_eq!(
             json,
-            r#"{"kind":"link_local","ip":"169.254.169.254","metadata":true}"#
+            r#"{"kind":"link_local","ip":"169.254.169.254","metadata":true,"call":"sendto"}"#
         );
         let bind = Refusal::BindAddress {
             ip: ip("::"),

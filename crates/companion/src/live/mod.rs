@@ -33,6 +33,7 @@ pub(crate) struct Rules {
     pub(crate) limits: SessionLimits,
     pub(crate) policy: Arc<Policy>,
     pub(crate) max_socket_buffer: usize,
+    pub(crate) fault: crate::serve::Fault,
 }
 
 impl Rules {
@@ -384,8 +385,12 @@ impl Live {
                 },
                 Err(e) => ServerMessage::Error(socklab_core::protocol::WireError {
                     id: Some(id),
-                    code: socklab_core::protocol::ErrorCode::InvalidMessage,
-                    message: format!("the {} peer could not start: {e}", kind.name()),
+                    code: socklab_core::protocol::ErrorCode::PeerFailed,
+                    message: format!(
+                        "the {} peer could not start: {e}; close some sockets (or raise the \
+                         companion's open-file limit, `ulimit -n`) and try again",
+                        kind.name()
+                    ),
                 }),
             };
             let _ = inner.out.send(reply).await;

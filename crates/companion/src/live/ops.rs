@@ -4,7 +4,7 @@ use super::{Inner, Mode, Slot, Sock};
 use nix::sys::socket::SockaddrStorage;
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use socklab_core::addr::{check_tuple, Caller, HostKind, Resolved};
-use socklab_core::fence::Refusal;
+use socklab_core::fence::{Destination, Refusal};
 use socklab_core::inet::{inet_ntop, Family};
 use socklab_core::protocol::socket::{hex_encode, sock_var};
 use socklab_core::protocol::{CallOutcome, LimitKind, PyReturn, Raised, SocketCall};
@@ -99,10 +99,11 @@ type Done = Result<PyReturn, Fail>;
 /// Runs a call; a panic inside becomes an `internal` limit instead of a lost answer.
 pub(crate) async fn run_guarded(inner: &Arc<Inner>, id: u64, call: SocketCall) -> CallOutcome {
     use futures_util::FutureExt;
-    match std::panic::AssertUnwindSafe(run(inner, id, call))
-        .catch_unwind()
-        .await
-    {
+    let guarded = async {
+        inner.rules.fault.at(crate::serve::FaultSite::Call, &call);
+        run(inner, id, call).await
+    };
+    match std::panic::AssertUnwindSafe(guarded).catch_unwind().await {
         Ok(Ok(value)) => CallOutcome::Returned { value },
         Ok(Err(fail)) => fail.into_outcome(),
         Err(_) => CallOutcome::Limit {
@@ -226,7 +227,10 @@ pub(crate) async fn run(inner: &Arc<Inner>, id: u64, call: SocketCall) -> Done {
             let sock = s();
             let data = bytes_arg(&data)?;
             let addr = resolve_address(&sock, &address, Caller::Connect).await?;
-            inner.rules.policy.check_target(addr.ip())?;
+            inner
+                .rules
+                .policy
+                .check_target(addr.ip(), Destination::Sendto)?;
             let to = SockAddr::from(addr);
             let n = io_call(inner, &sock, Wait::Write, |fd| {
                 fd.send_to_with_flags(&data, &to, libc::MSG_NOSIGNAL)
@@ -585,7 +589,10 @@ async fn accept(inner: &Arc<Inner>, sock: &Arc<Sock>) -> Done {
 async fn connect(inner: &Arc<Inner>, sock: &Arc<Sock>, address: &str) -> Result<(), Fail> {
     let addr = resolve_address(sock, address, Caller::Connect).await?;
     // The fence judges the numeric address that is connected to, nothing else.
-    inner.rules.policy.check_target(addr.ip())?;
+    inner
+        .rules
+        .policy
+        .check_target(addr.ip(), Destination::Connect)?;
     let fd = &sock.raw;
     match fd.connect(&SockAddr::from(addr)) {
         Ok(()) => {
@@ -603,14 +610,27 @@ async fn connect(inner: &Arc<Inner>, sock: &Arc<Sock>, address: &str) -> Result<
         Err(e) => return Err(Fail::Os(e)),
     }
     // Wait until the handshake ends, then read its verdict from SO_ERROR.
+    let mode = sock.mode();
+    let to = SockAddr::from(addr);
     let waiting = async {
         sock.io().writable().await?.retain_ready();
         match fd.take_error()? {
-            Some(e) => Err(Fail::Os(e)),
+            Some(e) => {
+                if mode == Mode::Blocking {
+                    // A failed non-blocking handshake leaves the socket "connecting", so the
+                    // next connect() would raise ECONNABORTED (CPython in timeout mode does
+                    // show that). A blocking connect fails inside the kernel and leaves the
+                    // socket unconnected, so a retry tries again: 111, 111, not 111, 103. One
+                    // more connect() on a "connecting" socket never starts a handshake; it
+                    // reports the leftover ECONNABORTED and resets the state.
+                    let _ = fd.connect(&to);
+                }
+                Err(Fail::Os(e))
+            }
             None => Ok(()),
         }
     };
-    bounded(inner, sock.mode(), waiting).await
+    bounded(inner, mode, waiting).await
 }
 
 /// `sendall`: send until everything is gone. In timeout mode the deadline covers the whole

@@ -342,6 +342,9 @@ pub enum ErrorCode {
     BinaryFrame,
     /// More requests per second than the session may make; wait a moment.
     RateLimited,
+    /// A demo peer could not start: the operating system refused it a socket or a port (out of
+    /// descriptors or ephemeral ports). The message carries the OS error.
+    PeerFailed,
     /// Never sent by the companion: the page uses it for a request whose connection dropped
     /// before the answer came.
     ConnectionLost,
