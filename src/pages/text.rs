@@ -23,6 +23,17 @@ pub fn TextPage(props: &PageProps<TextState>) -> Html {
         let store = store.clone();
         Callback::from(move |e: InputEvent| store.dispatch(f(input_value(&e))))
     };
+    // Texts that show what typing alone cannot: a lone surrogate, and an emoji's two UTF-16
+    // halves as two separate code points.
+    let examples = ["'a\\ud800b'", "'\\ud83d\\ude00'", "'\\U0001f600'"].map(|text| {
+        let store = store.clone();
+        html! {
+            <button type="button" class="chip mono" data-testid="text-example"
+                onclick={Callback::from(move |_| store.dispatch(Action::SetText(text.to_owned())))}>
+                { text }
+            </button>
+        }
+    });
     let codec_select = |current: Codec, f: fn(Codec) -> Action, id: &'static str| {
         let store = store.clone();
         let onchange = Callback::from(move |e: Event| {
@@ -57,7 +68,7 @@ pub fn TextPage(props: &PageProps<TextState>) -> Html {
     };
     let rows = view.chars.iter().map(|r| html! {
         <tr>
-            <th scope="row"><span class="glyph">{ r.ch }</span></th>
+            <th scope="row"><span class={classes!("glyph", r.surrogate.then_some("escape"))}>{ &r.ch }</span></th>
             <td><code>{ &r.code_point }</code></td>
             { for r.bytes.iter().map(|b| html! { <td><code>{ b.clone().unwrap_or_else(|| "—".to_owned()) }</code></td> }) }
         </tr>
@@ -86,6 +97,7 @@ pub fn TextPage(props: &PageProps<TextState>) -> Html {
                     { codec_select(s.codec, Action::SetCodec, "text-codec") }
                     { errors_select(s.errors, Action::SetErrors, "text-errors") }
                 </div>
+                <p class="help">{ i18n.t("text.literal_help") }{" "}{ for examples }</p>
                 <div data-testid="text-encode-call"><PyCallView code={view.encode.code.clone()} result={view.encode.result.clone()} /></div>
                 <button type="button" class="link-btn" data-testid="text-decode-these" onclick={decode_these}>{ i18n.t("text.decode_these") }</button>
                 <h3>{ i18n.t("text.per_char") }</h3>

@@ -36,6 +36,27 @@ test("Chinese text in every codec, and a decode error exactly as CPython words i
   watch.expectNone();
 });
 
+test("a lone surrogate, which only a str literal can hold, fails to encode as CPython says", async ({ page }) => {
+  const watch = watchErrors(page);
+  await page.goto(pageUrl("/text"));
+  await page.getByTestId("text-example").first().click();
+  await expect(page.getByTestId("text-input")).toHaveValue("'a\\ud800b'");
+  const result = page.getByTestId("text-encode-call").getByTestId("py-result");
+  await expect(result).toContainText(python("'a\\ud800b'.encode('utf-8')"));
+  await page.getByTestId("text-codec").selectOption("utf-16-le");
+  await expect(result).toContainText(python("'a\\ud800b'.encode('utf-16-le')"));
+  await page.getByTestId("text-errors").selectOption("replace");
+  await expect(result).toHaveText(python("'a\\ud800b'.encode('utf-16-le', 'replace')"));
+  // The surrogate's row shows its escape and no bytes in any UTF codec.
+  await expect(page.locator(".glyph.escape")).toHaveText("\\ud800");
+  // A broken escape is Python's SyntaxError, to the letter.
+  await page.getByTestId("text-input").fill("'中\\u12'");
+  await expect(result).toContainText(
+    "(unicode error) 'unicodeescape' codec can't decode bytes in position 10-13: truncated \\uXXXX escape",
+  );
+  watch.expectNone();
+});
+
 test("screenshots of the text page: zh and en, light and dark, 1280 and 390 px", async ({ browser }) => {
   await screenshotMatrix(browser, "text", "/text");
 });

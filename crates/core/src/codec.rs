@@ -2,8 +2,10 @@
 //! UTF-16 and UTF-32 (BOM, LE, BE), ASCII and Latin-1, with the `strict`, `replace` and `ignore`
 //! error modes and CPython's UnicodeEncodeError/UnicodeDecodeError messages to the letter.
 //!
-//! Python strings can hold lone surrogates and Rust strings cannot; text typed in a page cannot
-//! either, so the "surrogates not allowed" encode errors are out of reach here by construction.
+//! Python strings can hold lone surrogates (U+D800 to U+DFFF on their own) and Rust strings
+//! cannot, so [`encode_points`] takes code points; a page gets them from a str literal such as
+//! `'\ud800'` ([`crate::pyliteral::parse_text_input`]), and gets CPython's "surrogates not
+//! allowed" errors for them.
 
 use crate::pyerror::{Hint, PyExcClass, PyException};
 
@@ -100,22 +102,39 @@ impl Codec {
     }
 }
 
-fn encode_error(codec: Codec, chars: &[char], start: usize, end: usize, limit: u32) -> PyException {
+/// CPython's UnicodeEncodeError for `points[start..end]`, named `name`, for `reason`.
+fn encode_error(
+    codec: Codec,
+    name: &str,
+    points: &[u32],
+    (start, end): (usize, usize),
+    reason: &str,
+) -> PyException {
     let message = if end - start == 1 {
         format!(
-            "'{}' codec can't encode character '{}' in position {start}: ordinal not in range({limit})",
-            codec.name(),
-            crate::pyrepr::codec_char_escape(chars[start])
+            "'{name}' codec can't encode character '{}' in position {start}: {reason}",
+            crate::pyrepr::code_point_escape(points[start])
         )
     } else {
         format!(
-            "'{}' codec can't encode characters in position {start}-{}: ordinal not in range({limit})",
-            codec.name(),
+            "'{name}' codec can't encode characters in position {start}-{}: {reason}",
             end - 1
         )
     };
+    let hint = if reason == SURROGATES {
+        Hint::new("hint.codec_surrogate")
+    } else {
+        Hint::new("hint.codec_encode")
+    };
     PyException::new(PyExcClass::UnicodeEncodeError, message)
-        .with_hint(Hint::new("hint.codec_encode").arg("codec", codec.name()))
+        .with_hint(hint.arg("codec", codec.name()))
+}
+
+/// The reason CPython gives for a lone surrogate in a UTF codec.
+const SURROGATES: &str = "surrogates not allowed";
+
+fn is_surrogate(n: u32) -> bool {
+    (0xd800..=0xdfff).contains(&n)
 }
 
 /// `text.encode(codec, errors)`.
@@ -129,57 +148,78 @@ fn encode_error(codec: Codec, chars: &[char], start: usize, end: usize, limit: u
 /// );
 /// ```
 pub fn encode(text: &str, codec: Codec, errors: Errors) -> Result<Vec<u8>, PyException> {
-    let units16 = |le: bool| -> Vec<u8> {
-        text.encode_utf16()
-            .flat_map(|u| if le { u.to_le_bytes() } else { u.to_be_bytes() })
-            .collect()
-    };
-    let units32 = |le: bool| -> Vec<u8> {
-        text.chars()
-            .flat_map(|c| {
-                if le {
-                    u32::from(c).to_le_bytes()
-                } else {
-                    u32::from(c).to_be_bytes()
-                }
-            })
-            .collect()
-    };
-    Ok(match codec {
-        Codec::Utf8 => text.as_bytes().to_vec(),
-        Codec::Utf8Sig => [&[0xef, 0xbb, 0xbf][..], text.as_bytes()].concat(),
-        Codec::Utf16 => [&[0xff, 0xfe][..], &units16(true)].concat(),
-        Codec::Utf16Le => units16(true),
-        Codec::Utf16Be => units16(false),
-        Codec::Utf32 => [&[0xff, 0xfe, 0, 0][..], &units32(true)].concat(),
-        Codec::Utf32Le => units32(true),
-        Codec::Utf32Be => units32(false),
-        Codec::Ascii | Codec::Latin1 => {
-            let limit: u32 = if codec == Codec::Ascii { 128 } else { 256 };
-            let chars: Vec<char> = text.chars().collect();
-            let mut out = Vec::with_capacity(chars.len());
-            let mut i = 0;
-            while i < chars.len() {
-                let c = u32::from(chars[i]);
-                if c < limit {
-                    out.push(c as u8);
-                    i += 1;
-                    continue;
-                }
-                let end = i + chars[i..]
-                    .iter()
-                    .take_while(|&&c| u32::from(c) >= limit)
-                    .count();
-                match errors {
-                    Errors::Strict => return Err(encode_error(codec, &chars, i, end, limit)),
-                    Errors::Replace => out.extend(std::iter::repeat_n(b'?', end - i)),
-                    Errors::Ignore => {}
-                }
-                i = end;
-            }
-            out
+    let points: Vec<u32> = text.chars().map(u32::from).collect();
+    encode_points(&points, codec, errors)
+}
+
+/// `text.encode(codec, errors)` for a Python str given as code points, lone surrogates
+/// included.
+///
+/// ```
+/// use socklab_core::codec::{encode_points, Codec, Errors};
+/// let text = [0x61, 0xd800, 0x62]; // 'a\ud800b'
+/// assert_eq!(
+///     encode_points(&text, Codec::Utf8, Errors::Strict).unwrap_err().message,
+///     "'utf-8' codec can't encode character '\\ud800' in position 1: surrogates not allowed"
+/// );
+/// assert_eq!(encode_points(&text, Codec::Utf16Le, Errors::Replace).unwrap(), b"a\0?\0b\0");
+/// ```
+pub fn encode_points(points: &[u32], codec: Codec, errors: Errors) -> Result<Vec<u8>, PyException> {
+    // The bytes of one code point that the codec can encode.
+    let unit = |n: u32, out: &mut Vec<u8>| match codec {
+        Codec::Utf8 | Codec::Utf8Sig => {
+            let c = char::from_u32(n).unwrap_or('\u{fffd}');
+            out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
         }
-    })
+        Codec::Utf16 | Codec::Utf16Le | Codec::Utf16Be => {
+            let c = char::from_u32(n).unwrap_or('\u{fffd}');
+            for u in c.encode_utf16(&mut [0; 2]) {
+                out.extend(if codec == Codec::Utf16Be {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                });
+            }
+        }
+        Codec::Utf32 | Codec::Utf32Le => out.extend(n.to_le_bytes()),
+        Codec::Utf32Be => out.extend(n.to_be_bytes()),
+        Codec::Ascii | Codec::Latin1 => out.push(n as u8),
+    };
+    // What cannot be encoded, and how CPython reports it: the UTF-8 codec names a whole run of
+    // surrogates (as `utf-8`, even for `utf-8-sig`), UTF-16 and UTF-32 name the first one only.
+    let (limit, name, whole_run, reason) = match codec {
+        Codec::Ascii => (128, "ascii", true, "ordinal not in range(128)"),
+        Codec::Latin1 => (256, "latin-1", true, "ordinal not in range(256)"),
+        Codec::Utf8 | Codec::Utf8Sig => (0x11_0000, "utf-8", true, SURROGATES),
+        other => (0x11_0000, other.name(), false, SURROGATES),
+    };
+    let bad = |n: u32| n >= limit || is_surrogate(n);
+    let mut out = match codec {
+        Codec::Utf8Sig => vec![0xef, 0xbb, 0xbf],
+        Codec::Utf16 => vec![0xff, 0xfe],
+        Codec::Utf32 => vec![0xff, 0xfe, 0, 0],
+        _ => Vec::new(),
+    };
+    out.reserve(points.len() * 4);
+    let mut i = 0;
+    while i < points.len() {
+        if !bad(points[i]) {
+            unit(points[i], &mut out);
+            i += 1;
+            continue;
+        }
+        let end = i + points[i..].iter().take_while(|&&n| bad(n)).count();
+        match errors {
+            Errors::Strict => {
+                let end = if whole_run { end } else { i + 1 };
+                return Err(encode_error(codec, name, points, (i, end), reason));
+            }
+            Errors::Replace => (i..end).for_each(|_| unit(u32::from(b'?'), &mut out)),
+            Errors::Ignore => {}
+        }
+        i = end;
+    }
+    Ok(out)
 }
 
 /// One decoding problem: the byte range and CPython's reason.

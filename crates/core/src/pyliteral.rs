@@ -157,7 +157,7 @@ fn parse_bytes_literal(t: &str) -> Option<Result<Vec<u8>, PyException>> {
         chars
             .into_iter()
             .map(|c| {
-                u8::try_from(c as u32).map_err(|_| {
+                u8::try_from(c).map_err(|_| {
                     PyException::new(
                         PyExcClass::SyntaxError,
                         "bytes can only contain ASCII literal characters",
@@ -171,25 +171,76 @@ fn parse_bytes_literal(t: &str) -> Option<Result<Vec<u8>, PyException>> {
 
 fn parse_str_literal(t: &str) -> Result<String, PyException> {
     let quote = t.chars().next().unwrap_or('\'');
-    parse_quoted(t, quote, false, false).map(|chars| chars.into_iter().collect())
+    // A value for socket and struct arguments: a lone surrogate, which no call here accepts,
+    // becomes U+FFFD.
+    parse_quoted(t, quote, false, false).map(|points| {
+        points
+            .into_iter()
+            .map(|n| char::from_u32(n).unwrap_or('\u{fffd}'))
+            .collect()
+    })
 }
 
-/// Reads a quoted body with Python's escapes. For bytes, a non-ASCII character is an error.
-fn parse_quoted(t: &str, quote: char, raw: bool, is_bytes: bool) -> Result<Vec<char>, PyException> {
+/// A Python str typed into a page: a str literal (`'a\ud800'`, quotes and escapes as Python
+/// reads them) when the trimmed input starts and ends with the same quote, the text as typed
+/// otherwise. Code points, since a literal can hold lone surrogates.
+///
+/// ```
+/// use socklab_core::pyliteral::parse_text_input;
+/// assert_eq!(parse_text_input("中 a").unwrap(), vec![0x4e2d, 0x20, 0x61]);
+/// assert_eq!(parse_text_input(" '\\ud800' ").unwrap(), vec![0xd800]);
+/// assert_eq!(
+///     parse_text_input("'\\u12'").unwrap_err().message,
+///     "(unicode error) 'unicodeescape' codec can't decode bytes in position 0-3: truncated \\uXXXX escape"
+/// );
+/// ```
+pub fn parse_text_input(text: &str) -> Result<Vec<u32>, PyException> {
+    let t = text.trim();
+    for quote in ['\'', '"'] {
+        if t.len() >= 2 && t.starts_with(quote) && t.ends_with(quote) {
+            return parse_quoted(t, quote, false, false);
+        }
+    }
+    Ok(text.chars().map(u32::from).collect())
+}
+
+/// Reads a quoted body with Python's escapes, as code points (a str literal may hold lone
+/// surrogates). For bytes, a non-ASCII character is an error.
+fn parse_quoted(t: &str, quote: char, raw: bool, is_bytes: bool) -> Result<Vec<u32>, PyException> {
+    let hint = || {
+        Hint::new(if is_bytes {
+            "hint.bytes_literal"
+        } else {
+            "hint.str_literal"
+        })
+    };
     let unterminated = || {
         PyException::new(
             PyExcClass::SyntaxError,
             "unterminated string literal (detected at line 1)",
         )
-        .with_hint(Hint::new(if is_bytes {
-            "hint.bytes_literal"
+        .with_hint(hint())
+    };
+    // CPython's escape errors give positions in the body as its decoder sees it: bytes for a
+    // bytes literal; for a str, every non-ASCII character counts 10 (it becomes `\UXXXXXXXX`
+    // before the escapes are decoded).
+    let width = |c: char| if c.is_ascii() || is_bytes { 1 } else { 10 };
+    let escape_error = |start: usize, end: usize, what: &str| {
+        let message = if is_bytes {
+            format!("(value error) invalid \\x escape at position {start}")
         } else {
-            "hint.str_literal"
-        }))
+            format!(
+                "(unicode error) 'unicodeescape' codec can't decode bytes in position \
+                 {start}-{}: {what}",
+                end - 1
+            )
+        };
+        PyException::new(PyExcClass::SyntaxError, message).with_hint(hint())
     };
     let inner = t.strip_prefix(quote).ok_or_else(unterminated)?;
     let mut out = Vec::with_capacity(inner.len());
     let mut chars = inner.chars().peekable();
+    let mut pos = 0;
     loop {
         let c = chars.next().ok_or_else(unterminated)?;
         if c == quote {
@@ -200,98 +251,83 @@ fn parse_quoted(t: &str, quote: char, raw: bool, is_bytes: bool) -> Result<Vec<c
                 PyExcClass::SyntaxError,
                 "bytes can only contain ASCII literal characters",
             )
-            .with_hint(Hint::new("hint.bytes_literal")));
+            .with_hint(hint()));
         }
         if c != '\\' || raw {
+            pos += width(c);
+            out.push(u32::from(c));
             if raw && c == '\\' {
-                out.push(c);
-                if let Some(&next) = chars.peek() {
-                    out.push(next);
-                    chars.next();
+                if let Some(next) = chars.next() {
+                    pos += width(next);
+                    out.push(u32::from(next));
                 }
-                continue;
             }
-            out.push(c);
             continue;
         }
+        let start = pos;
         let e = chars.next().ok_or_else(unterminated)?;
-        match e {
-            '\n' => {}
-            '\\' | '\'' | '"' => out.push(e),
-            'a' => out.push('\x07'),
-            'b' => out.push('\x08'),
-            'f' => out.push('\x0c'),
-            'n' => out.push('\n'),
-            'r' => out.push('\r'),
-            't' => out.push('\t'),
-            'v' => out.push('\x0b'),
-            'x' => {
-                let hex: String = (0..2)
-                    .filter_map(|_| chars.next_if(char::is_ascii_hexdigit))
-                    .collect();
-                if hex.len() != 2 {
-                    let what = if is_bytes {
-                        "bytes"
-                    } else {
-                        "unicode error 'unicodeescape' codec"
+        pos += 1 + width(e);
+        let simple =
+            match e {
+                '\n' => None,
+                '\\' | '\'' | '"' => Some(u32::from(e)),
+                'a' => Some(0x07),
+                'b' => Some(0x08),
+                'f' => Some(0x0c),
+                'n' => Some(0x0a),
+                'r' => Some(0x0d),
+                't' => Some(0x09),
+                'v' => Some(0x0b),
+                'x' | 'u' | 'U' if e == 'x' || !is_bytes => {
+                    let n = match e {
+                        'x' => 2,
+                        'u' => 4,
+                        _ => 8,
                     };
-                    let msg = if is_bytes {
-                        format!("({what}) can't decode bytes: truncated \\xXX escape")
-                    } else {
-                        "(unicode error) 'unicodeescape' codec can't decode bytes in position 0-1: truncated \\xXX escape".to_owned()
-                    };
-                    return Err(PyException::new(PyExcClass::SyntaxError, msg)
-                        .with_hint(Hint::new("hint.bytes_literal")));
+                    let hex: String = (0..n)
+                        .filter_map(|_| chars.next_if(char::is_ascii_hexdigit))
+                        .collect();
+                    pos += hex.len();
+                    let what = format!("truncated \\{e}{} escape", "X".repeat(n));
+                    if hex.len() != n {
+                        return Err(escape_error(start, pos, &what));
+                    }
+                    let v = u32::from_str_radix(&hex, 16).unwrap_or(u32::MAX);
+                    if v > 0x10_ffff {
+                        return Err(escape_error(start, pos, "illegal Unicode character"));
+                    }
+                    Some(v)
                 }
-                out.push(char::from(u8::from_str_radix(&hex, 16).unwrap_or(0)));
-            }
-            '0'..='7' => {
-                let mut v = e.to_digit(8).unwrap_or(0);
-                for _ in 0..2 {
-                    match chars.peek().and_then(|c| c.to_digit(8)) {
-                        Some(d) => {
-                            v = v * 8 + d;
-                            chars.next();
+                '0'..='7' => {
+                    let mut v = e.to_digit(8).unwrap_or(0);
+                    for _ in 0..2 {
+                        match chars.next_if(|c| c.is_digit(8)).and_then(|c| c.to_digit(8)) {
+                            Some(d) => {
+                                v = v * 8 + d;
+                                pos += 1;
+                            }
+                            None => break,
                         }
-                        None => break,
                     }
+                    // CPython keeps the low byte of octal escapes above 0o377 in bytes (with a warning).
+                    Some(if is_bytes { v & 0xff } else { v })
                 }
-                // CPython keeps the low byte of octal escapes above 0o377 in bytes (with a warning).
-                out.push(char::from_u32(if is_bytes { v & 0xff } else { v }).unwrap_or('\0'));
-            }
-            'u' | 'U' if !is_bytes => {
-                let n = if e == 'u' { 4 } else { 8 };
-                let hex: String = (0..n)
-                    .filter_map(|_| chars.next_if(char::is_ascii_hexdigit))
-                    .collect();
-                match u32::from_str_radix(&hex, 16).ok().filter(|_| hex.len() == n).and_then(char::from_u32) {
-                    Some(ch) => out.push(ch),
-                    None => {
-                        return Err(PyException::new(
-                            PyExcClass::SyntaxError,
-                            format!("(unicode error) 'unicodeescape' codec can't decode bytes in position 0-{}: truncated \\{}{} escape", hex.len() + 1, e, "X".repeat(n)),
-                        )
-                        .with_hint(Hint::new("hint.str_literal")))
-                    }
+                'N' if !is_bytes => return Err(PyException::new(
+                    PyExcClass::SyntaxError,
+                    "[socklab] \\N{...} escapes need Unicode's table of character names, which \
+                     socklab leaves out: write the character itself, or its code point as \\uXXXX",
+                )
+                .with_hint(hint())),
+                other => {
+                    // Unknown escapes keep their backslash (a DeprecationWarning, not an error).
+                    out.push(u32::from('\\'));
+                    Some(u32::from(other))
                 }
-            }
-            other => {
-                // Unknown escapes keep their backslash (a DeprecationWarning, not an error).
-                out.push('\\');
-                out.push(other);
-            }
-        }
+            };
+        out.extend(simple);
     }
     if chars.next().is_some() {
-        return Err(
-            PyException::new(PyExcClass::SyntaxError, "invalid syntax").with_hint(Hint::new(
-                if is_bytes {
-                    "hint.bytes_literal"
-                } else {
-                    "hint.str_literal"
-                },
-            )),
-        );
+        return Err(PyException::new(PyExcClass::SyntaxError, "invalid syntax").with_hint(hint()));
     }
     Ok(out)
 }

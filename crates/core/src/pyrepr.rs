@@ -44,14 +44,31 @@ pub fn bytes_repr(bytes: &[u8]) -> String {
 /// assert_eq!(str_repr("中文\n"), r"'中文\n'");
 /// ```
 pub fn str_repr(text: &str) -> String {
-    let quote = if text.contains('\'') && !text.contains('"') {
+    let points: Vec<u32> = text.chars().map(u32::from).collect();
+    str_repr_points(&points)
+}
+
+/// `repr(s)` for a Python str given as code points: lone surrogates, which a Rust string
+/// cannot hold, are escaped as CPython escapes them.
+///
+/// ```
+/// use socklab_core::pyrepr::str_repr_points;
+/// assert_eq!(str_repr_points(&[0x61, 0xd800]), r"'a\ud800'");
+/// ```
+pub fn str_repr_points(points: &[u32]) -> String {
+    let has = |q: u32| points.contains(&q);
+    let quote = if has(u32::from('\'')) && !has(u32::from('"')) {
         '"'
     } else {
         '\''
     };
-    let mut s = String::with_capacity(text.len() + 2);
+    let mut s = String::with_capacity(points.len() + 2);
     s.push(quote);
-    for c in text.chars() {
+    for &n in points {
+        let Some(c) = char::from_u32(n) else {
+            s.push_str(&code_point_escape(n));
+            continue;
+        };
         match c {
             '\\' => s.push_str("\\\\"),
             '\t' => s.push_str("\\t"),
@@ -62,16 +79,7 @@ pub fn str_repr(text: &str) -> String {
                 s.push(quote);
             }
             _ if is_printable(c) => s.push(c),
-            _ => {
-                let n = c as u32;
-                if n < 0x100 {
-                    s.push_str(&format!("\\x{n:02x}"));
-                } else if n < 0x10000 {
-                    s.push_str(&format!("\\u{n:04x}"));
-                } else {
-                    s.push_str(&format!("\\U{n:08x}"));
-                }
-            }
+            _ => s.push_str(&code_point_escape(n)),
         }
     }
     s.push(quote);
@@ -200,7 +208,11 @@ pub fn hex_spaced(bytes: &[u8]) -> String {
 /// assert_eq!(socklab_core::pyrepr::codec_char_escape('é'), "\\xe9");
 /// ```
 pub fn codec_char_escape(c: char) -> String {
-    let n = u32::from(c);
+    code_point_escape(u32::from(c))
+}
+
+/// [`codec_char_escape`] for any code point, lone surrogates included: `\ud800`.
+pub fn code_point_escape(n: u32) -> String {
     if n < 0x100 {
         format!("\\x{n:02x}")
     } else if n < 0x10000 {

@@ -326,6 +326,13 @@ fn random_codec_case(rng: &mut Rng) -> Value {
         ];
         let text: String = (0..rng.next() % 8).map(|_| *rng.pick(&pool)).collect();
         json!({ "fn": "encode", "text": text, "codec": codec, "errors": errors })
+    } else if rng.next().is_multiple_of(3) {
+        // Python strs with lone surrogates among ordinary characters.
+        let pool = [
+            0x61, 0xe9, 0x4e2d, 0x1f600, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xd83d, 0xde00,
+        ];
+        let points: Vec<u32> = (0..1 + rng.next() % 6).map(|_| *rng.pick(&pool)).collect();
+        json!({ "fn": "encode_points", "points": points, "codec": codec, "errors": errors })
     } else {
         let len = rng.next() % 10;
         let mut hex = String::new();

@@ -52,6 +52,12 @@ def run(case):
             result = socket.inet_ntop(case["family"], bytes.fromhex(case["hex"]))
         elif fn == "encode":
             result = case["text"].encode(case["codec"], case["errors"])
+        elif fn == "str_literal":
+            result = arg(case["arg"])
+        elif fn == "encode_points":
+            # Code points, since JSON text cannot carry a lone surrogate.
+            text = "".join(map(chr, case["points"]))
+            result = text.encode(case["codec"], case["errors"])
         elif fn == "decode":
             result = bytes.fromhex(case["hex"]).decode(case["codec"], case["errors"])
         elif fn == "classify":

@@ -1,9 +1,9 @@
 //! The text-encodings page's state: text to bytes in every codec, and bytes back. Plain Rust.
 
-use socklab_core::codec::{decode, encode, Codec, Errors};
+use socklab_core::codec::{decode, encode_points, Codec, Errors};
 use socklab_core::pyerror::PyException;
-use socklab_core::pyliteral::parse_bytes_input;
-use socklab_core::pyrepr::{bytes_repr, hex_spaced, str_repr};
+use socklab_core::pyliteral::{parse_bytes_input, parse_text_input};
+use socklab_core::pyrepr::{bytes_repr, code_point_escape, hex_spaced, str_repr, str_repr_points};
 
 use crate::route::{get, parse_query};
 
@@ -20,7 +20,8 @@ pub const COLUMNS: [Codec; 6] = [
 /// Everything the learner has typed or chosen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TextState {
-    /// The text to encode.
+    /// The text to encode, as typed: plain text, or a str literal (`'a\ud800'`) for what
+    /// cannot be typed, such as a lone surrogate.
     pub text: String,
     /// The codec for `text.encode(...)`.
     pub codec: Codec,
@@ -69,8 +70,10 @@ pub enum Action {
 /// One character of the text, with its bytes in each column's codec.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CharRow {
-    /// The character.
-    pub ch: char,
+    /// The character, or its escape where it has no glyph (a lone surrogate: `\ud800`).
+    pub ch: String,
+    /// Whether it is a lone surrogate (U+D800 to U+DFFF), which no UTF codec encodes.
+    pub surrogate: bool,
     /// `U+4E2D`.
     pub code_point: String,
     /// Hex bytes per column (`None` where the codec cannot encode it).
@@ -111,7 +114,9 @@ impl crate::pages::PageState for TextState {
             Action::SetDcodec(c) => self.dcodec = c,
             Action::SetDerrors(e) => self.derrors = e,
             Action::DecodeThese => {
-                if let Ok(b) = encode(&self.text, self.codec, self.errors) {
+                let encoded = parse_text_input(&self.text)
+                    .and_then(|points| encode_points(&points, self.codec, self.errors));
+                if let Ok(b) = encoded {
                     self.data = hex_spaced(&b);
                     self.dcodec = self.codec;
                 }
@@ -164,28 +169,35 @@ impl TextState {
 
     /// Everything the page shows.
     pub fn view(&self) -> TextView {
-        let chars = self
-            .text
-            .chars()
+        let parsed = parse_text_input(&self.text);
+        let points = parsed.as_deref().unwrap_or_default();
+        let chars = points
+            .iter()
             .take(64)
-            .map(|ch| {
-                let one = ch.to_string();
-                CharRow {
-                    ch,
-                    code_point: format!("U+{:04X}", u32::from(ch)),
-                    bytes: COLUMNS
-                        .iter()
-                        .map(|&c| encode(&one, c, Errors::Strict).ok().map(|b| hex_spaced(&b)))
-                        .collect(),
-                }
+            .map(|&n| CharRow {
+                ch: char::from_u32(n).map_or_else(|| code_point_escape(n), String::from),
+                surrogate: char::from_u32(n).is_none(),
+                code_point: format!("U+{n:04X}"),
+                bytes: COLUMNS
+                    .iter()
+                    .map(|&c| {
+                        let one = encode_points(&[n], c, Errors::Strict);
+                        one.ok().map(|b| hex_spaced(&b))
+                    })
+                    .collect(),
             })
             .collect();
         let totals = Codec::ALL
             .iter()
             .map(|&c| {
+                let all = encode_points(points, c, Errors::Strict);
                 (
                     c,
-                    encode(&self.text, c, Errors::Strict).ok().map(|b| b.len()),
+                    parsed
+                        .is_ok()
+                        .then_some(all.ok())
+                        .flatten()
+                        .map(|b| b.len()),
                 )
             })
             .collect();
@@ -196,14 +208,20 @@ impl TextState {
                 format!(", {}", str_repr(e.name()))
             }
         };
-        let encode_call = Call {
-            code: format!(
-                "{}.encode({}{})",
-                str_repr(&self.text),
-                str_repr(self.codec.name()),
-                errors_arg(self.errors)
-            ),
-            result: encode(&self.text, self.codec, self.errors).map(|b| bytes_repr(&b)),
+        let encode_call = match &parsed {
+            Err(e) => Call {
+                code: self.text.trim().to_owned(),
+                result: Err(e.clone()),
+            },
+            Ok(points) => Call {
+                code: format!(
+                    "{}.encode({}{})",
+                    str_repr_points(points),
+                    str_repr(self.codec.name()),
+                    errors_arg(self.errors)
+                ),
+                result: encode_points(points, self.codec, self.errors).map(|b| bytes_repr(&b)),
+            },
         };
         let data = parse_bytes_input(&self.data);
         let decode_call = match data {

@@ -90,13 +90,22 @@ pub(crate) fn socklab(case: &Value) -> Value {
                 };
                 addr::check_tuple(family, &items, caller).map(|_| "valid".to_owned())
             }
-            "encode" | "decode" => {
+            "str_literal" => Ok(str_repr_points(&pyliteral::parse_text_input(s("arg"))?)),
+            "encode" | "encode_points" | "decode" => {
                 let codec = codec::Codec::from_name(s("codec")).expect("codec");
                 let errors = codec::Errors::from_name(s("errors")).expect("errors");
-                if s("fn") == "encode" {
-                    Ok(bytes_repr(&codec::encode(s("text"), codec, errors)?))
-                } else {
-                    Ok(str_repr(&codec::decode(&hex(), codec, errors)?))
+                match s("fn") {
+                    "encode" => Ok(bytes_repr(&codec::encode(s("text"), codec, errors)?)),
+                    "encode_points" => {
+                        let points: Vec<u32> = case["points"]
+                            .as_array()
+                            .expect("points")
+                            .iter()
+                            .map(|p| u32::try_from(p.as_u64().expect("a code point")).expect("u32"))
+                            .collect();
+                        Ok(bytes_repr(&codec::encode_points(&points, codec, errors)?))
+                    }
+                    _ => Ok(str_repr(&codec::decode(&hex(), codec, errors)?)),
                 }
             }
             "inet_aton" => Ok(bytes_repr(&inet::inet_aton(s("text"))?)),
