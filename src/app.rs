@@ -34,70 +34,123 @@ pub fn App() -> Html {
     }
 }
 
+/// Where the app is: the page, the query it opened with, and which visit this is (each
+/// navigation is a new visit, so a page opened again starts afresh from its query).
+#[derive(Clone, Debug, PartialEq)]
+struct Place {
+    route: Route,
+    query: String,
+    visit: u32,
+}
+
+impl Place {
+    /// The place the browser's address bar shows.
+    fn current(visit: u32) -> Place {
+        Place {
+            route: Route::from_path(&crate::browser::path()),
+            query: crate::browser::query(),
+            visit,
+        }
+    }
+}
+
+/// The link a click inside the app followed, if it is a plain left click on a link to a page
+/// of this app (`href` starting with one `/`): the app opens those itself, without a reload.
+fn app_link(e: &MouseEvent) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    let modified = e.ctrl_key() || e.meta_key() || e.shift_key() || e.alt_key();
+    if e.default_prevented() || e.button() != 0 || modified {
+        return None;
+    }
+    let target: web_sys::Element = e.target()?.dyn_into().ok()?;
+    let link = target.closest("a[href]").ok()??;
+    let href = link.get_attribute("href")?;
+    (href.starts_with('/') && !href.starts_with("//") && link.get_attribute("target").is_none())
+        .then_some(href)
+}
+
 #[function_component]
 fn Shell() -> Html {
     let i18n = use_i18n();
-    let route = use_state(|| Route::from_path(&crate::browser::path()));
-    // The query the first page starts from; read once, before anything rewrites the URL.
-    // Pages reached by navigation start from their defaults.
-    let landing = use_memo((), |_| {
-        (
-            Route::from_path(&crate::browser::path()),
-            crate::browser::query(),
-        )
-    });
-    let initial_query = if landing.0 == *route {
-        landing.1.clone()
-    } else {
-        String::new()
-    };
+    // Read once, before anything rewrites the URL.
+    let place = use_state(|| Place::current(0));
+    let visits = use_mut_ref(|| 0_u32);
+    let route = place.route;
     {
         let title = format!("{} · socklab", i18n.t(route.title_key()));
         use_effect_with(title, |title| crate::browser::set_title(title));
     }
-    let on_query = {
-        let route = *route;
-        Callback::from(move |query: String| {
-            crate::browser::replace_url(&format!("{}{query}", route.path()));
+    // Back and forward reopen the page the address bar then shows.
+    {
+        let place = place.clone();
+        let visits = visits.clone();
+        use_effect_with((), move |()| {
+            let listener = crate::browser::on_history(move || {
+                *visits.borrow_mut() += 1;
+                place.set(Place::current(*visits.borrow()));
+            });
+            move || drop(listener)
+        });
+    }
+    let go = {
+        let place = place.clone();
+        Callback::from(move |href: String| {
+            crate::browser::push_url(&href);
+            *visits.borrow_mut() += 1;
+            place.set(Place::current(*visits.borrow()));
+            crate::browser::scroll_to_top();
+        })
+    };
+    let on_query = Callback::from(move |query: String| {
+        crate::browser::replace_url(&format!("{}{query}", route.path()));
+    });
+    let on_link = {
+        let go = go.clone();
+        Callback::from(move |e: MouseEvent| {
+            if let Some(href) = app_link(&e) {
+                e.prevent_default();
+                go.emit(href);
+            }
         })
     };
     let nav = Route::ALL.iter().map(|&r| {
-        let current = *route == r;
-        let route = route.clone();
+        let current = route == r;
+        let go = go.clone();
         let onclick = Callback::from(move |e: MouseEvent| {
             e.prevent_default();
-            crate::browser::push_url(r.path());
-            route.set(r);
+            go.emit(r.path().to_owned());
         });
         html! {
             <li><a href={r.path()} aria-current={current.then_some("page")} {onclick}>{ i18n.t(r.title_key()) }</a></li>
         }
     });
-    let page = match *route {
+    let initial_query = place.query.clone();
+    let key = place.visit.to_string();
+    let page = match route {
         Route::ByteOrder => {
-            html! { <ByteOrderPage initial={ByteOrderState::from_query(&initial_query)} {on_query} /> }
+            html! { <ByteOrderPage key={key.clone()} initial={ByteOrderState::from_query(&initial_query)} {on_query} /> }
         }
         Route::Errors => {
-            html! { <ErrorsPage initial={ErrorsState::from_query(&initial_query)} {on_query} /> }
+            html! { <ErrorsPage key={key.clone()} initial={ErrorsState::from_query(&initial_query)} {on_query} /> }
         }
         Route::Addresses => {
-            html! { <AddressPage initial={AddressState::from_query(&initial_query)} {on_query} /> }
+            html! { <AddressPage key={key.clone()} initial={AddressState::from_query(&initial_query)} {on_query} /> }
         }
         Route::Hostnames => {
-            html! { <HostnamePage initial={HostnameState::from_query(&initial_query)} {on_query} /> }
+            html! { <HostnamePage key={key.clone()} initial={HostnameState::from_query(&initial_query)} {on_query} /> }
         }
         Route::Live => {
-            html! { <LivePage initial={LiveState::from_query(&initial_query)} {on_query} /> }
+            html! { <LivePage key={key.clone()} initial={LiveState::from_query(&initial_query)} {on_query} /> }
         }
         Route::Text => {
-            html! { <TextPage initial={TextState::from_query(&initial_query)} {on_query} /> }
+            html! { <TextPage key={key.clone()} initial={TextState::from_query(&initial_query)} {on_query} /> }
         }
         Route::Struct => {
-            html! { <StructPage initial={StructState::from_query(&initial_query)} {on_query} /> }
+            html! { <StructPage key={key.clone()} initial={StructState::from_query(&initial_query)} {on_query} /> }
         }
     };
     html! {
-        <div class="shell">
+        <div class="shell" onclick={on_link}>
             <header class="top">
                 <a class="brand" href="/">
                     <span class="brand-mark" aria-hidden="true">{"⇄"}</span>

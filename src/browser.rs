@@ -56,6 +56,40 @@ pub(crate) fn push_url(url: &str) {
     }
 }
 
+/// Scrolls the page back to its top (a new page was opened inside the app).
+pub(crate) fn scroll_to_top() {
+    if let Some(w) = window() {
+        w.scroll_to_with_x_and_y(0.0, 0.0);
+    }
+}
+
+/// Calls `on_change` whenever the user goes back or forward in the history. The listener
+/// lives as long as the returned guard.
+pub(crate) fn on_history(on_change: impl Fn() + 'static) -> Option<HistoryListener> {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let w = window()?;
+    let closure = Closure::<dyn FnMut(JsValue)>::new(move |_| on_change());
+    w.add_event_listener_with_callback("popstate", closure.as_ref().unchecked_ref())
+        .ok()?;
+    Some(HistoryListener { window: w, closure })
+}
+
+/// Removes the `popstate` listener of [`on_history`] when dropped.
+pub(crate) struct HistoryListener {
+    window: web_sys::Window,
+    closure: wasm_bindgen::closure::Closure<dyn FnMut(JsValue)>,
+}
+
+impl Drop for HistoryListener {
+    fn drop(&mut self) {
+        use wasm_bindgen::JsCast;
+        let _ = self
+            .window
+            .remove_event_listener_with_callback("popstate", self.closure.as_ref().unchecked_ref());
+    }
+}
+
 /// `navigator.languages`, most preferred first.
 pub(crate) fn languages() -> Vec<String> {
     let Some(nav) = window().map(|w| w.navigator()) else {

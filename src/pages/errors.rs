@@ -8,7 +8,7 @@ use crate::i18n::{use_i18n, I18n};
 use crate::pages::{input_value, use_page_store, PageProps};
 use socklab_core::errno::{by_class, CatalogEntry, OsErrorClass, System};
 use socklab_core::protocol::Scenario;
-use state::{lesson_link, Action, ErrorsState, Row};
+use state::{lesson_links, Action, ErrorsState, Row};
 use yew::prelude::*;
 
 /// The errors page.
@@ -145,9 +145,14 @@ fn entry_view(i18n: &I18n, e: CatalogEntry, close: Callback<MouseEvent>) -> Html
         _ => String::new(),
     };
     let list = |items: &[String]| html! { <ul class="notes">{ for items.iter().map(|i| html! { <li>{ i }</li> }) }</ul> };
-    let link = lesson_link(e.name()).map(|(href, key)| {
+    let lessons = lesson_links(e.name());
+    let links = (!lessons.is_empty()).then(|| {
         html! {
-            <p>{ i18n.t("err.see_lesson") }{" "}<a href={href}>{ i18n.t(key) }</a></p>
+            <p data-testid="err-lessons">{ i18n.t("err.see_lesson") }{" "}
+                { for lessons.iter().enumerate().map(|(i, &(href, key))| html! {
+                    <>{ (i > 0).then_some(" · ") }<a {href}>{ i18n.t(key) }</a></>
+                }) }
+            </p>
         }
     });
     // Errnos the companion can make happen for real (ETIMEDOUT is TimeoutError, socket.timeout).
@@ -180,7 +185,7 @@ fn entry_view(i18n: &I18n, e: CatalogEntry, close: Callback<MouseEvent>) -> Html
                 <h4>{ i18n.t("err.live") }</h4>
                 { for scenarios.into_iter().map(|scenario| html! { <LiveScenario key={format!("{}-{scenario:?}", e.name())} {scenario} /> }) }
             }
-            { for link }
+            { for links }
         </div>
     }
 }

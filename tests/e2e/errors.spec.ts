@@ -33,6 +33,13 @@ test("the seed's five first, search by Windows number and by Chinese words, entr
   await expect(page.getByTestId("err-line")).toHaveText(
     python("import os, errno\ne = OSError(errno.EPIPE, os.strerror(errno.EPIPE))\nprint(f'{type(e).__name__}: {e}')"),
   );
+  // The entry links to the lesson where it happens, opened where it happens.
+  const lesson = page.getByTestId("err-lessons").getByRole("link");
+  await expect(lesson).toHaveText("实时套接字:被重置的连接");
+  await lesson.click();
+  await expect(page).toHaveURL(/\/live\?close=reset$/);
+  await expect(page.getByTestId("close-reset")).toHaveAttribute("aria-pressed", "true");
+  await expect(page.getByTestId("scenario-epipe")).toBeVisible();
   watch.expectNone();
 });
 

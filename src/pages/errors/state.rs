@@ -154,12 +154,24 @@ impl ErrorsState {
     }
 }
 
-/// The lesson page an entry appears in, if there is one yet.
-pub fn lesson_link(name: &str) -> Option<(&'static str, &'static str)> {
+/// The lessons an entry comes up in: (link, message key of its title). The links open the
+/// lesson in the state that shows the error (the live page's mode or way of closing).
+pub fn lesson_links(name: &str) -> Vec<(&'static str, &'static str)> {
+    const NON_BLOCKING: (&str, &str) = ("/live?mode=nonblocking", "err.lesson_nonblocking");
+    const TIMEOUT: (&str, &str) = ("/live?mode=timeout", "err.lesson_timeout");
+    const HALF_CLOSE: (&str, &str) = ("/live", "err.lesson_half_close");
+    const RESET: (&str, &str) = ("/live?close=reset", "err.lesson_reset");
+    const ADDRESSES: (&str, &str) = ("/addresses", "nav.addresses");
+    const HOSTNAMES: (&str, &str) = ("/hostnames", "nav.hostnames");
     match name {
-        "EADDRNOTAVAIL" | "EAFNOSUPPORT" | "EINVAL" => Some(("/addresses", "nav.addresses")),
-        n if n.starts_with("EAI_") => Some(("/hostnames", "nav.hostnames")),
-        _ => None,
+        "EAGAIN" | "EINPROGRESS" | "EALREADY" => vec![NON_BLOCKING],
+        "ETIMEDOUT" => vec![TIMEOUT],
+        "ECONNRESET" | "EPIPE" | "ECONNABORTED" => vec![RESET],
+        "ENOTCONN" | "ESHUTDOWN" => vec![HALF_CLOSE],
+        "EADDRNOTAVAIL" => vec![ADDRESSES, HOSTNAMES],
+        "EAFNOSUPPORT" | "EINVAL" => vec![ADDRESSES],
+        n if n.starts_with("EAI_") => vec![HOSTNAMES],
+        _ => Vec::new(),
     }
 }
 
@@ -167,6 +179,52 @@ pub fn lesson_link(name: &str) -> Option<(&'static str, &'static str)> {
 mod tests {
     use super::*;
     use crate::pages::PageState;
+
+    #[test]
+    fn lesson_links_open_the_lesson_where_the_error_happens() {
+        use crate::pages::live::state::{Closing, LiveState, Mode};
+        use crate::route::Route;
+        let names: Vec<&str> = socklab_core::errno::all_entries()
+            .map(|e| e.name())
+            .collect();
+        let mut linked = 0;
+        for name in &names {
+            for (href, key) in lesson_links(name) {
+                linked += 1;
+                let (path, query) = href.split_once('?').unwrap_or((href, ""));
+                let route = Route::from_path(path);
+                assert_eq!(route.path(), path, "{name}: {href} is a page");
+                assert!(
+                    key.starts_with("err.lesson_") || key == route.title_key(),
+                    "{key}"
+                );
+                if route == Route::Live {
+                    let state = LiveState::from_query(query);
+                    let want = match key {
+                        "err.lesson_nonblocking" => (Mode::NonBlocking, Closing::HalfClose),
+                        "err.lesson_timeout" => (Mode::Timeout, Closing::HalfClose),
+                        "err.lesson_half_close" => (Mode::Blocking, Closing::HalfClose),
+                        "err.lesson_reset" => (Mode::Blocking, Closing::Reset),
+                        other => panic!("{other} is not a live lesson"),
+                    };
+                    assert_eq!((state.mode, state.closing), want, "{name}: {href}");
+                }
+            }
+        }
+        for name in [
+            "EAGAIN",
+            "ETIMEDOUT",
+            "ECONNRESET",
+            "EPIPE",
+            "ENOTCONN",
+            "EADDRNOTAVAIL",
+            "EAI_NONAME",
+        ] {
+            assert!(names.contains(&name), "{name} is in the catalog");
+            assert!(!lesson_links(name).is_empty(), "{name} links to its lesson");
+        }
+        assert!(linked > 20, "{linked} links");
+    }
 
     #[test]
     fn the_seed_comes_first_and_search_finds_across_systems() {
