@@ -2,7 +2,10 @@
 //! websockify (the usual way to put a TCP socket behind a WebSocket).
 //!
 //! For each N (100, 500, 1000 by default) it starts a fresh server, opens N sessions, measures
-//! the server's memory with them idle, then drives all of them at once for a few seconds:
+//! the server's memory with them idle, then drives all of them at once in two phases of a few
+//! seconds each: closed loop (every session sends its next call as soon as the last is
+//! answered: throughput), then paced (each session one call every `--pace` ms, 100 by default:
+//! the latency a call sees under that load). A call is:
 //!
 //! - socklab (`target/release/socklab serve`): each session says `hello`, starts its
 //!   `echo_tcp` peer, calls `socket()` and `connect()`, then does echo round trips as the page
@@ -46,6 +49,8 @@ const SOCKLAB_LIMITS: [&str; 4] = ["--max-sessions", "2000", "--rate", "100000"]
 struct Options {
     sessions: Vec<usize>,
     secs: u64,
+    /// The paced phase's interval between one session's calls; `None` skips the phase.
+    pace: Option<Duration>,
     build: bool,
     binary: PathBuf,
 }
@@ -54,6 +59,7 @@ fn parse(args: &[String]) -> Result<Options> {
     let mut o = Options {
         sessions: vec![100, 500, 1000],
         secs: 5,
+        pace: Some(Duration::from_millis(100)),
         build: true,
         binary: root().join("target/release/socklab"),
     };
@@ -69,6 +75,12 @@ fn parse(args: &[String]) -> Result<Options> {
                     .context("--sessions takes numbers separated by commas: 100,500,1000")?;
             }
             "--secs" => o.secs = value()?.parse().context("--secs takes whole seconds")?,
+            "--pace" => {
+                let ms: u64 = value()?
+                    .parse()
+                    .context("--pace takes milliseconds between one session's calls (0: none)")?;
+                o.pace = (ms > 0).then(|| Duration::from_millis(ms));
+            }
             "--no-build" => o.build = false,
             "--binary" => {
                 o.binary = PathBuf::from(value()?);
@@ -76,7 +88,7 @@ fn parse(args: &[String]) -> Result<Options> {
             }
             other => bail!(
                 "unknown option {other}; bench companion takes --sessions 100,500,1000, \
-                 --secs 5, --no-build, --binary PATH"
+                 --secs 5, --pace 100 (ms; 0 for none), --no-build, --binary PATH"
             ),
         }
     }
@@ -142,7 +154,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
             rows.push(row);
             println!("== N = {n}: websockify");
             let row = match &websockify {
-                Ok(w) => bench_websockify(n, opts.secs, &w.exe, &logs).await,
+                Ok(w) => bench_websockify(n, &opts, &w.exe, &logs).await,
                 Err(e) => Row::failed("websockify", n, format!("not installed: {e:#}")),
             };
             print_row(&row);
@@ -208,6 +220,9 @@ struct Load {
     errors: BTreeMap<String, u64>,
     /// Sessions that made calls and saw none fail.
     served: usize,
+    /// Paced calls that started more than one interval after their time (the load generator
+    /// fell behind, so the latencies of this phase would understate the truth).
+    late: u64,
 }
 
 impl Load {
@@ -230,6 +245,7 @@ impl Load {
 
     fn merge(&mut self, other: Load) {
         self.served += other.served;
+        self.late += other.late;
         self.latencies_us.extend(other.latencies_us);
         self.failed += other.failed;
         for (k, v) in other.errors {
@@ -253,6 +269,7 @@ struct Row {
     idle_pss_kib: Option<f64>,
     processes: usize,
     failed: u64,
+    paced: Option<Paced>,
     setup_errors: BTreeMap<String, u64>,
     errors: BTreeMap<String, u64>,
     note: Option<String>,
@@ -274,6 +291,7 @@ impl Row {
             idle_pss_kib: None,
             processes: 0,
             failed: 0,
+            paced: None,
             setup_errors: BTreeMap::new(),
             errors: BTreeMap::new(),
             note: Some(note),
@@ -287,7 +305,7 @@ impl Row {
         opened: Opened,
         alive: usize,
         memory: Memory,
-        load: Run,
+        (load, paced): (Run, Option<Run>),
     ) -> Row {
         let Run { mut load, elapsed } = load;
         load.latencies_us.sort_unstable();
@@ -309,9 +327,37 @@ impl Row {
             idle_pss_kib: per_session(memory.idle.pss_kib, memory.base.pss_kib),
             processes: memory.idle.processes,
             failed: load.failed,
+            paced: paced.map(Paced::from),
             setup_errors: opened.errors,
             errors: load.errors,
             note: None,
+        }
+    }
+}
+
+/// The paced phase of one row: every session makes one call per interval.
+struct Paced {
+    p50_us: Option<u32>,
+    p99_us: Option<u32>,
+    calls: usize,
+    calls_per_sec: f64,
+    failed: u64,
+    late: u64,
+    errors: BTreeMap<String, u64>,
+}
+
+impl From<Run> for Paced {
+    fn from(run: Run) -> Paced {
+        let Run { mut load, elapsed } = run;
+        load.latencies_us.sort_unstable();
+        Paced {
+            p50_us: percentile(&load.latencies_us, 0.50),
+            p99_us: percentile(&load.latencies_us, 0.99),
+            calls: load.latencies_us.len(),
+            calls_per_sec: load.latencies_us.len() as f64 / elapsed.as_secs_f64().max(1e-9),
+            failed: load.failed,
+            late: load.late,
+            errors: load.errors,
         }
     }
 }
@@ -346,6 +392,19 @@ fn print_row(row: &Row) {
     for (what, count) in row.setup_errors.iter().chain(&row.errors) {
         println!("   {count} × {what}");
     }
+    if let Some(p) = &row.paced {
+        println!(
+            "   paced: p50 {} ms, p99 {} ms, {:.0} calls/s, {} started late, {} failed calls",
+            ms(p.p50_us),
+            ms(p.p99_us),
+            p.calls_per_sec,
+            p.late,
+            p.failed
+        );
+        for (what, count) in &p.errors {
+            println!("   paced: {count} × {what}");
+        }
+    }
     if let Some(note) = &row.note {
         println!("   {note}");
     }
@@ -369,22 +428,25 @@ fn report(
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "| N sessions | server | sessions served | p50 (ms) | p99 (ms) | calls/s | KiB per idle session | failed calls |"
+        "| N sessions | server | sessions served | p50 (ms) | p99 (ms) | calls/s | paced p50 (ms) | paced p99 (ms) | KiB per idle session | failed calls |"
     );
-    let _ = writeln!(s, "|---:|---|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(s, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in rows {
+        let paced = |f: fn(&Paced) -> Option<u32>| ms(r.paced.as_ref().and_then(f));
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {:.0} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {:.0} | {} | {} | {} | {} |",
             r.n,
             r.server,
             r.served,
             ms(r.p50_us),
             ms(r.p99_us),
             r.calls_per_sec,
+            paced(|p| p.p50_us),
+            paced(|p| p.p99_us),
             r.idle_kib
                 .map_or_else(|| "–".to_owned(), |k| format!("{k:.0}")),
-            r.failed
+            r.failed + r.paced.as_ref().map_or(0, |p| p.failed)
         );
     }
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
@@ -406,9 +468,22 @@ fn report(
     let _ = writeln!(
         s,
         "- Machine: {cores} cores ({cpu}); the servers and this one-thread load generator share \
-         them. Everything on 127.0.0.1. {} s of load per N, every session busy at once, one call \
-         outstanding per session (closed loop), after all N sessions are open.",
-        opts.secs
+         them. Everything on 127.0.0.1. Two phases of {} s per N, after all N sessions are \
+         open. Closed loop (p50, p99, calls/s): every session busy at once, one call outstanding \
+         per session, the next sent as soon as the last is answered; this measures throughput, \
+         and its latency is N over throughput (Little's law). {}",
+        opts.secs,
+        match opts.pace {
+            Some(p) => format!(
+                "Paced (paced p50, p99): each session makes one call every {} ms, the sessions' \
+                 calls spread evenly over the interval, as learners do not click in step; this \
+                 measures the latency one call sees at that load (N / {} s calls per second in \
+                 all), timed from when it is sent.",
+                p.as_millis(),
+                p.as_secs_f64()
+            ),
+            None => "No paced phase (--pace 0).".to_owned(),
+        }
     );
     let _ = writeln!(
         s,
@@ -449,6 +524,15 @@ fn report(
             parts.push(format!("{pss:.0} KiB Pss per idle session"));
         }
         parts.push(format!("{} calls", r.calls));
+        if let Some(p) = &r.paced {
+            parts.push(format!(
+                "paced: {} calls, {:.0} calls/s, {} started over an interval late",
+                p.calls, p.calls_per_sec, p.late
+            ));
+            if !p.errors.is_empty() {
+                parts.push(format!("paced failed calls: {}", errors_text(&p.errors)));
+            }
+        }
         if !r.setup_errors.is_empty() {
             parts.push(format!(
                 "sessions that did not open: {}",
@@ -523,29 +607,92 @@ struct Run {
     elapsed: Duration,
 }
 
-/// Drives every session at once until `secs` have passed; each finishes the call it is in.
-async fn load_all<S, F, Fut>(sessions: Vec<S>, secs: u64, drive: F) -> Run
+/// When one session makes its calls in a phase: back to back (closed loop) or one per `pace`.
+#[derive(Clone, Copy)]
+struct Schedule {
+    until: Instant,
+    pace: Option<Duration>,
+    /// The paced phase's next call time.
+    next: Instant,
+}
+
+impl Schedule {
+    /// Waits until the next call may start; false once the phase is over. Paced calls start at
+    /// `next`, `next + pace`, and so on; one that starts more than an interval late (the load
+    /// generator fell behind) is counted in `load.late`.
+    async fn next(&mut self, load: &mut Load) -> bool {
+        if let Some(pace) = self.pace {
+            tokio::time::sleep_until(self.next.into()).await;
+            if self.next.elapsed() > pace {
+                load.late += 1;
+            }
+            self.next += pace;
+        }
+        Instant::now() < self.until
+    }
+}
+
+/// Drives every session at once until `secs` have passed, back to back or one call per `pace`;
+/// each finishes the call it is in. Returns the sessions still usable, for the next phase.
+async fn load_all<S, F, Fut>(
+    sessions: Vec<S>,
+    secs: u64,
+    pace: Option<Duration>,
+    drive: F,
+) -> (Vec<S>, Run)
 where
-    F: Fn(S, Instant) -> Fut,
-    Fut: Future<Output = Load> + Send + 'static,
+    S: Send + 'static,
+    F: Fn(S, Schedule) -> Fut,
+    Fut: Future<Output = (Option<S>, Load)> + Send + 'static,
 {
     let start = Instant::now();
     let until = start + Duration::from_secs(secs);
+    let n = sessions.len().max(1) as f64;
     let tasks: Vec<_> = sessions
         .into_iter()
-        .map(|s| tokio::spawn(drive(s, until)))
+        .enumerate()
+        .map(|(i, s)| {
+            // Paced sessions start spread over one interval: learners do not click in step.
+            let offset = pace.map_or(Duration::ZERO, |p| p.mul_f64(i as f64 / n));
+            let schedule = Schedule {
+                until,
+                pace,
+                next: start + offset,
+            };
+            tokio::spawn(drive(s, schedule))
+        })
         .collect();
     let mut load = Load::default();
+    let mut usable = Vec::new();
     for task in tasks {
         match task.await {
-            Ok(l) => load.merge(l),
+            Ok((s, l)) => {
+                load.merge(l);
+                usable.extend(s);
+            }
             Err(e) => load.error(format!("task failed: {e}")),
         }
     }
-    Run {
+    let run = Run {
         load,
         elapsed: start.elapsed(),
-    }
+    };
+    (usable, run)
+}
+
+/// The closed-loop phase, then (unless `--pace 0`) the paced phase on the same sessions.
+async fn both_phases<S, F, Fut>(sessions: Vec<S>, opts: &Options, drive: F) -> (Run, Option<Run>)
+where
+    S: Send + 'static,
+    F: Fn(S, Schedule) -> Fut + Copy,
+    Fut: Future<Output = (Option<S>, Load)> + Send + 'static,
+{
+    let (sessions, closed) = load_all(sessions, opts.secs, None, drive).await;
+    let paced = match opts.pace {
+        Some(pace) => Some(load_all(sessions, opts.secs, Some(pace), drive).await.1),
+        None => None,
+    };
+    (closed, paced)
 }
 
 async fn ws_connect(url: &str) -> Result<Ws, String> {
@@ -732,10 +879,10 @@ async fn bench_socklab(n: usize, opts: &Options, dist: &Path, limits: bool, logs
     let (sessions, opened) = open_all(n, || socklab_open(url.clone())).await;
     tokio::time::sleep(SETTLE).await;
     let idle = usage(pid, false);
-    let run = load_all(sessions, opts.secs, socklab_drive).await;
+    let runs = both_phases(sessions, opts, socklab_drive).await;
     drop(server);
     let alive = opened.up;
-    Row::measured("socklab", n, opened, alive, Memory { base, idle }, run)
+    Row::measured("socklab", n, opened, alive, Memory { base, idle }, runs)
 }
 
 /// Sends `text` and waits for the reply of `kind` (with `id`, when given), skipping events.
@@ -801,6 +948,11 @@ async fn call(ws: &mut Ws, id: u64, call: &str) -> Result<Value, String> {
 struct SocklabSession {
     ws: Ws,
     sock: u64,
+    /// The last request id used.
+    id: u64,
+    /// Bytes sent and not read back yet, and how many were read back in all.
+    pending: usize,
+    echoed: usize,
 }
 
 /// hello, an echo peer, `socket()`, `connect()` to the peer.
@@ -816,28 +968,34 @@ async fn socklab_open(url: String) -> Result<SocklabSession, String> {
     let sock = socket["sock"].as_u64().ok_or("socket() gave no sock")?;
     let connect = format!(r#"{{"op":"connect","sock":{sock},"address":"('127.0.0.1', {port})"}}"#);
     call(&mut ws, 3, &connect).await?;
-    Ok(SocklabSession { ws, sock })
+    Ok(SocklabSession {
+        ws,
+        sock,
+        id: 100,
+        pending: 0,
+        echoed: 0,
+    })
 }
 
-/// `send(b'ping')` and `recv(64)` in turn until `until`; every call is timed on its own.
-async fn socklab_drive(s: SocklabSession, until: Instant) -> Load {
-    let SocklabSession { mut ws, sock } = s;
-    let send = format!(r#"{{"op":"send","sock":{sock},"data":"b'ping'"}}"#);
-    let recv = format!(r#"{{"op":"recv","sock":{sock},"bufsize":64}}"#);
+/// `send(b'ping')` and `recv(64)` in turn as the schedule says; every call is timed on its
+/// own. Gives the session back unless it broke.
+async fn socklab_drive(
+    mut s: SocklabSession,
+    mut schedule: Schedule,
+) -> (Option<SocklabSession>, Load) {
+    let send = format!(r#"{{"op":"send","sock":{},"data":"b'ping'"}}"#, s.sock);
+    let recv = format!(r#"{{"op":"recv","sock":{},"bufsize":64}}"#, s.sock);
     let mut load = Load::default();
-    let mut id = 100;
-    // Bytes sent and not read back yet, and how many were read back in all.
-    let (mut pending, mut echoed) = (0_usize, 0_usize);
-    while Instant::now() < until {
-        id += 1;
+    while schedule.next(&mut load).await {
+        s.id += 1;
         let t = Instant::now();
-        let sending = pending == 0;
-        let result = call(&mut ws, id, if sending { &send } else { &recv }).await;
+        let sending = s.pending == 0;
+        let result = call(&mut s.ws, s.id, if sending { &send } else { &recv }).await;
         match result {
             Ok(v) if sending => match v["value"].as_u64() {
                 Some(sent) if sent > 0 => {
                     load.ok(t);
-                    pending += sent as usize;
+                    s.pending += sent as usize;
                 }
                 _ => load.error(format!("send returned {v}")),
             },
@@ -846,14 +1004,14 @@ async fn socklab_drive(s: SocklabSession, until: Instant) -> Load {
                 let right = data
                     .iter()
                     .enumerate()
-                    .all(|(i, &b)| b == b"ping"[(echoed + i) % 4]);
-                if data.is_empty() || data.len() > pending || !right {
+                    .all(|(i, &b)| b == b"ping"[(s.echoed + i) % 4]);
+                if data.is_empty() || data.len() > s.pending || !right {
                     load.error(format!("recv returned {v}"));
-                    break;
+                    return (None, load.done());
                 }
                 load.ok(t);
-                pending -= data.len();
-                echoed += data.len();
+                s.pending -= data.len();
+                s.echoed += data.len();
             }
             Err(e) => {
                 let fatal = !e.starts_with("error ") && !e.starts_with("limit ");
@@ -862,12 +1020,12 @@ async fn socklab_drive(s: SocklabSession, until: Instant) -> Load {
                 }
                 load.error(e);
                 if fatal {
-                    break;
+                    return (None, load.done());
                 }
             }
         }
     }
-    load.done()
+    (Some(s), load.done())
 }
 
 fn hex_decode(hex: &str) -> Vec<u8> {
@@ -962,14 +1120,14 @@ async fn echo_server() -> std::io::Result<(u16, Arc<AtomicUsize>)> {
     Ok((port, accepted))
 }
 
-async fn bench_websockify(n: usize, secs: u64, exe: &Path, logs: &Path) -> Row {
-    match websockify_run(n, secs, exe, logs).await {
+async fn bench_websockify(n: usize, opts: &Options, exe: &Path, logs: &Path) -> Row {
+    match websockify_run(n, opts, exe, logs).await {
         Ok(row) => row,
         Err(e) => Row::failed("websockify", n, format!("{e:#}")),
     }
 }
 
-async fn websockify_run(n: usize, secs: u64, exe: &Path, logs: &Path) -> Result<Row> {
+async fn websockify_run(n: usize, opts: &Options, exe: &Path, logs: &Path) -> Result<Row> {
     let (echo_port, accepted) = echo_server().await?;
     let ws_port = std::net::TcpListener::bind(("127.0.0.1", 0))?
         .local_addr()?
@@ -1022,9 +1180,9 @@ async fn websockify_run(n: usize, secs: u64, exe: &Path, logs: &Path) -> Result<
     let idle = usage(pid, true);
     // One child process per open connection, besides the parent.
     let alive = opened.up.min(idle.processes.saturating_sub(1));
-    let run = load_all(sessions, secs, websockify_drive).await;
+    let runs = both_phases(sessions, opts, websockify_drive).await;
     drop(server);
-    let mut row = Row::measured("websockify", n, opened, alive, Memory { base, idle }, run);
+    let mut row = Row::measured("websockify", n, opened, alive, Memory { base, idle }, runs);
     let reached = accepted.load(Ordering::SeqCst);
     let mut notes = Vec::new();
     if reached < row.up {
@@ -1065,14 +1223,15 @@ fn handler_exceptions(log: &Path, offset: u64) -> BTreeMap<String, u64> {
     found
 }
 
-/// A binary frame `ping` out, its echo back, until `until`.
-async fn websockify_drive(mut ws: Ws, until: Instant) -> Load {
+/// A binary frame `ping` out and its echo back, as the schedule says. Gives the connection
+/// back unless it broke.
+async fn websockify_drive(mut ws: Ws, mut schedule: Schedule) -> (Option<Ws>, Load) {
     let mut load = Load::default();
-    'calls: while Instant::now() < until {
+    while schedule.next(&mut load).await {
         let t = Instant::now();
         if let Err(e) = ws.send(Message::Binary(b"ping".to_vec().into())).await {
             load.error(format!("send failed: {e}"));
-            break;
+            return (None, load.done());
         }
         let mut got = Vec::new();
         while got.len() < 4 {
@@ -1088,15 +1247,15 @@ async fn websockify_drive(mut ws: Ws, until: Instant) -> Load {
                 Ok(_) => {}
                 Err(e) => {
                     load.error(e);
-                    break 'calls;
+                    return (None, load.done());
                 }
             }
         }
         if got != b"ping" {
             load.error(format!("echo was {got:?}"));
-            break;
+            return (None, load.done());
         }
         load.ok(t);
     }
-    load.done()
+    (Some(ws), load.done())
 }
