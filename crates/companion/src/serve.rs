@@ -58,7 +58,10 @@ pub enum FaultSite {
 /// that a failure stays in the session, or the call, where it happened. `socklab serve` never
 /// sets one.
 #[derive(Clone, Default)]
-pub struct Fault(pub Option<Arc<dyn Fn(FaultSite, &SocketCall) + Send + Sync>>);
+pub struct Fault(pub Option<FaultHook>);
+
+/// The function a [`Fault`] calls: it panics where the test wants a failure.
+pub type FaultHook = Arc<dyn Fn(FaultSite, &SocketCall) + Send + Sync>;
 
 impl Fault {
     /// Runs the hook, if there is one.

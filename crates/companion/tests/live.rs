@@ -812,6 +812,16 @@ async fn fence_inside_namespace() {
         ),
         "{m}"
     );
+    // A reverse lookup of an address off loopback would ask the network: refused too.
+    let m = s
+        .call(json!({"op": "getnameinfo", "address": "('10.0.0.1', 80)", "flags": 0}))
+        .await;
+    assert_eq!(m["outcome"]["refusal"]["call"], "getnameinfo", "{m}");
+    assert!(
+        outcome_line(&m["outcome"])
+            .starts_with("PermissionError: [socklab] getnameinfo of 10.0.0.1 refused: socklab only looks up loopback"),
+        "{m}"
+    );
     // Widened with --allow: the call reaches the OS, which has no route here.
     let wide = Running::start(Config {
         policy: std::sync::Arc::new(allow(&["10.0.0.0/8", "0.0.0.0/0"])),

@@ -249,6 +249,8 @@ pub enum Destination {
     Connect,
     /// `sendto`.
     Sendto,
+    /// `getnameinfo` of an address (a reverse lookup asks the network about it).
+    Getnameinfo,
 }
 
 impl Destination {
@@ -257,6 +259,7 @@ impl Destination {
         match self {
             Destination::Connect => "connect to",
             Destination::Sendto => "sendto",
+            Destination::Getnameinfo => "getnameinfo of",
         }
     }
 
@@ -265,6 +268,7 @@ impl Destination {
         match self {
             Destination::Connect => "only connects to",
             Destination::Sendto => "only sends to",
+            Destination::Getnameinfo => "only looks up",
         }
     }
 }
@@ -846,6 +850,17 @@ mod tests {
                     call: Destination::Connect,
                 },
                 &["--allow 10.0.0.1/32", "only connects to"],
+            ),
+            (
+                Refusal::NotAllowed {
+                    ip: ip("10.0.0.1"),
+                    call: Destination::Getnameinfo,
+                },
+                &[
+                    "getnameinfo of 10.0.0.1",
+                    "only looks up",
+                    "--allow 10.0.0.1/32",
+                ],
             ),
             (
                 Refusal::NotAllowed {

@@ -844,7 +844,11 @@ async fn getnameinfo(inner: &Inner, address: &str, flags: i32) -> Done {
         .parse()
         .map_err(|_| Fail::Gai(-2, "Name or service not known".to_owned()))?;
     if flags & libc::NI_NUMERICHOST == 0 {
-        inner.rules.policy.check_target(ip)?;
+        // A reverse lookup of an address beyond loopback asks the network about it.
+        inner
+            .rules
+            .policy
+            .check_target(ip, Destination::Getnameinfo)?;
     }
     let addr = SocketAddr::new(ip, port);
     let answer = tokio::time::timeout(

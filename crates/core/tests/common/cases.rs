@@ -6,7 +6,7 @@ use socklab_core::byteorder::{int_from_bytes, int_to_bytes, swap, Endian, SwapFn
 use socklab_core::pyerror::PyException;
 use socklab_core::pyliteral;
 use socklab_core::pyliteral::PyValue;
-use socklab_core::pyrepr::{bytes_repr, str_repr, tuple_repr, value_repr};
+use socklab_core::pyrepr::{bytes_repr, str_repr, str_repr_points, tuple_repr, value_repr};
 use socklab_core::pystruct::{pack_int, unpack_int, Abi, IntCode, Layout, Prefix};
 use socklab_core::{addr, codec, inet};
 
