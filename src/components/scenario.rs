@@ -18,6 +18,7 @@ pub fn scenario_key(scenario: Scenario) -> &'static str {
         Scenario::EwouldblockSend => "live.scen_ewouldblock_send",
         Scenario::Epipe => "live.scen_epipe",
         Scenario::Eaddrnotavail => "live.scen_eaddrnotavail",
+        Scenario::HalfClose => "live.scen_half_close",
     }
 }
 
@@ -90,7 +91,13 @@ pub fn LiveScenario(props: &LiveScenarioProps) -> Html {
         <div class="live scenario" data-testid={format!("scenario-{id}")} data-scenario={id}>
             <button type="button" class="run-btn" disabled={!connected || *waiting} {onclick}
                 data-testid={format!("scenario-{id}-run")}>
-                { if *waiting { i18n.t("live.running") } else { i18n.t("live.reproduce") } }
+                { if *waiting {
+                    i18n.t("live.running")
+                } else if props.scenario.errno_name().is_some() {
+                    i18n.t("live.reproduce")
+                } else {
+                    i18n.t("live.run")
+                } }
             </button>
             {" "}<span class="scenario-what">{ i18n.t(scenario_key(props.scenario)) }</span>
             if !connected {

@@ -79,6 +79,7 @@ pub fn LivePage(props: &PageProps<LiveState>) -> Html {
             <>
                 <p>{ i18n.t("sock.half_1") }</p>
                 <pre class="py snippet" data-testid="half-code"><code class="py-in">{ "s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')\ns.shutdown(socket.SHUT_WR)   # no more sending: the peer's recv() returns b''\nanswer = s.recv(1024)        # but this side still receives the peer's answer\ns.close()" }</code></pre>
+                <LiveScenario key="half_close" scenario={Scenario::HalfClose} />
                 <p>{ i18n.t("sock.half_2") }</p>
             </>
         },

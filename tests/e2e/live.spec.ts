@@ -38,6 +38,14 @@ test("/live: a timeout for real, the mode in the URL, and both languages", async
   // The recv waited the half second the timeout allows.
   const waited = await scenario.locator(".step", { hasText: ".recv(" }).locator(".step-time").textContent();
   expect(parseFloat(waited ?? "0")).toBeGreaterThanOrEqual(450);
+  // The half-close: shutdown(SHUT_WR), and the answer still arrives, then b''.
+  const half = page.getByTestId("scenario-half_close");
+  await expect(half.getByTestId("scenario-half_close-run")).toHaveText(catalog("en").get("live.run")!);
+  await half.getByTestId("scenario-half_close-run").click();
+  const halfTranscript = half.getByTestId("scenario-transcript");
+  await expect(halfTranscript).toContainText(".shutdown(socket.SHUT_WR)");
+  await expect(halfTranscript.locator(".step-out.py-out")).toHaveText(["b'GET / HTTP/1.0\\r\\n\\r\\n'", "b''"]);
+  await expect(halfTranscript.locator(".step-out.py-err")).toHaveCount(0);
   await page.getByTestId("close-reset").click();
   await expect(page.getByTestId("scenario-econnreset")).toBeVisible();
   await expect(page.getByTestId("scenario-epipe")).toBeVisible();

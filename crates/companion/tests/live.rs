@@ -404,6 +404,50 @@ async fn a_failed_connect_is_retried_as_python_retries_it_in_each_mode() {
 }
 
 #[tokio::test]
+async fn the_half_close_scenario_answers_after_shutdown_as_in_cpython() {
+    use socklab_core::protocol::socket::is_assignment;
+    let server = Running::start(Config::default()).await;
+    let mut s = Session::open(&server).await;
+    let m = s
+        .request(json!({"type": "scenario", "scenario": "half_close"}))
+        .await;
+    assert_eq!(m["type"], "transcript", "{m}");
+    let steps = m["steps"].as_array().unwrap();
+    let code: Vec<String> = steps
+        .iter()
+        .map(|st| st["code"].as_str().unwrap().to_owned())
+        .collect();
+    // What a REPL shows for each line, as `python_repl` prints it.
+    let ours: Vec<String> = steps
+        .iter()
+        .zip(&code)
+        .map(|(st, code)| {
+            if is_assignment(code) {
+                String::new()
+            } else {
+                outcome_line(&st["outcome"])
+            }
+        })
+        .collect();
+    assert!(
+        steps.iter().all(|st| st["outcome"]["status"] == "returned"),
+        "nothing raises: {m:#}"
+    );
+    let recvs: Vec<&String> = code
+        .iter()
+        .zip(&ours)
+        .filter(|(c, _)| c.contains(".recv(1024)"))
+        .map(|(_, out)| out)
+        .collect();
+    assert_eq!(recvs, [r"b'GET / HTTP/1.0\r\n\r\n'", "b''"], "{m:#}");
+    // CPython, on the same lines against the session's own half-close peer, shows the same.
+    let python = tokio::task::spawn_blocking(move || python_repl(&code))
+        .await
+        .unwrap();
+    assert_eq!(ours, python, "the companion, then CPython");
+}
+
+#[tokio::test]
 async fn a_waiting_call_can_be_cancelled_and_others_go_on_meanwhile() {
     let server = Running::start(Config::default()).await;
     let mut s = Session::open(&server).await;

@@ -1,5 +1,6 @@
-//! Scenarios: scripted calls that make one of the seed's errors happen for real, on the
-//! session's own sockets and demo peers, with the whole transcript of what ran.
+//! Scenarios: scripted calls that make one of the seed's errors happen for real (or show its
+//! half-close working), on the session's own sockets and demo peers, with the whole transcript
+//! of what ran.
 
 use super::ops::{self, Fail};
 use super::{micros, Inner};
@@ -291,6 +292,38 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
             .await?;
             sc.sleep(0.1).await;
             sc.call(send).await;
+        }
+        Scenario::HalfClose => {
+            let port = sc.peer(PeerKind::HalfClose).await?;
+            let s1 = sc.tcp().await?;
+            sc.connect(
+                s1,
+                port,
+                "the half-close peer: reads to EOF, answers with what it read, closes",
+            )
+            .await?;
+            sc.call(SocketCall::Sendall {
+                sock: s1,
+                data: r"b'GET / HTTP/1.0\r\n\r\n'".to_owned(),
+            })
+            .await?;
+            let shutdown = SocketCall::Shutdown {
+                sock: s1,
+                how: libc::SHUT_WR,
+            };
+            let code = format!(
+                "{}  # no more sending: the peer's recv() returns b''",
+                shutdown.python()
+            );
+            sc.run(shutdown, Some(code)).await?;
+            let recv = SocketCall::Recv {
+                sock: s1,
+                bufsize: 1024,
+            };
+            let code = format!("{}  # but this side still receives", recv.python());
+            sc.run(recv.clone(), Some(code)).await?;
+            let code = format!("{}  # b'': the peer has closed too", recv.python());
+            sc.run(recv, Some(code)).await?;
         }
         Scenario::Eaddrnotavail => {
             let s1 = sc.tcp().await?;

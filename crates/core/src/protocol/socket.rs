@@ -661,7 +661,8 @@ pub enum PeerAction {
     Aborted,
 }
 
-/// The scripted demonstrations: each makes one error of the seed happen for real.
+/// The scripted demonstrations: each makes one error of the seed happen for real, or (the
+/// half-close) shows the seed's closing lesson working as it should.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scenario {
@@ -681,11 +682,14 @@ pub enum Scenario {
     Epipe,
     /// Bind to an address this machine does not have: EADDRNOTAVAIL.
     Eaddrnotavail,
+    /// Send a request, `shutdown(SHUT_WR)`, and still receive the half-close peer's answer,
+    /// then `b''` when it closes: no error.
+    HalfClose,
 }
 
 impl Scenario {
     /// Every scenario.
-    pub const ALL: [Scenario; 8] = [
+    pub const ALL: [Scenario; 9] = [
         Scenario::Econnrefused,
         Scenario::Eaddrinuse,
         Scenario::Econnreset,
@@ -694,11 +698,13 @@ impl Scenario {
         Scenario::EwouldblockSend,
         Scenario::Epipe,
         Scenario::Eaddrnotavail,
+        Scenario::HalfClose,
     ];
 
-    /// The errno name the scenario raises (`ETIMEDOUT` stands for TimeoutError).
-    pub fn errno_name(self) -> &'static str {
-        match self {
+    /// The errno name the scenario raises (`ETIMEDOUT` stands for TimeoutError); `None` for
+    /// the half-close, which raises nothing.
+    pub fn errno_name(self) -> Option<&'static str> {
+        Some(match self {
             Scenario::Econnrefused => "ECONNREFUSED",
             Scenario::Eaddrinuse => "EADDRINUSE",
             Scenario::Econnreset => "ECONNRESET",
@@ -706,7 +712,8 @@ impl Scenario {
             Scenario::EwouldblockRecv | Scenario::EwouldblockSend => "EWOULDBLOCK",
             Scenario::Epipe => "EPIPE",
             Scenario::Eaddrnotavail => "EADDRNOTAVAIL",
-        }
+            Scenario::HalfClose => return None,
+        })
     }
 
     /// The wire name: `ewouldblock_recv`.
@@ -720,6 +727,7 @@ impl Scenario {
             Scenario::EwouldblockSend => "ewouldblock_send",
             Scenario::Epipe => "epipe",
             Scenario::Eaddrnotavail => "eaddrnotavail",
+            Scenario::HalfClose => "half_close",
         }
     }
 
@@ -732,7 +740,7 @@ impl Scenario {
         };
         Scenario::ALL
             .into_iter()
-            .filter(|s| s.errno_name() == name)
+            .filter(|s| s.errno_name() == Some(name))
             .collect()
     }
 }
