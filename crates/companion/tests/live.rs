@@ -344,10 +344,8 @@ fn python_repl(lines: &[String]) -> Vec<String> {
          except SyntaxError:\n            exec(line, ns)\n            print()\n        \
          else:\n            print(repr(eval(code, ns)))\n    except Exception as e:\n        \
          print(traceback.format_exception_only(e)[-1].strip())\n",
+        // Rust's Debug quoting of these ASCII lines is a valid Python list of str literals.
         lines = lines
-            .iter()
-            .map(|l| l.replace('\\', "\\\\"))
-            .collect::<Vec<_>>()
     );
     let out = std::process::Command::new("python3")
         .args(["-c", &program])
@@ -544,10 +542,8 @@ fn python_runs(lines: &[String]) -> String {
         "import socket, time, traceback\nns = {{'socket': socket, 'time': time}}\n\
          for line in {lines:?}:\n    try:\n        exec(line, ns)\n    except Exception as e:\n        \
          print(traceback.format_exception_only(e)[-1].strip())\n        break\n",
+        // Rust's Debug quoting of these ASCII lines is a valid Python list of str literals.
         lines = lines
-            .iter()
-            .map(|l| l.replace('\\', "\\\\"))
-            .collect::<Vec<_>>()
     );
     let out = std::process::Command::new("python3")
         .args(["-c", &program])
