@@ -766,6 +766,15 @@ fn descendants(root: u32) -> Vec<u32> {
     out
 }
 
+/// Whether a process still runs (exists and is not a zombie waiting to be reaped).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_some_and(|state| state != "Z")
+    })
+}
+
 /// The memory of `pid` alone, or of `pid` and all its descendants.
 fn usage(pid: u32, with_children: bool) -> Usage {
     let mut pids = vec![pid];
@@ -1098,6 +1107,12 @@ impl Drop for WebsockifyServer {
         if !left.is_empty() {
             let _ = cmd("kill").arg("-KILL").args(&left).status();
         }
+        // The next server's run must not share the CPU with these processes' exit.
+        let gone = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < gone && children.iter().any(|&c| alive(c)) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::thread::sleep(SETTLE);
     }
 }
 
