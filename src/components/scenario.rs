@@ -1,11 +1,48 @@
 //! "Reproduce it live": runs one of the companion's scripted scenarios on the learner's machine
-//! and shows every call it made as a Python session, with how long each call took.
+//! and shows every call it made as a Python session, with how long each call took, and what
+//! happened on the wire meanwhile (the companion's events: data arrived, the peer closed, what
+//! the demo peer did) as a timeline.
 
-use crate::companion::{use_companion, Status};
+use crate::companion::{use_companion, Status, Subscription, TimedEvent};
 use crate::i18n::use_i18n;
-use socklab_core::protocol::socket::ReplOutput;
-use socklab_core::protocol::{ClientMessage, Scenario, ServerMessage, Step};
+use socklab_core::protocol::socket::{sock_var, ReplOutput};
+use socklab_core::protocol::{
+    ClientMessage, PeerAction, Scenario, ServerMessage, SockId, SocketEvent, Step,
+};
+use std::rc::Rc;
 use yew::prelude::*;
+
+/// How long after its transcript a scenario's timeline still takes events: the demo peer's
+/// last actions (closing) can reach the page just after the transcript.
+const LATE_EVENTS_MS: u32 = 300;
+
+/// An event as a timeline line: the catalog key and its arguments.
+pub fn event_message(event: &SocketEvent) -> (&'static str, Vec<(&'static str, String)>) {
+    let sock = |s: &SockId| ("sock", sock_var(*s));
+    match event {
+        SocketEvent::Data { sock: s, available } => {
+            ("ev.data", vec![sock(s), ("n", available.to_string())])
+        }
+        SocketEvent::PeerClosed { sock: s } => ("ev.peer_closed", vec![sock(s)]),
+        SocketEvent::Reset { sock: s } => ("ev.reset", vec![sock(s)]),
+        SocketEvent::Incoming { sock: s } => ("ev.incoming", vec![sock(s)]),
+        SocketEvent::Peer { peer, what } => {
+            let peer = ("peer", peer.name().to_owned());
+            match what {
+                PeerAction::Accepted { from } => {
+                    ("ev.accepted", vec![peer, ("from", from.clone())])
+                }
+                PeerAction::Received { bytes } => {
+                    ("ev.received", vec![peer, ("n", bytes.to_string())])
+                }
+                PeerAction::ReadEof => ("ev.eof", vec![peer]),
+                PeerAction::Sent { bytes } => ("ev.sent", vec![peer, ("n", bytes.to_string())]),
+                PeerAction::Closed => ("ev.closed", vec![peer]),
+                PeerAction::Aborted => ("ev.aborted", vec![peer]),
+            }
+        }
+    }
+}
 
 /// The catalog key naming what a scenario does, for its button.
 pub fn scenario_key(scenario: Scenario) -> &'static str {
@@ -37,13 +74,31 @@ pub fn LiveScenario(props: &LiveScenarioProps) -> Html {
     let status = use_context::<Status>().unwrap_or(Status::Connecting);
     let transcript = use_state(|| None::<Result<Vec<Step>, String>>);
     let waiting = use_state(|| false);
+    // The events of the latest run, and the subscription that collects them while it runs.
+    let events = use_state(Vec::<TimedEvent>::new);
+    let collected = use_mut_ref(Vec::<TimedEvent>::new);
+    let listening = use_mut_ref(|| None::<Subscription>);
+    let stop_timer = use_mut_ref(|| None::<gloo_timers::callback::Timeout>);
     let connected = matches!(status, Status::Connected { .. });
     let onclick = {
         let scenario = props.scenario;
         let transcript = transcript.clone();
         let waiting = waiting.clone();
+        let events = events.clone();
         Callback::from(move |_| {
+            collected.borrow_mut().clear();
+            events.set(Vec::new());
+            let on_event = {
+                let (collected, events) = (collected.clone(), events.clone());
+                Callback::from(move |event: TimedEvent| {
+                    collected.borrow_mut().push(event);
+                    events.set(collected.borrow().clone());
+                })
+            };
+            *listening.borrow_mut() = Some(companion.subscribe(on_event));
             let (transcript, done) = (transcript.clone(), waiting.clone());
+            let listening = Rc::clone(&listening);
+            let stop_timer = Rc::clone(&stop_timer);
             let reply = Callback::from(move |message: ServerMessage| {
                 transcript.set(Some(match message {
                     ServerMessage::Transcript { steps, .. } => Ok(steps),
@@ -51,11 +106,38 @@ pub fn LiveScenario(props: &LiveScenarioProps) -> Html {
                     other => Err(format!("socklab: unexpected reply {other:?}")),
                 }));
                 done.set(false);
+                // Stop listening a moment later, so events of later runs elsewhere stay out.
+                let listening = Rc::clone(&listening);
+                *stop_timer.borrow_mut() = Some(gloo_timers::callback::Timeout::new(
+                    LATE_EVENTS_MS,
+                    move || {
+                        listening.borrow_mut().take();
+                    },
+                ));
             });
             let sent = companion.request(move |id| ClientMessage::Scenario { id, scenario }, reply);
             waiting.set(sent);
         })
     };
+    let timeline = (!events.is_empty()).then(|| {
+        let first = events.first().map_or(0, |(at, _)| *at);
+        let items = events.iter().map(|(at, event)| {
+            let (key, args) = event_message(event);
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            html! {
+                <li>
+                    <span class="ev-time">{ format!("+{} ms", at - first) }</span>
+                    <span class="ev-text">{ i18n.f(key, &args) }</span>
+                </li>
+            }
+        });
+        html! {
+            <div class="timeline" data-testid="scenario-timeline">
+                <h5>{ i18n.t("live.timeline") }</h5>
+                <ol>{ for items }</ol>
+            </div>
+        }
+    });
     let id = props.scenario.name();
     let body = match &*transcript {
         None => html! {},
@@ -82,6 +164,7 @@ pub fn LiveScenario(props: &LiveScenarioProps) -> Html {
             html! {
                 <>
                     <ol class="py transcript" data-testid="scenario-transcript" aria-label={i18n.t("py.session").to_owned()}>{ for rows }</ol>
+                    { for timeline }
                     <p class="muted small">{ i18n.t("live.ran_for_real") }</p>
                 </>
             }
@@ -111,6 +194,40 @@ pub fn LiveScenario(props: &LiveScenarioProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_event_has_a_line() {
+        use socklab_core::protocol::PeerKind;
+        let peer = |what| SocketEvent::Peer {
+            peer: PeerKind::HalfClose,
+            what,
+        };
+        let events = [
+            SocketEvent::Data {
+                sock: 1,
+                available: 18,
+            },
+            SocketEvent::PeerClosed { sock: 1 },
+            SocketEvent::Reset { sock: 2 },
+            SocketEvent::Incoming { sock: 3 },
+            peer(PeerAction::Accepted {
+                from: "('127.0.0.1', 40000)".into(),
+            }),
+            peer(PeerAction::Received { bytes: 18 }),
+            peer(PeerAction::ReadEof),
+            peer(PeerAction::Sent { bytes: 18 }),
+            peer(PeerAction::Closed),
+            peer(PeerAction::Aborted),
+        ];
+        let keys: std::collections::BTreeSet<_> =
+            events.iter().map(|e| event_message(e).0).collect();
+        assert_eq!(keys.len(), events.len(), "one line per kind of event");
+        let (key, args) = event_message(&events[0]);
+        assert_eq!(key, "ev.data");
+        assert_eq!(args, [("sock", "s1".to_owned()), ("n", "18".to_owned())]);
+        let (_, args) = event_message(&events[4]);
+        assert_eq!(args[0], ("peer", "half_close".to_owned()));
+    }
 
     #[test]
     fn every_scenario_has_a_name() {

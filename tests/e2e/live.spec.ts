@@ -46,6 +46,12 @@ test("/live: a timeout for real, the mode in the URL, and both languages", async
   await expect(halfTranscript).toContainText(".shutdown(socket.SHUT_WR)");
   await expect(halfTranscript.locator(".step-out.py-out")).toHaveText(["b'GET / HTTP/1.0\\r\\n\\r\\n'", "b''"]);
   await expect(halfTranscript.locator(".step-out.py-err")).toHaveCount(0);
+  // What happened on the wire meanwhile: the peer answered only once it read EOF.
+  const timeline = half.getByTestId("scenario-timeline");
+  await expect(timeline).toContainText("the half_close peer read 18 bytes");
+  await expect(timeline).toContainText("the half_close peer read EOF");
+  await expect(timeline).toContainText("the half_close peer sent 18 bytes");
+  await expect(timeline).toContainText(/s\d+: the peer closed its side, so recv\(\) returns b''/);
   await page.getByTestId("close-reset").click();
   await expect(page.getByTestId("scenario-econnreset")).toBeVisible();
   await expect(page.getByTestId("scenario-epipe")).toBeVisible();
