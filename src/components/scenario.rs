@@ -21,24 +21,26 @@ pub fn event_message(event: &SocketEvent) -> (&'static str, Vec<(&'static str, S
     let sock = |s: &SockId| ("sock", sock_var(*s));
     match event {
         SocketEvent::Data { sock: s, available } => {
-            ("ev.data", vec![sock(s), ("n", available.to_string())])
+            ("live.ev_data", vec![sock(s), ("n", available.to_string())])
         }
-        SocketEvent::PeerClosed { sock: s } => ("ev.peer_closed", vec![sock(s)]),
-        SocketEvent::Reset { sock: s } => ("ev.reset", vec![sock(s)]),
-        SocketEvent::Incoming { sock: s } => ("ev.incoming", vec![sock(s)]),
+        SocketEvent::PeerClosed { sock: s } => ("live.ev_peer_closed", vec![sock(s)]),
+        SocketEvent::Reset { sock: s } => ("live.ev_reset", vec![sock(s)]),
+        SocketEvent::Incoming { sock: s } => ("live.ev_incoming", vec![sock(s)]),
         SocketEvent::Peer { peer, what } => {
             let peer = ("peer", peer.name().to_owned());
             match what {
                 PeerAction::Accepted { from } => {
-                    ("ev.accepted", vec![peer, ("from", from.clone())])
+                    ("live.ev_accepted", vec![peer, ("from", from.clone())])
                 }
                 PeerAction::Received { bytes } => {
-                    ("ev.received", vec![peer, ("n", bytes.to_string())])
+                    ("live.ev_received", vec![peer, ("n", bytes.to_string())])
                 }
-                PeerAction::ReadEof => ("ev.eof", vec![peer]),
-                PeerAction::Sent { bytes } => ("ev.sent", vec![peer, ("n", bytes.to_string())]),
-                PeerAction::Closed => ("ev.closed", vec![peer]),
-                PeerAction::Aborted => ("ev.aborted", vec![peer]),
+                PeerAction::ReadEof => ("live.ev_eof", vec![peer]),
+                PeerAction::Sent { bytes } => {
+                    ("live.ev_sent", vec![peer, ("n", bytes.to_string())])
+                }
+                PeerAction::Closed => ("live.ev_closed", vec![peer]),
+                PeerAction::Aborted => ("live.ev_aborted", vec![peer]),
             }
         }
     }
@@ -223,7 +225,7 @@ mod tests {
             events.iter().map(|e| event_message(e).0).collect();
         assert_eq!(keys.len(), events.len(), "one line per kind of event");
         let (key, args) = event_message(&events[0]);
-        assert_eq!(key, "ev.data");
+        assert_eq!(key, "live.ev_data");
         assert_eq!(args, [("sock", "s1".to_owned()), ("n", "18".to_owned())]);
         let (_, args) = event_message(&events[4]);
         assert_eq!(args[0], ("peer", "half_close".to_owned()));
