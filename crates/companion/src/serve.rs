@@ -200,8 +200,10 @@ async fn ws_upgrade(
     }
     let Some(slot) = shared.open_slot() else {
         let msg = format!(
-            "too many sessions: this socklab allows {} at once",
-            shared.config.max_sessions
+            "too many sessions: this socklab allows {} at once; close a tab that uses it, or \
+             restart it with --max-sessions {}",
+            shared.config.max_sessions,
+            shared.config.max_sessions.saturating_mul(2)
         );
         return (StatusCode::SERVICE_UNAVAILABLE, msg).into_response();
     };

@@ -338,14 +338,13 @@ async fn blocking_non_blocking_and_timeout_modes() {
 /// Runs lines of Python one by one, as a REPL would; returns what each printed: the repr of
 /// an expression's value, nothing for a statement, the exception line for one that raised.
 fn python_repl(lines: &[String]) -> Vec<String> {
+    // Rust's Debug quoting of these ASCII lines is a valid Python list of str literals.
     let program = format!(
         "import socket, traceback\nns = {{'socket': socket}}\n\
          for line in {lines:?}:\n    try:\n        try:\n            code = compile(line, '<s>', 'eval')\n        \
          except SyntaxError:\n            exec(line, ns)\n            print()\n        \
          else:\n            print(repr(eval(code, ns)))\n    except Exception as e:\n        \
          print(traceback.format_exception_only(e)[-1].strip())\n",
-        // Rust's Debug quoting of these ASCII lines is a valid Python list of str literals.
-        lines = lines
     );
     let out = std::process::Command::new("python3")
         .args(["-c", &program])
@@ -538,12 +537,11 @@ async fn every_scenario_raises_its_error_for_real_as_python_does() {
 
 /// Runs lines of Python one by one; returns the exception line of the first that raises.
 fn python_runs(lines: &[String]) -> String {
+    // Rust's Debug quoting of these ASCII lines is a valid Python list of str literals.
     let program = format!(
         "import socket, time, traceback\nns = {{'socket': socket, 'time': time}}\n\
          for line in {lines:?}:\n    try:\n        exec(line, ns)\n    except Exception as e:\n        \
          print(traceback.format_exception_only(e)[-1].strip())\n        break\n",
-        // Rust's Debug quoting of these ASCII lines is a valid Python list of str literals.
-        lines = lines
     );
     let out = std::process::Command::new("python3")
         .args(["-c", &program])
@@ -885,15 +883,6 @@ async fn fence_inside_namespace() {
 #[test]
 fn the_fence_holds_inside_a_network_namespace() {
     in_namespace("fence_inside_namespace", false);
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
 }
 
 /// One session that opens sockets, starts a peer, connects, then vanishes without a close.

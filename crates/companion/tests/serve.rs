@@ -179,6 +179,85 @@ async fn upgrades_are_refused_with_403_and_no_session() {
     assert_eq!(server.shared.stats.opened_sessions(), 1);
 }
 
+#[tokio::test]
+async fn sessions_past_the_limit_are_refused_with_503_until_one_closes() {
+    let server = Running::start(Config {
+        max_sessions: 2,
+        ..Config::default()
+    })
+    .await;
+    let first = server.connect().await;
+    let _second = server.connect().await;
+    let own = format!("http://{}", server.addr);
+    match server.try_connect(Some(TOKEN), None, Some(&own)).await {
+        Err(WsError::Http(response)) => {
+            assert_eq!(response.status(), 503);
+            let body = String::from_utf8_lossy(response.body().as_deref().unwrap_or_default())
+                .into_owned();
+            assert_eq!(
+                body,
+                "too many sessions: this socklab allows 2 at once; close a tab that uses it, or \
+                 restart it with --max-sessions 4"
+            );
+        }
+        Err(other) => panic!("expected HTTP 503, got {other}"),
+        Ok(_) => panic!("a third session got in past --max-sessions 2"),
+    }
+    assert_eq!(server.shared.stats.opened_sessions(), 2);
+    // A closed session frees its place.
+    drop(first);
+    for _ in 0..500 {
+        if server.shared.stats.active_sessions() < 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let mut third = server.connect().await;
+    assert_eq!(hello(&mut third).await["type"], "hello");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_that_never_reads_cannot_make_the_server_buffer_without_bound() {
+    let (child, _) = Child::start_with(&["--rate", "1000000"], 1);
+    let mut stuck = child.connect().await;
+    hello(&mut stuck).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let before = rss_kib(child.process.id());
+    // Requests whose answers (an unknown_type error, ~15 times the request's size) are never
+    // read: the answers fill this side's receive buffer, then the server's send buffer; the
+    // server then stops reading, and this side's sends stop going out.
+    let request = Message::Text(r#"{"type":"x"}"#.into());
+    let started = std::time::Instant::now();
+    let mut sent = 0_u64;
+    loop {
+        match tokio::time::timeout(Duration::from_millis(500), stuck.send(request.clone())).await {
+            Ok(Ok(())) => sent += 1,
+            Ok(Err(e)) => panic!("the connection failed after {sent} requests: {e}"),
+            Err(_) => break,
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the server was still taking requests after 60 s ({sent} sent, none read)"
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let after = rss_kib(child.process.id());
+    eprintln!("{sent} requests sent unread; server RSS {before} -> {after} KiB");
+    assert!(
+        sent > 1000,
+        "only {sent} requests went out before the sends blocked"
+    );
+    assert!(
+        after < before + 16 * 1024,
+        "the server buffered: RSS {before} -> {after} KiB after {sent} unread answers"
+    );
+    // Everyone else is served meanwhile.
+    let mut other = child.connect().await;
+    hello(&mut other).await;
+    send(&mut other, json!({"type": "ping", "id": 7})).await;
+    assert_eq!(recv(&mut other).await["type"], "pong");
+}
+
 /// The real `socklab serve --port 0` binary, as a child process.
 #[test]
 fn serve_prints_its_real_url_with_a_fresh_token() {

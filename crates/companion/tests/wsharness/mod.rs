@@ -146,6 +146,16 @@ pub(crate) async fn close_code(ws: &mut Ws) -> (u16, String) {
     }
 }
 
+/// A process's resident memory (VmRSS), in KiB.
+pub(crate) fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
 pub(crate) struct Child {
     pub(crate) process: std::process::Child,
     pub(crate) url: String,
