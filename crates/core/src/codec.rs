@@ -1,5 +1,5 @@
 //! Text to bytes and back as CPython 3.11's codecs do it: UTF-8 (with and without a BOM),
-//! UTF-16 and UTF-32 (BOM, LE, BE), ASCII and Latin-1, with the `strict`, `replace` and `ignore`
+//! UTF-16 and UTF-32 (BOM, LE, BE), ASCII, Latin-1 and GBK, with the `strict`, `replace` and `ignore`
 //! error modes and CPython's UnicodeEncodeError/UnicodeDecodeError messages to the letter.
 //!
 //! Python strings can hold lone surrogates (U+D800 to U+DFFF on their own) and Rust strings
@@ -32,6 +32,8 @@ pub enum Codec {
     Ascii,
     /// `latin-1`
     Latin1,
+    /// `gbk`: Simplified Chinese, two bytes per character (CPython's table, 21,791 characters).
+    Gbk,
 }
 
 /// What happens to what cannot be encoded or decoded.
@@ -67,7 +69,7 @@ impl Errors {
 
 impl Codec {
     /// Every codec, in the order pages list them.
-    pub const ALL: [Codec; 10] = [
+    pub const ALL: [Codec; 11] = [
         Codec::Utf8,
         Codec::Utf8Sig,
         Codec::Utf16,
@@ -78,6 +80,7 @@ impl Codec {
         Codec::Utf32Be,
         Codec::Ascii,
         Codec::Latin1,
+        Codec::Gbk,
     ];
 
     /// The name Python uses (and prints in its error messages).
@@ -93,6 +96,7 @@ impl Codec {
             Codec::Utf32Be => "utf-32-be",
             Codec::Ascii => "ascii",
             Codec::Latin1 => "latin-1",
+            Codec::Gbk => "gbk",
         }
     }
 
@@ -132,6 +136,51 @@ fn encode_error(
 
 /// The reason CPython gives for a lone surrogate in a UTF codec.
 const SURROGATES: &str = "surrogates not allowed";
+/// The reason CPython's CJK codecs give for what has no mapping.
+const ILLEGAL: &str = "illegal multibyte sequence";
+
+/// CPython's GBK, from its own table (`vectors/gen_gbk.py`): 48 KiB of wasm.
+mod gbk {
+    use std::sync::OnceLock;
+
+    /// Code points by (lead - 0x81) * 191 + (trail - 0x40), little-endian; 0 where there is none.
+    static TABLE: &[u8] = include_bytes!("codec_tables/gbk.bin");
+    const TRAILS: usize = 0xff - 0x40;
+
+    /// The character two bytes stand for.
+    pub(super) fn decode(lead: u8, trail: u8) -> Option<char> {
+        if !(0x81..=0xfe).contains(&lead) || !(0x40..=0xfe).contains(&trail) {
+            return None;
+        }
+        let at = 2 * (usize::from(lead - 0x81) * TRAILS + usize::from(trail - 0x40));
+        let n = u16::from_le_bytes([TABLE[at], TABLE[at + 1]]);
+        (n != 0).then(|| char::from_u32(u32::from(n))).flatten()
+    }
+
+    /// The two bytes of a character, if GBK has it. The reverse table is built on first use.
+    pub(super) fn encode(n: u32) -> Option<[u8; 2]> {
+        static REVERSE: OnceLock<Vec<(u16, [u8; 2])>> = OnceLock::new();
+        let reverse = REVERSE.get_or_init(|| {
+            let mut pairs: Vec<(u16, [u8; 2])> = TABLE
+                .chunks_exact(2)
+                .enumerate()
+                .filter_map(|(i, unit)| {
+                    let n = u16::from_le_bytes([unit[0], unit[1]]);
+                    let lead = 0x81 + (i / TRAILS) as u8;
+                    let trail = 0x40 + (i % TRAILS) as u8;
+                    (n != 0).then_some((n, [lead, trail]))
+                })
+                .collect();
+            pairs.sort_unstable();
+            pairs
+        });
+        let n = u16::try_from(n).ok()?;
+        reverse
+            .binary_search_by_key(&n, |&(cp, _)| cp)
+            .ok()
+            .map(|i| reverse[i].1)
+    }
+}
 
 fn is_surrogate(n: u32) -> bool {
     (0xd800..=0xdfff).contains(&n)
@@ -184,6 +233,10 @@ pub fn encode_points(points: &[u32], codec: Codec, errors: Errors) -> Result<Vec
         Codec::Utf32 | Codec::Utf32Le => out.extend(n.to_le_bytes()),
         Codec::Utf32Be => out.extend(n.to_be_bytes()),
         Codec::Ascii | Codec::Latin1 => out.push(n as u8),
+        Codec::Gbk => match gbk::encode(n) {
+            Some([lead, trail]) => out.extend([lead, trail]),
+            None => out.push(n as u8),
+        },
     };
     // What cannot be encoded, and how CPython reports it: the UTF-8 codec names a whole run of
     // surrogates (as `utf-8`, even for `utf-8-sig`), UTF-16 and UTF-32 name the first one only.
@@ -191,9 +244,17 @@ pub fn encode_points(points: &[u32], codec: Codec, errors: Errors) -> Result<Vec
         Codec::Ascii => (128, "ascii", true, "ordinal not in range(128)"),
         Codec::Latin1 => (256, "latin-1", true, "ordinal not in range(256)"),
         Codec::Utf8 | Codec::Utf8Sig => (0x11_0000, "utf-8", true, SURROGATES),
+        // CPython's CJK codecs name one character at a time, whatever the reason.
+        Codec::Gbk => (0x80, "gbk", false, ILLEGAL),
         other => (0x11_0000, other.name(), false, SURROGATES),
     };
-    let bad = |n: u32| n >= limit || is_surrogate(n);
+    let bad = |n: u32| {
+        if codec == Codec::Gbk {
+            n >= 0x80 && gbk::encode(n).is_none()
+        } else {
+            n >= limit || is_surrogate(n)
+        }
+    };
     let mut out = match codec {
         Codec::Utf8Sig => vec![0xef, 0xbb, 0xbf],
         Codec::Utf16 => vec![0xff, 0xfe],
@@ -368,6 +429,28 @@ fn utf32_step(s: &[u8], i: usize, le: bool) -> Step {
     }
 }
 
+/// One GBK character: ASCII, or a lead byte and a trail byte. CPython's CJK decoders report a
+/// lead byte with no partner as incomplete, and one whose pair has no mapping as illegal, one
+/// byte at a time (the next byte is read again on its own).
+fn gbk_step(s: &[u8], i: usize) -> Step {
+    let lead = s[i];
+    if lead < 0x80 {
+        return Ok((char::from(lead), 1));
+    }
+    let Some(&trail) = s.get(i + 1) else {
+        return Err(Bad {
+            start: i,
+            end: s.len(),
+            reason: "incomplete multibyte sequence",
+        });
+    };
+    gbk::decode(lead, trail).map(|c| (c, 2)).ok_or(Bad {
+        start: i,
+        end: i + 1,
+        reason: ILLEGAL,
+    })
+}
+
 /// `data.decode(codec, errors)`.
 ///
 /// ```
@@ -423,6 +506,7 @@ pub fn decode(data: &[u8], codec: Codec, errors: Errors) -> Result<String, PyExc
             "ascii",
         ),
         Codec::Latin1 => (0, |s, i| Ok((char::from(s[i]), 1)), "latin-1"),
+        Codec::Gbk => (0, gbk_step, "gbk"),
     };
     let mut out = String::with_capacity(data.len());
     let mut i = start;

@@ -318,6 +318,7 @@ fn random_codec_case(rng: &mut Rng) -> Value {
         "utf-32-be",
         "ascii",
         "latin-1",
+        "gbk",
     ]);
     let errors = *rng.pick(&["strict", "replace", "ignore"]);
     if rng.next().is_multiple_of(2) {
@@ -407,6 +408,33 @@ fn differential_against_live_cpython() {
         &cases,
         &answers,
         &format!("live CPython (replay with SOCKLAB_SEED={seed})"),
+    );
+}
+
+/// GBK is a table: every two bytes with a high first byte, and every character of the Basic
+/// Multilingual Plane past ASCII, go through CPython and through socklab.
+#[test]
+fn gbk_every_pair_of_bytes_and_every_bmp_character_as_cpython() {
+    let mut cases: Vec<Value> = Vec::new();
+    for lead in 0x80..=0xff_u32 {
+        for trail in 0..=0xff_u32 {
+            let hex = format!("{lead:02x}{trail:02x}");
+            cases.push(json!({ "fn": "decode", "hex": hex, "codec": "gbk", "errors": "strict" }));
+        }
+    }
+    for point in 0x80..=0xffff_u32 {
+        let case =
+            json!({ "fn": "encode_points", "points": [point], "codec": "gbk", "errors": "strict" });
+        cases.push(case);
+    }
+    let Some(answers) = ask_cpython(&cases) else {
+        println!("SKIPPED GBK sweep: python3 is not CPython 3.11 here");
+        return;
+    };
+    assert_all_match(
+        &cases,
+        &answers,
+        "live CPython, every GBK pair and character",
     );
 }
 

@@ -8,8 +8,9 @@ use socklab_core::pyrepr::{bytes_repr, code_point_escape, hex_spaced, str_repr, 
 use crate::route::{get, parse_query};
 
 /// The codecs the per-character table shows, in columns.
-pub const COLUMNS: [Codec; 6] = [
+pub const COLUMNS: [Codec; 7] = [
     Codec::Utf8,
+    Codec::Gbk,
     Codec::Utf16Le,
     Codec::Utf16Be,
     Codec::Utf32Le,
@@ -258,7 +259,8 @@ mod tests {
         let v = TextState::default().view();
         assert_eq!(v.chars[0].code_point, "U+4F60");
         assert_eq!(v.chars[0].bytes[0].as_deref(), Some("e4 bd a0"));
-        assert_eq!(v.chars[0].bytes[5], None, "ASCII has no 你");
+        assert_eq!(v.chars[0].bytes[1].as_deref(), Some("c4 e3"), "你 in GBK");
+        assert_eq!(v.chars[0].bytes[6], None, "ASCII has no 你");
         assert_eq!(
             v.encode.result,
             Ok(r"b'\xe4\xbd\xa0\xe5\xa5\xbd, socket'".to_owned())
