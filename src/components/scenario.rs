@@ -16,6 +16,30 @@ use yew::prelude::*;
 /// last actions (closing) can reach the page just after the transcript.
 const LATE_EVENTS_MS: u32 = 300;
 
+/// Whether an event belongs to a run of `scenario` whose transcript is `steps`: it concerns one
+/// of the sockets the run made, or the demo peer it talks to. (Events of other runs, on the
+/// page at the same time, stay out.)
+pub fn belongs(event: &SocketEvent, scenario: Scenario, steps: &[Step]) -> bool {
+    use socklab_core::protocol::{CallOutcome, PyReturn};
+    let made = |id: SockId| {
+        steps.iter().any(|step| {
+            matches!(
+                &step.outcome,
+                CallOutcome::Returned {
+                    value: PyReturn::Socket { sock, .. } | PyReturn::Accepted { sock, .. },
+                } if *sock == id
+            )
+        })
+    };
+    match event {
+        SocketEvent::Data { sock, .. }
+        | SocketEvent::PeerClosed { sock }
+        | SocketEvent::Reset { sock }
+        | SocketEvent::Incoming { sock } => made(*sock),
+        SocketEvent::Peer { peer, .. } => scenario.peer() == Some(*peer),
+    }
+}
+
 /// An event as a timeline line: the catalog key and its arguments.
 pub fn event_message(event: &SocketEvent) -> (&'static str, Vec<(&'static str, String)>) {
     let sock = |s: &SockId| ("sock", sock_var(*s));
@@ -121,9 +145,14 @@ pub fn LiveScenario(props: &LiveScenarioProps) -> Html {
             waiting.set(sent);
         })
     };
-    let timeline = (!events.is_empty()).then(|| {
-        let first = events.first().map_or(0, |(at, _)| *at);
-        let items = events.iter().map(|(at, event)| {
+    let scenario = props.scenario;
+    let timeline = |steps: &[Step]| {
+        let mine: Vec<&TimedEvent> = events
+            .iter()
+            .filter(|(_, event)| belongs(event, scenario, steps))
+            .collect();
+        let first = mine.first().map(|(at, _)| *at)?;
+        let items = mine.into_iter().map(|(at, event)| {
             let (key, args) = event_message(event);
             let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
             html! {
@@ -133,13 +162,13 @@ pub fn LiveScenario(props: &LiveScenarioProps) -> Html {
                 </li>
             }
         });
-        html! {
+        Some(html! {
             <div class="timeline" data-testid="scenario-timeline">
                 <h5>{ i18n.t("live.timeline") }</h5>
                 <ol>{ for items }</ol>
             </div>
-        }
-    });
+        })
+    };
     let id = props.scenario.name();
     let body = match &*transcript {
         None => html! {},
@@ -166,7 +195,7 @@ pub fn LiveScenario(props: &LiveScenarioProps) -> Html {
             html! {
                 <>
                     <ol class="py transcript" data-testid="scenario-transcript" aria-label={i18n.t("py.session").to_owned()}>{ for rows }</ol>
-                    { for timeline }
+                    { for timeline(steps) }
                     <p class="muted small">{ i18n.t("live.ran_for_real") }</p>
                 </>
             }
@@ -229,6 +258,32 @@ mod tests {
         assert_eq!(args, [("sock", "s1".to_owned()), ("n", "18".to_owned())]);
         let (_, args) = event_message(&events[4]);
         assert_eq!(args[0], ("peer", "half_close".to_owned()));
+    }
+
+    #[test]
+    fn a_timeline_keeps_its_own_runs_events() {
+        use socklab_core::protocol::{CallOutcome, PeerKind, PyReturn};
+        let made = Step {
+            code: "s2 = socket.socket(socket.AF_INET, socket.SOCK_STREAM)".into(),
+            outcome: CallOutcome::Returned {
+                value: PyReturn::Socket {
+                    sock: 2,
+                    repr: "<socket.socket fd=7>".into(),
+                },
+            },
+            elapsed_us: 10,
+        };
+        let steps = [made];
+        let half = Scenario::HalfClose;
+        assert!(belongs(&SocketEvent::PeerClosed { sock: 2 }, half, &steps));
+        assert!(!belongs(&SocketEvent::Reset { sock: 3 }, half, &steps));
+        let peer = |peer| SocketEvent::Peer {
+            peer,
+            what: PeerAction::Closed,
+        };
+        assert!(belongs(&peer(PeerKind::HalfClose), half, &steps));
+        assert!(!belongs(&peer(PeerKind::Silent), half, &steps));
+        assert!(!belongs(&peer(PeerKind::Reset), Scenario::Epipe, &steps));
     }
 
     #[test]

@@ -716,6 +716,21 @@ impl Scenario {
         })
     }
 
+    /// The demo peer the scenario talks to, if it uses one.
+    pub fn peer(self) -> Option<PeerKind> {
+        match self {
+            Scenario::Econnreset => Some(PeerKind::Reset),
+            Scenario::Etimedout | Scenario::EwouldblockRecv | Scenario::EwouldblockSend => {
+                Some(PeerKind::Silent)
+            }
+            Scenario::HalfClose => Some(PeerKind::HalfClose),
+            Scenario::Econnrefused
+            | Scenario::Eaddrinuse
+            | Scenario::Epipe
+            | Scenario::Eaddrnotavail => None,
+        }
+    }
+
     /// The wire name: `ewouldblock_recv`.
     pub fn name(self) -> &'static str {
         match self {
