@@ -150,11 +150,7 @@ async fn listen_accept_and_a_half_closed_connection() {
 async fn errors_are_pythons_to_the_letter() {
     let server = Running::start(Config::default()).await;
     let mut s = Session::open(&server).await;
-    // A port that was just free: nobody listens there.
-    let closed = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let closed = closed_port();
     let t = s.tcp().await;
     let cases: Vec<(Value, String)> = vec![
         (
@@ -269,6 +265,19 @@ async fn errors_are_pythons_to_the_letter() {
     );
 }
 
+/// A loopback port that was just free: nobody listens there.
+fn closed_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// The default config with some of each session's limits changed.
+fn limited(change: impl FnOnce(&mut SessionLimits)) -> Config {
+    let mut config = Config::default();
+    change(&mut config.limits);
+    config
+}
+
 fn hostname() -> String {
     std::process::Command::new("python3")
         .args(["-c", "import socket; print(socket.gethostname())"])
@@ -279,13 +288,7 @@ fn hostname() -> String {
 
 #[tokio::test]
 async fn blocking_non_blocking_and_timeout_modes() {
-    let config = Config {
-        limits: SessionLimits {
-            max_block_ms: 400,
-            ..Config::default().limits
-        },
-        ..Config::default()
-    };
+    let config = limited(|l| l.max_block_ms = 400);
     let server = Running::start(config).await;
     let mut s = Session::open(&server).await;
     let silent = s.peer("silent").await;
@@ -346,24 +349,32 @@ fn python_repl(lines: &[String]) -> Vec<String> {
          else:\n            print(repr(eval(code, ns)))\n    except Exception as e:\n        \
          print(traceback.format_exception_only(e)[-1].strip())\n",
     );
+    python_prints(&program).lines().map(str::to_owned).collect()
+}
+
+/// What `python3 -c program` prints.
+fn python_prints(program: &str) -> String {
     let out = std::process::Command::new("python3")
-        .args(["-c", &program])
+        .args(["-c", program])
         .output()
         .expect("python3 runs");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Replays `code` in CPython, REPL-style, on a blocking thread (the demo peers it talks to run
+/// on this runtime), and checks it shows `ours`, line for line.
+async fn assert_cpython_shows(code: Vec<String>, ours: &[String]) {
+    let python = tokio::task::spawn_blocking(move || python_repl(&code))
+        .await
+        .unwrap();
+    assert_eq!(ours, python, "the companion, then CPython");
 }
 
 #[tokio::test]
 async fn a_failed_connect_is_retried_as_python_retries_it_in_each_mode() {
     let server = Running::start(Config::default()).await;
     let mut s = Session::open(&server).await;
-    let closed = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let closed = closed_port();
     let blocking = s.tcp().await;
     let timeout = s.tcp().await;
     let mut calls = vec![json!({"op": "settimeout", "sock": timeout, "timeout": 2.0})];
@@ -394,10 +405,7 @@ async fn a_failed_connect_is_retried_as_python_retries_it_in_each_mode() {
         ours[8],
         "ConnectionAbortedError: [Errno 103] Software caused connection abort"
     );
-    let python = tokio::task::spawn_blocking(move || python_repl(&code))
-        .await
-        .unwrap();
-    assert_eq!(ours, python, "the companion, then CPython");
+    assert_cpython_shows(code, &ours).await;
 }
 
 #[tokio::test]
@@ -438,20 +446,14 @@ async fn the_half_close_scenario_answers_after_shutdown_as_in_cpython() {
         .collect();
     assert_eq!(recvs, [r"b'GET / HTTP/1.0\r\n\r\n'", "b''"], "{m:#}");
     // CPython, on the same lines against the session's own half-close peer, shows the same.
-    let python = tokio::task::spawn_blocking(move || python_repl(&code))
-        .await
-        .unwrap();
-    assert_eq!(ours, python, "the companion, then CPython");
+    assert_cpython_shows(code, &ours).await;
 }
 
 #[tokio::test]
 async fn a_waiting_call_can_be_cancelled_and_others_go_on_meanwhile() {
     let server = Running::start(Config::default()).await;
     let mut s = Session::open(&server).await;
-    let l = s.tcp().await;
-    s.line(json!({"op": "bind", "sock": l, "address": "('127.0.0.1', 0)"}))
-        .await;
-    s.line(json!({"op": "listen", "sock": l})).await;
+    let l = s.listening().await;
     let started = Instant::now();
     let accept = s
         .send(json!({"type": "call", "call": {"op": "accept", "sock": l}}))
@@ -543,11 +545,7 @@ fn python_runs(lines: &[String]) -> String {
          for line in {lines:?}:\n    try:\n        exec(line, ns)\n    except Exception as e:\n        \
          print(traceback.format_exception_only(e)[-1].strip())\n        break\n",
     );
-    let out = std::process::Command::new("python3")
-        .args(["-c", &program])
-        .output()
-        .expect("python3 runs");
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    python_prints(&program).trim().to_owned()
 }
 
 #[tokio::test]
@@ -637,10 +635,7 @@ async fn limits_are_reported_as_themselves() {
 async fn calls_waiting_at_once_are_capped_and_each_id_runs_once() {
     let server = Running::start(Config::default()).await;
     let mut s = Session::open(&server).await;
-    let l = s.tcp().await;
-    s.line(json!({"op": "bind", "sock": l, "address": "('127.0.0.1', 0)"}))
-        .await;
-    s.line(json!({"op": "listen", "sock": l})).await;
+    let l = s.listening().await;
     // Sixteen blocking accept() calls wait at once...
     let mut waiting = Vec::new();
     for _ in 0..16 {
@@ -750,13 +745,7 @@ async fn a_panic_stays_in_the_call_or_the_session_where_it_happened() {
 
 #[tokio::test]
 async fn a_session_ends_at_its_lifetime_however_busy_it_is() {
-    let config = Config {
-        limits: SessionLimits {
-            lifetime_secs: 1,
-            ..Config::default().limits
-        },
-        ..Config::default()
-    };
+    let config = limited(|l| l.lifetime_secs = 1);
     let server = Running::start(config).await;
     let mut s = Session::open(&server).await;
     let started = Instant::now();
@@ -790,13 +779,7 @@ async fn a_session_ends_at_its_lifetime_however_busy_it_is() {
 
 #[tokio::test]
 async fn idle_sessions_are_closed_with_a_reason() {
-    let config = Config {
-        limits: SessionLimits {
-            idle_secs: 1,
-            ..Config::default().limits
-        },
-        ..Config::default()
-    };
+    let config = limited(|l| l.idle_secs = 1);
     let server = Running::start(config).await;
     let mut s = Session::open(&server).await;
     let (code, reason) = close_code(&mut s.ws).await;

@@ -296,6 +296,15 @@ impl Session {
         self.socket(2, 1).await
     }
 
+    /// A TCP socket bound to a free loopback port and listening.
+    pub(crate) async fn listening(&mut self) -> u64 {
+        let l = self.tcp().await;
+        self.line(json!({"op": "bind", "sock": l, "address": "('127.0.0.1', 0)"}))
+            .await;
+        self.line(json!({"op": "listen", "sock": l})).await;
+        l
+    }
+
     pub(crate) async fn peer(&mut self, kind: &str) -> u16 {
         let m = self.request(json!({"type": "peer", "kind": kind})).await;
         assert_eq!(m["type"], "peer", "{m}");
