@@ -112,9 +112,9 @@ fn table_row(
                 <button type="button" class="link-btn mono" {onclick} aria-expanded={is_open.to_string()}>{ e.name() }</button>
                 if r.from_seed { <span class="badge">{ i18n.t("err.seed_badge") }</span> }
             </th>
-            <td>{ e.number() }</td>
-            <td class="muted">{ foreign(r.macos) }</td>
-            <td class="muted">{ foreign(r.windows) }</td>
+            <td data-label="Linux">{ e.number() }</td>
+            <td class="muted" data-label="macOS">{ foreign(r.macos) }</td>
+            <td class="muted" data-label="Windows">{ foreign(r.windows) }</td>
             <td class="desc">{ meaning }</td>
         </tr>
     }

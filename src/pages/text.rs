@@ -70,7 +70,9 @@ pub fn TextPage(props: &PageProps<TextState>) -> Html {
         <tr>
             <th scope="row"><span class={classes!("glyph", r.surrogate.then_some("escape"))}>{ &r.ch }</span></th>
             <td><code>{ &r.code_point }</code></td>
-            { for r.bytes.iter().map(|b| html! { <td><code>{ b.clone().unwrap_or_else(|| "—".to_owned()) }</code></td> }) }
+            { for r.bytes.iter().zip(COLUMNS).map(|(b, c)| html! {
+                <td class="bytes" data-label={c.name()}><code>{ b.clone().unwrap_or_else(|| "—".to_owned()) }</code></td>
+            }) }
         </tr>
     });
     let totals = view.totals.iter().map(|(c, n)| html! {
@@ -102,7 +104,7 @@ pub fn TextPage(props: &PageProps<TextState>) -> Html {
                 <button type="button" class="link-btn" data-testid="text-decode-these" onclick={decode_these}>{ i18n.t("text.decode_these") }</button>
                 <h3>{ i18n.t("text.per_char") }</h3>
                 <div class="table-wrap">
-                    <table class="flags" data-testid="text-chars">
+                    <table class="flags chars" data-testid="text-chars">
                         <thead><tr>
                             <th scope="col">{ i18n.t("text.char") }</th><th scope="col">{ i18n.t("text.code_point") }</th>
                             { for COLUMNS.iter().map(|c| html! { <th scope="col"><code>{ c.name() }</code></th> }) }
