@@ -70,7 +70,7 @@ pub fn LivePage(props: &PageProps<LiveState>) -> Html {
         };
         html! {
             <tr class={classes!((m == s.mode).then_some("current"))}>
-                <td><code>{ label }</code></td><td><code>{ timeout }</code></td><td>{ i18n.t(recv) }</td>
+                <td><code>{ label }</code></td><td class="timeout"><code>{ timeout }</code></td><td class="desc">{ i18n.t(recv) }</td>
             </tr>
         }
     });
@@ -105,7 +105,7 @@ pub fn LivePage(props: &PageProps<LiveState>) -> Html {
                 <p>{ i18n.t("sock.blocking_1") }</p>
                 <p>{ i18n.t("sock.blocking_2") }</p>
                 <div class="table-wrap">
-                    <table class="flags seed-table" data-testid="mode-table">
+                    <table class="flags seed-table modes" data-testid="mode-table">
                         <thead><tr>
                             <th scope="col">{ i18n.t("sock.col_mode") }</th>
                             <th scope="col">{"gettimeout()"}</th>
