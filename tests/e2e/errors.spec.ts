@@ -40,6 +40,10 @@ test("the seed's five first, search by Windows number and by Chinese words, entr
   await expect(page).toHaveURL(/\/live\?close=reset$/);
   await expect(page.getByTestId("close-reset")).toHaveAttribute("aria-pressed", "true");
   await expect(page.getByTestId("scenario-epipe")).toBeVisible();
+  // Back returns to the entry the link came from, without a reload.
+  await page.goBack();
+  await expect(page).toHaveURL(/\/errors\?(.*&)?e=EPIPE/);
+  await expect(page.getByTestId("err-entry")).toHaveAttribute("data-name", "EPIPE");
   watch.expectNone();
 });
 
