@@ -343,7 +343,7 @@ async fn blocking_non_blocking_and_timeout_modes() {
 fn python_repl(lines: &[String]) -> Vec<String> {
     // Rust's Debug quoting of these ASCII lines is a valid Python list of str literals.
     let program = format!(
-        "import socket, traceback\nns = {{'socket': socket}}\n\
+        "import socket, time, traceback\nns = {{'socket': socket, 'time': time}}\n\
          for line in {lines:?}:\n    try:\n        try:\n            code = compile(line, '<s>', 'eval')\n        \
          except SyntaxError:\n            exec(line, ns)\n            print()\n        \
          else:\n            print(repr(eval(code, ns)))\n    except Exception as e:\n        \
@@ -445,6 +445,14 @@ async fn the_half_close_scenario_answers_after_shutdown_as_in_cpython() {
         .map(|(_, out)| out)
         .collect();
     assert_eq!(recvs, [r"b'GET / HTTP/1.0\r\n\r\n'", "b''"], "{m:#}");
+    // While it slept, the answer and the close arrived, and were pushed as events.
+    let sock = steps[0]["outcome"]["value"]["sock"].clone();
+    s.event(|e| e["event"] == "data" && e["sock"] == sock && e["available"] == 18)
+        .await;
+    s.event(|e| e["event"] == "peer_closed" && e["sock"] == sock)
+        .await;
+    s.event(|e| e["event"] == "peer" && e["what"]["action"] == "read_eof")
+        .await;
     // CPython, on the same lines against the session's own half-close peer, shows the same.
     assert_cpython_shows(code, &ours).await;
 }

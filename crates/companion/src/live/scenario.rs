@@ -316,6 +316,9 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
                 shutdown.python()
             );
             sc.run(shutdown, Some(code)).await?;
+            // A moment for the peer to answer: its answer and its close then wait here, and
+            // the timeline shows them arriving before recv() takes them.
+            sc.sleep(0.1).await;
             let recv = SocketCall::Recv {
                 sock: s1,
                 bufsize: 1024,
