@@ -349,6 +349,18 @@ fn random_codec_case(rng: &mut Rng) -> Value {
     }
 }
 
+/// Whether the live `python3` classifies addresses by the rules of CPython 3.11.10 and later,
+/// where 192.0.0.199 (in 192.0.0.0/24, no longer just /29) is private.
+fn has_newer_ipaddress_rules() -> bool {
+    Command::new("python3")
+        .args([
+            "-c",
+            "import ipaddress; print(ipaddress.ip_address('192.0.0.199').is_private)",
+        ])
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "True")
+}
+
 /// Runs cases through `python3 vectors/oracle.py`; `None` when there is no python3 3.11.
 fn ask_cpython(cases: &[Value]) -> Option<Vec<Value>> {
     let version = Command::new("python3")
@@ -400,6 +412,14 @@ fn differential_against_live_cpython() {
     cases.extend((0..5000).map(|_| random_struct_case(&mut rng)));
     cases.extend((0..3000).map(|_| random_inet_case(&mut rng)));
     cases.extend((0..2000).map(|_| random_codec_case(&mut rng)));
+    if has_newer_ipaddress_rules() {
+        // CPython 3.11.10 (and distributions' backports to older 3.11 builds) changed which
+        // networks `ipaddress` calls private and global (CVE-2024-4032: 192.0.0.0/24,
+        // 2001::/23's exceptions, 2002::/16...). socklab and its golden file follow the
+        // 3.11 rules before that change, so classification is left out against such a build.
+        println!("note: this python3 has the 3.11.10 ipaddress rules; classify cases skipped");
+        cases.retain(|case| case["fn"] != "classify");
+    }
     let Some(answers) = ask_cpython(&cases) else {
         println!("SKIPPED differential check: python3 is not CPython 3.11 here");
         return;
