@@ -182,10 +182,6 @@ mod gbk {
     }
 }
 
-fn is_surrogate(n: u32) -> bool {
-    (0xd800..=0xdfff).contains(&n)
-}
-
 /// `text.encode(codec, errors)`.
 ///
 /// ```
@@ -214,46 +210,15 @@ pub fn encode(text: &str, codec: Codec, errors: Errors) -> Result<Vec<u8>, PyExc
 /// assert_eq!(encode_points(&text, Codec::Utf16Le, Errors::Replace).unwrap(), b"a\0?\0b\0");
 /// ```
 pub fn encode_points(points: &[u32], codec: Codec, errors: Errors) -> Result<Vec<u8>, PyException> {
-    // The bytes of one code point that the codec can encode.
-    let unit = |n: u32, out: &mut Vec<u8>| match codec {
-        Codec::Utf8 | Codec::Utf8Sig => {
-            let c = char::from_u32(n).unwrap_or('\u{fffd}');
-            out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
-        }
-        Codec::Utf16 | Codec::Utf16Le | Codec::Utf16Be => {
-            let c = char::from_u32(n).unwrap_or('\u{fffd}');
-            for u in c.encode_utf16(&mut [0; 2]) {
-                out.extend(if codec == Codec::Utf16Be {
-                    u.to_be_bytes()
-                } else {
-                    u.to_le_bytes()
-                });
-            }
-        }
-        Codec::Utf32 | Codec::Utf32Le => out.extend(n.to_le_bytes()),
-        Codec::Utf32Be => out.extend(n.to_be_bytes()),
-        Codec::Ascii | Codec::Latin1 => out.push(n as u8),
-        Codec::Gbk => match gbk::encode(n) {
-            Some([lead, trail]) => out.extend([lead, trail]),
-            None => out.push(n as u8),
-        },
-    };
-    // What cannot be encoded, and how CPython reports it: the UTF-8 codec names a whole run of
-    // surrogates (as `utf-8`, even for `utf-8-sig`), UTF-16 and UTF-32 name the first one only.
-    let (limit, name, whole_run, reason) = match codec {
-        Codec::Ascii => (128, "ascii", true, "ordinal not in range(128)"),
-        Codec::Latin1 => (256, "latin-1", true, "ordinal not in range(256)"),
-        Codec::Utf8 | Codec::Utf8Sig => (0x11_0000, "utf-8", true, SURROGATES),
-        // CPython's CJK codecs name one character at a time, whatever the reason.
-        Codec::Gbk => (0x80, "gbk", false, ILLEGAL),
-        other => (0x11_0000, other.name(), false, SURROGATES),
-    };
-    let bad = |n: u32| {
-        if codec == Codec::Gbk {
-            n >= 0x80 && gbk::encode(n).is_none()
-        } else {
-            n >= limit || is_surrogate(n)
-        }
+    // How CPython reports what cannot be encoded: the UTF-8 codec names a whole run of
+    // surrogates (as `utf-8`, even for `utf-8-sig`), UTF-16 and UTF-32 the first one only, and
+    // the CJK codecs one character at a time whatever the reason.
+    let (name, whole_run, reason) = match codec {
+        Codec::Ascii => ("ascii", true, "ordinal not in range(128)"),
+        Codec::Latin1 => ("latin-1", true, "ordinal not in range(256)"),
+        Codec::Utf8 | Codec::Utf8Sig => ("utf-8", true, SURROGATES),
+        Codec::Gbk => ("gbk", false, ILLEGAL),
+        other => (other.name(), false, SURROGATES),
     };
     let mut out = match codec {
         Codec::Utf8Sig => vec![0xef, 0xbb, 0xbf],
@@ -264,23 +229,72 @@ pub fn encode_points(points: &[u32], codec: Codec, errors: Errors) -> Result<Vec
     out.reserve(points.len() * 4);
     let mut i = 0;
     while i < points.len() {
-        if !bad(points[i]) {
-            unit(points[i], &mut out);
+        if encode_one(codec, points[i], &mut out) {
             i += 1;
             continue;
         }
-        let end = i + points[i..].iter().take_while(|&&n| bad(n)).count();
+        // A failed `encode_one` writes nothing, so an empty Vec never allocates here.
+        let end = i + points[i..]
+            .iter()
+            .take_while(|&&n| !encode_one(codec, n, &mut Vec::new()))
+            .count();
         match errors {
             Errors::Strict => {
                 let end = if whole_run { end } else { i + 1 };
                 return Err(encode_error(codec, name, points, (i, end), reason));
             }
-            Errors::Replace => (i..end).for_each(|_| unit(u32::from(b'?'), &mut out)),
+            Errors::Replace => (i..end).for_each(|_| {
+                encode_one(codec, u32::from(b'?'), &mut out);
+            }),
             Errors::Ignore => {}
         }
         i = end;
     }
     Ok(out)
+}
+
+/// Appends the bytes of one code point if `codec` can encode it; false (and nothing written)
+/// if it cannot: past the codec's range, or a lone surrogate, which no UTF codec takes.
+fn encode_one(codec: Codec, n: u32, out: &mut Vec<u8>) -> bool {
+    match codec {
+        Codec::Ascii | Codec::Latin1 => {
+            let limit = if codec == Codec::Ascii { 0x80 } else { 0x100 };
+            match u8::try_from(n) {
+                Ok(byte) if n < limit => out.push(byte),
+                _ => return false,
+            }
+        }
+        Codec::Gbk => match u8::try_from(n) {
+            Ok(byte) if byte < 0x80 => out.push(byte),
+            _ => match gbk::encode(n) {
+                Some(pair) => out.extend(pair),
+                None => return false,
+            },
+        },
+        utf => {
+            // `char` excludes exactly the surrogates (and what is past U+10FFFF).
+            let Some(c) = char::from_u32(n) else {
+                return false;
+            };
+            match utf {
+                Codec::Utf8 | Codec::Utf8Sig => {
+                    out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                }
+                Codec::Utf16 | Codec::Utf16Le | Codec::Utf16Be => {
+                    for u in c.encode_utf16(&mut [0; 2]) {
+                        out.extend(if utf == Codec::Utf16Be {
+                            u.to_be_bytes()
+                        } else {
+                            u.to_le_bytes()
+                        });
+                    }
+                }
+                Codec::Utf32Be => out.extend(n.to_be_bytes()),
+                _ => out.extend(n.to_le_bytes()),
+            }
+        }
+    }
+    true
 }
 
 /// One decoding problem: the byte range and CPython's reason.
