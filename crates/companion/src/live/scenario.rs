@@ -169,6 +169,8 @@ pub(crate) async fn run(inner: &Arc<Inner>, which: Scenario) -> Vec<Step> {
     script.steps
 }
 
+/// Plays a scenario. Its demo peer is the one `Scenario::peer` names (the page picks the
+/// peer's events for the timeline by the same answer).
 async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
     match which {
         Scenario::Econnrefused => {
@@ -193,7 +195,7 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
             sc.with_port(bind, port).await;
         }
         Scenario::Econnreset => {
-            let port = sc.peer(PeerKind::Reset).await?;
+            let port = sc.peer(which.peer()?).await?;
             let s1 = sc.tcp().await?;
             sc.connect(s1, port, "the reset peer: accepts, then aborts (RST)")
                 .await?;
@@ -205,7 +207,7 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
             .await;
         }
         Scenario::Etimedout => {
-            let port = sc.peer(PeerKind::Silent).await?;
+            let port = sc.peer(which.peer()?).await?;
             let s1 = sc.tcp().await?;
             sc.call(SocketCall::Settimeout {
                 sock: s1,
@@ -221,7 +223,7 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
             .await;
         }
         Scenario::EwouldblockRecv => {
-            let port = sc.peer(PeerKind::Silent).await?;
+            let port = sc.peer(which.peer()?).await?;
             let s1 = sc.tcp().await?;
             sc.connect(s1, port, "the silent peer: accepts, never answers")
                 .await?;
@@ -237,7 +239,7 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
             .await;
         }
         Scenario::EwouldblockSend => {
-            let port = sc.peer(PeerKind::Silent).await?;
+            let port = sc.peer(which.peer()?).await?;
             let s1 = sc.tcp().await?;
             sc.call(SocketCall::Setsockopt {
                 sock: s1,
@@ -294,7 +296,7 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
             sc.call(send).await;
         }
         Scenario::HalfClose => {
-            let port = sc.peer(PeerKind::HalfClose).await?;
+            let port = sc.peer(which.peer()?).await?;
             let s1 = sc.tcp().await?;
             sc.connect(
                 s1,
