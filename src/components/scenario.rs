@@ -101,8 +101,8 @@ pub fn LiveScenario(props: &LiveScenarioProps) -> Html {
     let transcript = use_state(|| None::<Result<Vec<Step>, String>>);
     let waiting = use_state(|| false);
     // The events of the latest run, and the subscription that collects them while it runs.
-    let events = use_state(Vec::<TimedEvent>::new);
-    let collected = use_mut_ref(Vec::<TimedEvent>::new);
+    let events = use_mut_ref(Vec::<TimedEvent>::new);
+    let rerender = use_force_update();
     let listening = use_mut_ref(|| None::<Subscription>);
     let stop_timer = use_mut_ref(|| None::<gloo_timers::callback::Timeout>);
     let connected = matches!(status, Status::Connected { .. });
@@ -110,15 +110,14 @@ pub fn LiveScenario(props: &LiveScenarioProps) -> Html {
         let scenario = props.scenario;
         let transcript = transcript.clone();
         let waiting = waiting.clone();
-        let events = events.clone();
+        let events = Rc::clone(&events);
         Callback::from(move |_| {
-            collected.borrow_mut().clear();
-            events.set(Vec::new());
+            events.borrow_mut().clear();
             let on_event = {
-                let (collected, events) = (collected.clone(), events.clone());
+                let (events, rerender) = (Rc::clone(&events), rerender.clone());
                 Callback::from(move |event: TimedEvent| {
-                    collected.borrow_mut().push(event);
-                    events.set(collected.borrow().clone());
+                    events.borrow_mut().push(event);
+                    rerender.force_update();
                 })
             };
             *listening.borrow_mut() = Some(companion.subscribe(on_event));
@@ -147,6 +146,7 @@ pub fn LiveScenario(props: &LiveScenarioProps) -> Html {
     };
     let scenario = props.scenario;
     let timeline = |steps: &[Step]| {
+        let events = events.borrow();
         let mine: Vec<&TimedEvent> = events
             .iter()
             .filter(|(_, event)| belongs(event, scenario, steps))
