@@ -267,7 +267,8 @@ fn parse_quoted(t: &str, quote: char, raw: bool, is_bytes: bool) -> Result<Vec<u
         let start = pos;
         let e = chars.next().ok_or_else(unterminated)?;
         pos += 1 + width(e);
-        let simple =
+        // The code point the escape stands for (none for a backslash-newline).
+        let escaped =
             match e {
                 '\n' => None,
                 '\\' | '\'' | '"' => Some(u32::from(e)),
@@ -324,7 +325,7 @@ fn parse_quoted(t: &str, quote: char, raw: bool, is_bytes: bool) -> Result<Vec<u
                     Some(u32::from(other))
                 }
             };
-        out.extend(simple);
+        out.extend(escaped);
     }
     if chars.next().is_some() {
         return Err(PyException::new(PyExcClass::SyntaxError, "invalid syntax").with_hint(hint()));

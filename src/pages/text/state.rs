@@ -188,18 +188,15 @@ impl TextState {
                     .collect(),
             })
             .collect();
+        // No totals for text that is not a str (a broken literal).
         let totals = Codec::ALL
             .iter()
             .map(|&c| {
-                let all = encode_points(points, c, Errors::Strict);
-                (
-                    c,
-                    parsed
-                        .is_ok()
-                        .then_some(all.ok())
-                        .flatten()
-                        .map(|b| b.len()),
-                )
+                let all = parsed
+                    .as_ref()
+                    .ok()
+                    .map(|p| encode_points(p, c, Errors::Strict));
+                (c, all.and_then(Result::ok).map(|b| b.len()))
             })
             .collect();
         let errors_arg = |e: Errors| {
