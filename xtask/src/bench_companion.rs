@@ -259,19 +259,15 @@ struct Row {
     server: &'static str,
     n: usize,
     up: usize,
-    served: usize,
     setup_secs: f64,
-    p50_us: Option<u32>,
-    p99_us: Option<u32>,
-    calls: usize,
-    calls_per_sec: f64,
+    /// The closed-loop phase.
+    closed: Phase,
+    /// The paced phase, unless `--pace 0`.
+    paced: Option<Phase>,
     idle_kib: Option<f64>,
     idle_pss_kib: Option<f64>,
     processes: usize,
-    failed: u64,
-    paced: Option<Paced>,
     setup_errors: BTreeMap<String, u64>,
-    errors: BTreeMap<String, u64>,
     note: Option<String>,
 }
 
@@ -281,19 +277,13 @@ impl Row {
             server,
             n,
             up: 0,
-            served: 0,
             setup_secs: 0.0,
-            p50_us: None,
-            p99_us: None,
-            calls: 0,
-            calls_per_sec: 0.0,
+            closed: Phase::default(),
+            paced: None,
             idle_kib: None,
             idle_pss_kib: None,
             processes: 0,
-            failed: 0,
-            paced: None,
             setup_errors: BTreeMap::new(),
-            errors: BTreeMap::new(),
             note: Some(note),
         }
     }
@@ -305,11 +295,8 @@ impl Row {
         opened: Opened,
         alive: usize,
         memory: Memory,
-        (load, paced): (Run, Option<Run>),
+        (closed, paced): (Run, Option<Run>),
     ) -> Row {
-        let Run { mut load, elapsed } = load;
-        load.latencies_us.sort_unstable();
-        let calls = load.latencies_us.len();
         let per_session = |kib: u64, base: u64| {
             (alive > 0).then(|| kib.saturating_sub(base) as f64 / alive as f64)
         };
@@ -317,26 +304,23 @@ impl Row {
             server,
             n,
             up: opened.up,
-            served: load.served,
             setup_secs: opened.secs,
-            p50_us: percentile(&load.latencies_us, 0.50),
-            p99_us: percentile(&load.latencies_us, 0.99),
-            calls,
-            calls_per_sec: calls as f64 / elapsed.as_secs_f64().max(1e-9),
+            closed: Phase::from(closed),
+            paced: paced.map(Phase::from),
             idle_kib: per_session(memory.idle.rss_kib, memory.base.rss_kib),
             idle_pss_kib: per_session(memory.idle.pss_kib, memory.base.pss_kib),
             processes: memory.idle.processes,
-            failed: load.failed,
-            paced: paced.map(Paced::from),
             setup_errors: opened.errors,
-            errors: load.errors,
             note: None,
         }
     }
 }
 
-/// The paced phase of one row: every session makes one call per interval.
-struct Paced {
+/// What one phase of a row measured.
+#[derive(Default)]
+struct Phase {
+    /// Sessions that made calls in it and saw none fail.
+    served: usize,
     p50_us: Option<u32>,
     p99_us: Option<u32>,
     calls: usize,
@@ -346,11 +330,12 @@ struct Paced {
     errors: BTreeMap<String, u64>,
 }
 
-impl From<Run> for Paced {
-    fn from(run: Run) -> Paced {
+impl From<Run> for Phase {
+    fn from(run: Run) -> Phase {
         let Run { mut load, elapsed } = run;
         load.latencies_us.sort_unstable();
-        Paced {
+        Phase {
+            served: load.served,
             p50_us: percentile(&load.latencies_us, 0.50),
             p99_us: percentile(&load.latencies_us, 0.99),
             calls: load.latencies_us.len(),
@@ -380,16 +365,16 @@ fn print_row(row: &Row) {
          {:.0} calls/s, {} KiB per idle session, {} failed calls",
         row.up,
         row.n,
-        row.served,
+        row.closed.served,
         row.setup_secs,
-        ms(row.p50_us),
-        ms(row.p99_us),
-        row.calls_per_sec,
+        ms(row.closed.p50_us),
+        ms(row.closed.p99_us),
+        row.closed.calls_per_sec,
         row.idle_kib
             .map_or_else(|| "–".to_owned(), |k| format!("{k:.0}")),
-        row.failed
+        row.closed.failed
     );
-    for (what, count) in row.setup_errors.iter().chain(&row.errors) {
+    for (what, count) in row.setup_errors.iter().chain(&row.closed.errors) {
         println!("   {count} × {what}");
     }
     if let Some(p) = &row.paced {
@@ -432,21 +417,21 @@ fn report(
     );
     let _ = writeln!(s, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in rows {
-        let paced = |f: fn(&Paced) -> Option<u32>| ms(r.paced.as_ref().and_then(f));
+        let paced = |f: fn(&Phase) -> Option<u32>| ms(r.paced.as_ref().and_then(f));
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} | {:.0} | {} | {} | {} | {} |",
             r.n,
             r.server,
-            r.served,
-            ms(r.p50_us),
-            ms(r.p99_us),
-            r.calls_per_sec,
+            r.closed.served,
+            ms(r.closed.p50_us),
+            ms(r.closed.p99_us),
+            r.closed.calls_per_sec,
             paced(|p| p.p50_us),
             paced(|p| p.p99_us),
             r.idle_kib
                 .map_or_else(|| "–".to_owned(), |k| format!("{k:.0}")),
-            r.failed + r.paced.as_ref().map_or(0, |p| p.failed)
+            r.closed.failed + r.paced.as_ref().map_or(0, |p| p.failed)
         );
     }
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
@@ -523,7 +508,7 @@ fn report(
         if let Some(pss) = r.idle_pss_kib {
             parts.push(format!("{pss:.0} KiB Pss per idle session"));
         }
-        parts.push(format!("{} calls", r.calls));
+        parts.push(format!("{} calls", r.closed.calls));
         if let Some(p) = &r.paced {
             parts.push(format!(
                 "paced: {} calls, {:.0} calls/s, {} started over an interval late",
@@ -539,8 +524,8 @@ fn report(
                 errors_text(&r.setup_errors)
             ));
         }
-        if !r.errors.is_empty() {
-            parts.push(format!("failed calls: {}", errors_text(&r.errors)));
+        if !r.closed.errors.is_empty() {
+            parts.push(format!("failed calls: {}", errors_text(&r.closed.errors)));
         }
         if let Some(note) = &r.note {
             parts.push(note.clone());
