@@ -71,7 +71,7 @@ pub fn TextPage(props: &PageProps<TextState>) -> Html {
             <th scope="row"><span class={classes!("glyph", r.surrogate.then_some("escape"))}>{ &r.ch }</span></th>
             <td><code>{ &r.code_point }</code></td>
             { for r.bytes.iter().zip(COLUMNS).map(|(b, c)| html! {
-                <td class="bytes" data-label={c.name()}><code>{ b.clone().unwrap_or_else(|| "—".to_owned()) }</code></td>
+                <td class="codec-bytes" data-label={c.name()}><code>{ b.clone().unwrap_or_else(|| "—".to_owned()) }</code></td>
             }) }
         </tr>
     });

@@ -23,6 +23,13 @@ test("Chinese text in every codec, and a decode error exactly as CPython words i
     python("'中文'.encode('utf-16')"),
   );
   await expect(page.locator('[data-testid=text-totals] li[data-codec="utf-8"] strong')).toHaveText("6");
+  // On a wide screen each codec's bytes sit in their own column, side by side.
+  const row = page.locator("[data-testid=text-chars] tbody tr").first();
+  await expect(row.locator('td[data-label="gbk"]')).toHaveText("d6 d0");
+  const utf8 = (await row.locator('td[data-label="utf-8"]').boundingBox())!;
+  const gbk = (await row.locator('td[data-label="gbk"]').boundingBox())!;
+  expect(gbk.y).toBe(utf8.y);
+  expect(gbk.x).toBeGreaterThanOrEqual(utf8.x + utf8.width - 1);
   await page.getByTestId("text-data").fill("e4 b8");
   await expect(page.getByTestId("text-decode-call").getByTestId("py-result")).toContainText(
     python("b'\\xe4\\xb8'.decode('utf-8')"),
