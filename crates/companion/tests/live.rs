@@ -948,12 +948,14 @@ async fn a_thousand_vanishing_sessions_leave_nothing_behind() {
         fds0 <= fds_start,
         "descriptors: {fds_start} at start, {fds0} after warm-up"
     );
+    let before = child.open_files();
     let peak = vanish_in_batches(&child, 20).await;
     let (fds, _) = settled(&child, fds0).await;
     eprintln!("1,000 sessions: descriptors {fds0} -> {fds}, peak RSS {peak0} -> {peak} KiB");
     assert!(
         fds <= fds0,
-        "descriptors: {fds0} before 1,000 sessions, {fds} after"
+        "descriptors: {fds0} before 1,000 sessions, {fds} after: {before:?} -> {:?}",
+        child.open_files()
     );
     // A leaked session holds 64 KiB or more (its echo peer's buffer alone): 1,000 of them would
     // lift the peak by 64 MiB. 8 MiB of slack covers the allocator's noise (up to 3.3 MiB seen).

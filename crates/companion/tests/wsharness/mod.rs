@@ -200,6 +200,25 @@ impl Child {
             .unwrap_or(0)
     }
 
+    /// What each open descriptor is (`socket:[123]`, `anon_inode:[eventpoll]`...), for messages.
+    pub(crate) fn open_files(&self) -> Vec<String> {
+        let dir = format!("/proc/{}/fd", self.process.id());
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| {
+                        let target = std::fs::read_link(e.path())
+                            .map_or_else(|_| "?".into(), |t| t.display().to_string());
+                        format!("{}={target}", e.file_name().to_string_lossy())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        files
+    }
+
     pub(crate) async fn connect(&self) -> Ws {
         let ws_url = self
             .url
