@@ -82,6 +82,11 @@ struct LimitArgs {
     /// when named exactly (169.254.169.254/32).
     #[arg(long = "allow", value_name = "CIDR")]
     allow: Vec<socklab_core::fence::Cidr>,
+    /// Classroom mode: let students' sessions reach this port on this machine (repeatable).
+    /// Without it a student reaches only their own sockets and demo peers here, never the
+    /// services of the machine that serves the class.
+    #[arg(long = "lan-allow", value_name = "PORT")]
+    lan_allow: Vec<u16>,
     /// How many sessions (browser tabs) may be open at once.
     #[arg(long, default_value_t = 64)]
     max_sessions: usize,
@@ -115,7 +120,8 @@ impl LimitArgs {
             max_sessions: self.max_sessions,
             policy: std::sync::Arc::new(socklab_core::fence::Policy {
                 allow: self.allow,
-                lan: Vec::new(),
+                lan_allow: self.lan_allow,
+                ..socklab_core::fence::Policy::default()
             }),
             limits: socklab_core::protocol::SessionLimits {
                 max_sockets: self.max_sockets,
@@ -227,6 +233,25 @@ pub(crate) fn traceback(call: &str, last_line: &str) -> ExitCode {
     ExitCode::FAILURE
 }
 
+/// Every address of this machine's interfaces, up or not: in classroom mode a student's target
+/// at any of them is this machine (fence rule 7).
+fn local_addresses() -> Vec<std::net::IpAddr> {
+    let Ok(addrs) = nix::ifaddrs::getifaddrs() else {
+        return Vec::new();
+    };
+    let mut out: Vec<std::net::IpAddr> = addrs
+        .filter_map(|a| {
+            let a = a.address?;
+            a.as_sockaddr_in()
+                .map(|s| std::net::IpAddr::V4(s.ip()))
+                .or_else(|| a.as_sockaddr_in6().map(|s| std::net::IpAddr::V6(s.ip())))
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// This machine's IPv4 addresses that are up and neither loopback nor link-local.
 fn lan_addresses() -> Vec<std::net::IpAddr> {
     let Ok(addrs) = nix::ifaddrs::getifaddrs() else {
@@ -282,8 +307,9 @@ fn serve(port: u16, config: Config, allow_origins: &[String], lan: bool) -> anyh
         let mut config = config;
         if lan {
             config.policy = std::sync::Arc::new(socklab_core::fence::Policy {
-                allow: config.policy.allow.clone(),
                 lan: lan_ips.clone(),
+                local: local_addresses(),
+                ..(*config.policy).clone()
             });
         }
         let gate = Gate::new(token, port, allow_origins).with_lan(port, &lan_ips);

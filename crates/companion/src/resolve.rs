@@ -12,8 +12,52 @@ const EAI_NONAME: i32 = -2;
 /// How long a lookup may take before the page is told the companion stopped waiting.
 pub(crate) const LOOKUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// [`getaddrinfo`] on a blocking thread, cut off after [`LOOKUP_TIMEOUT`] (a `limit` outcome,
-/// never disguised as a gaierror).
+/// How many lookups may wait on the resolver at once, in the whole server: each holds a
+/// blocking thread until the resolver answers, even after its caller stopped waiting. Without a
+/// bound, sessions asking a resolver that never answers would pile up threads until the runtime's
+/// blocking pool (which also reads the static files) was full.
+pub(crate) const MAX_LOOKUPS: usize = 32;
+
+/// The server-wide count of [`MAX_LOOKUPS`]: one process serves one socklab.
+static LOOKUPS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_LOOKUPS);
+
+/// Why a lookup did not run or did not finish: a limit of the companion's, in English.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Unanswered {
+    /// [`MAX_LOOKUPS`] are already waiting on the resolver.
+    Busy(String),
+    /// The resolver took longer than [`LOOKUP_TIMEOUT`], or the lookup failed inside.
+    Late(String),
+}
+
+/// Runs a resolver function on a blocking thread, within the server-wide [`MAX_LOOKUPS`] (the
+/// thread holds its place until the resolver returns), and waits for it at most
+/// [`LOOKUP_TIMEOUT`]. Every lookup of the companion goes through here: `getaddrinfo` for the
+/// page, the names in `connect`/`bind`/`sendto` addresses, and `getnameinfo`.
+pub(crate) async fn lookup_bounded<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Unanswered> {
+    let Ok(place) = LOOKUPS.try_acquire() else {
+        return Err(Unanswered::Busy(format!(
+            "the companion is already waiting on the resolver for {MAX_LOOKUPS} lookups (its \
+             limit for all sessions together); try again when some are answered"
+        )));
+    };
+    let blocking = tokio::task::spawn_blocking(move || {
+        let _place = place; // held until the resolver returns, however long after the caller left
+        f()
+    });
+    match tokio::time::timeout(LOOKUP_TIMEOUT, blocking).await {
+        Ok(Ok(answer)) => Ok(answer),
+        Ok(Err(_)) => Err(Unanswered::Late(
+            "the lookup failed inside the companion".to_owned(),
+        )),
+        Err(_) => Err(Unanswered::Late(timed_out())),
+    }
+}
+
+/// [`getaddrinfo`] through [`lookup_bounded`] (a limit is a `limit` outcome, never disguised as
+/// a gaierror).
 pub(crate) async fn getaddrinfo_bounded(
     host: Option<String>,
     port: Option<String>,
@@ -22,7 +66,7 @@ pub(crate) async fn getaddrinfo_bounded(
     proto: i32,
     flags: i32,
 ) -> AddrinfoOutcome {
-    let blocking = tokio::task::spawn_blocking(move || {
+    let answer = lookup_bounded(move || {
         getaddrinfo(
             host.as_deref(),
             port.as_deref(),
@@ -31,15 +75,13 @@ pub(crate) async fn getaddrinfo_bounded(
             proto,
             flags,
         )
-    });
-    match tokio::time::timeout(LOOKUP_TIMEOUT, blocking).await {
-        Ok(Ok(outcome)) => outcome,
-        Ok(Err(_)) => AddrinfoOutcome::Limit {
-            message: "the lookup failed inside the companion".to_owned(),
-        },
-        Err(_) => AddrinfoOutcome::Limit {
-            message: timed_out(),
-        },
+    })
+    .await;
+    match answer {
+        Ok(outcome) => outcome,
+        Err(Unanswered::Busy(message) | Unanswered::Late(message)) => {
+            AddrinfoOutcome::Limit { message }
+        }
     }
 }
 

@@ -90,7 +90,7 @@ pub(crate) async fn run(mut socket: WebSocket, shared: Arc<Shared>, slot: Sessio
     let mut state = SessionState {
         said_hello: false,
         lookups: Arc::default(),
-        live: Live::new(rules, answers_tx.clone()),
+        live: Live::new(rules, answers_tx.clone(), socklab_core::fence::Origin::Local),
         bucket: Bucket::new(config.limits.requests_per_second),
     };
     let limit = config.max_message_bytes;
@@ -276,10 +276,10 @@ fn handle(state: &mut SessionState, shared: &Shared, text: &str) -> Outcome {
             state.live.peer(id, kind);
             Outcome::Started
         }
-        ClientMessage::Scenario { id, scenario } => {
-            state.live.scenario(id, scenario);
-            Outcome::Started
-        }
+        ClientMessage::Scenario { id, scenario } => match state.live.scenario(id, scenario) {
+            Some(refused) => Outcome::Reply(refused),
+            None => Outcome::Started,
+        },
         ClientMessage::Getaddrinfo { id, .. } => {
             use std::sync::atomic::Ordering;
             if state.lookups.fetch_add(1, Ordering::SeqCst) >= MAX_LOOKUPS_IN_FLIGHT {

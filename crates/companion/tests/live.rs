@@ -768,7 +768,7 @@ async fn a_session_ends_at_its_lifetime_however_busy_it_is() {
         .await
         .expect("an answer or a close within 5 s")
         {
-            Some(Ok(tokio_tungstenite::tungstenite::Message::Close(Some(frame)))) => break frame,
+            Some(Ok(tungstenite::Message::Close(Some(frame)))) => break frame,
             Some(Ok(_)) => tokio::time::sleep(Duration::from_millis(100)).await,
             other => panic!("expected a pong or a close frame, got {other:?}"),
         }
@@ -806,7 +806,7 @@ async fn fence_inside_namespace() {
     assert_isolated(&["lo"]);
     let allow = |nets: &[&str]| socklab_core::fence::Policy {
         allow: nets.iter().map(|n| n.parse().unwrap()).collect(),
-        lan: Vec::new(),
+        ..socklab_core::fence::Policy::default()
     };
     // Default: refused by the fence, before any packet.
     let server = Running::start(Config::default()).await;

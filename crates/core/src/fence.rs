@@ -23,6 +23,16 @@
 //! 6. `bind` takes a loopback address or one of the classroom LAN addresses, never the
 //!    unspecified address, and port 0 (any free port) or 1024 to 65535. `--allow` does not widen
 //!    `bind`.
+//! 7. Classroom mode: a session whose page came from another machine (a student, [`Origin::Lan`])
+//!    reaches this machine (loopback, its LAN addresses, any of its own addresses) only at the
+//!    session's own endpoints (its bound or listening sockets, its demo peers) and at the ports
+//!    the teacher opened with `--lan-allow PORT`. The teacher's own services on loopback, and
+//!    other students' sockets, stay out of reach. The person at the machine ([`Origin::Local`])
+//!    keeps rule 2.
+//!
+//! Rule 4 also sees through the IPv6 forms that carry an IPv4 address (NAT64, 6to4, Teredo,
+//! IPv4-compatible and -translated): `64:ff9b::a9fe:a9fe` is refused as 169.254.169.254 is, even
+//! under `--allow ::/0`, unless an `--allow` names that very IPv6 address.
 //!
 //! The fence sees numbers only. Legacy IPv4 spellings (`127.1`, `0x7f.1`, `2130706433`) and host
 //! names are resolved before the fence is asked, and the caller must then use the very address it
@@ -31,12 +41,12 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::str::FromStr;
 
 /// Cloud metadata services, refused even inside an `--allow` network (rule 4). Each hands out
 /// the credentials of the machine it runs on to whoever asks.
-pub const METADATA: [IpAddr; 4] = [
+pub const METADATA: [IpAddr; 5] = [
     // AWS, Azure, GCP, Oracle, DigitalOcean...
     IpAddr::V4(Ipv4Addr::new(169, 254, 169, 254)),
     // AWS over IPv6.
@@ -45,7 +55,45 @@ pub const METADATA: [IpAddr; 4] = [
     IpAddr::V4(Ipv4Addr::new(100, 100, 100, 200)),
     // Azure's wire server.
     IpAddr::V4(Ipv4Addr::new(168, 63, 129, 16)),
+    // Oracle Cloud's IMDS alias (192.0.0.0/24, IETF protocol assignments).
+    IpAddr::V4(Ipv4Addr::new(192, 0, 0, 192)),
 ];
+
+/// The IPv4 addresses an IPv6 address carries in one of the standard embeddings, any of which
+/// may lead to that IPv4 host through a translator or tunnel: NAT64 (`64:ff9b::/96` and the
+/// local-use `64:ff9b:1::/48`), 6to4 (`2002::/16`), Teredo (`2001::/32`: its server, and its
+/// client with the bits inverted), IPv4-compatible (`::a.b.c.d`) and IPv4-translated
+/// (`::ffff:0:a.b.c.d`). Mapped addresses are not here: rule 1 judges them as IPv4 outright.
+///
+/// ```
+/// use socklab_core::fence::embedded_ipv4;
+///
+/// let carried = embedded_ipv4("64:ff9b::a9fe:a9fe".parse().unwrap());
+/// assert_eq!(carried, vec!["169.254.169.254".parse::<std::net::Ipv4Addr>().unwrap()]);
+/// assert!(embedded_ipv4("2001:db8::1".parse().unwrap()).is_empty());
+/// ```
+pub fn embedded_ipv4(ip: IpAddr) -> Vec<Ipv4Addr> {
+    let IpAddr::V6(v6) = ip else {
+        return Vec::new();
+    };
+    let n = u128::from(v6);
+    let low = Ipv4Addr::from((n & 0xffff_ffff) as u32);
+    let s = v6.segments();
+    if s[0] == 0x64 && s[1] == 0xff9b && (s[2..6] == [0; 4] || s[2] == 1) {
+        vec![low]
+    } else if s[0] == 0x2002 {
+        vec![Ipv4Addr::from(((n >> 80) & 0xffff_ffff) as u32)]
+    } else if s[0] == 0x2001 && s[1] == 0 {
+        let server = Ipv4Addr::from(((n >> 64) & 0xffff_ffff) as u32);
+        vec![server, Ipv4Addr::from(!u32::from(low))]
+    } else if s[..6] == [0; 6] && n > 1 {
+        vec![low]
+    } else if s[..4] == [0; 4] && s[4] == 0xffff && s[5] == 0 {
+        vec![low]
+    } else {
+        Vec::new()
+    }
+}
 
 /// A network: an address and a prefix length, as `--allow 10.0.0.0/8` names it.
 ///
@@ -277,10 +325,13 @@ impl Destination {
 /// classroom LAN addresses for `bind`. The default is loopback only.
 ///
 /// ```
-/// use socklab_core::fence::{Destination, Policy};
+/// use socklab_core::fence::{Asker, Destination, Policy};
 ///
 /// let policy = Policy::default();
-/// let connect = |ip: &str| policy.check_target(ip.parse().unwrap(), Destination::Connect);
+/// let connect = |ip: &str| {
+///     let target = std::net::SocketAddr::new(ip.parse().unwrap(), 80);
+///     policy.check_target(target, Destination::Connect, Asker::LOCAL)
+/// };
 /// assert!(connect("127.0.0.1").is_ok());
 /// assert!(connect("10.0.0.1").is_err());
 /// ```
@@ -291,6 +342,66 @@ pub struct Policy {
     pub allow: Vec<Cidr>,
     /// The machine's LAN addresses that `bind` may use in classroom mode (rule 6).
     pub lan: Vec<IpAddr>,
+    /// Every address of this machine (all interfaces), in classroom mode: a student's target
+    /// at one of them is this machine, judged by rule 7.
+    pub local: Vec<IpAddr>,
+    /// `--lan-allow PORT`: ports on this machine that students' sessions may reach (rule 7).
+    pub lan_allow: Vec<u16>,
+}
+
+/// Where a session's page runs, told by the address its WebSocket came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// From loopback: the person at this machine, who may reach what they run here.
+    Local,
+    /// From another machine (classroom mode): a student, who reaches only their own sockets
+    /// and demo peers on this machine (rule 7).
+    Lan,
+}
+
+impl Origin {
+    /// The origin of a session whose WebSocket came from `peer`.
+    ///
+    /// ```
+    /// use socklab_core::fence::Origin;
+    ///
+    /// assert_eq!(Origin::of_peer("127.0.0.1".parse().unwrap()), Origin::Local);
+    /// assert_eq!(Origin::of_peer("::ffff:127.0.0.1".parse().unwrap()), Origin::Local);
+    /// assert_eq!(Origin::of_peer("10.77.0.2".parse().unwrap()), Origin::Lan);
+    /// ```
+    pub fn of_peer(peer: IpAddr) -> Origin {
+        if peer.to_canonical().is_loopback() {
+            Origin::Local
+        } else {
+            Origin::Lan
+        }
+    }
+}
+
+/// The session that asks the fence: where its page runs, and the local addresses of its own
+/// sockets (bound or listening) and demo peers, which a student may always reach.
+#[derive(Clone, Copy, Debug)]
+pub struct Asker<'a> {
+    /// Where the session's page runs.
+    pub origin: Origin,
+    /// The session's own endpoints.
+    pub own: &'a [SocketAddr],
+}
+
+impl Asker<'_> {
+    /// The person at this machine, with no sockets yet.
+    pub const LOCAL: Asker<'static> = Asker {
+        origin: Origin::Local,
+        own: &[],
+    };
+
+    /// Whether `(ip, port)` is one of the session's own endpoints.
+    fn owns(&self, ip: IpAddr, port: u16) -> bool {
+        self.own
+            .iter()
+            .any(|a| a.port() == port && a.ip().to_canonical() == ip)
+    }
 }
 
 /// Whether `ip` (already canonical) is link-local: `169.254.0.0/16` or `fe80::/10`.
@@ -302,34 +413,69 @@ fn is_link_local(ip: IpAddr) -> bool {
 }
 
 impl Policy {
-    /// Whether a session may send to `ip`, the destination of `connect`, `connect_ex` or
-    /// `sendto`. In order: canonicalize (rule 1); refuse the unspecified address (rule 3);
-    /// allow loopback (rule 2); refuse link-local and metadata addresses unless an `--allow`
-    /// entry is exactly that address (rule 4); allow what an `--allow` network contains, and
-    /// refuse the rest (rule 5).
+    /// Whether `ip` (already canonical) is this machine: loopback, a classroom LAN address, or
+    /// any other address of its interfaces.
+    fn is_this_machine(&self, ip: IpAddr) -> bool {
+        ip.is_loopback()
+            || self.lan.iter().any(|l| l.to_canonical() == ip)
+            || self.local.iter().any(|l| l.to_canonical() == ip)
+    }
+
+    /// Whether the session `asker` may send to `target`, the destination of `connect`,
+    /// `connect_ex` or `sendto` (or the address `getnameinfo` looks up). In order: canonicalize
+    /// (rule 1); refuse the unspecified address (rule 3); on this machine, allow the person at it
+    /// (rule 2) and a student only at their own endpoints or a `--lan-allow` port (rule 7);
+    /// refuse link-local and metadata addresses, also inside an IPv6 embedding, unless an
+    /// `--allow` entry is exactly that address (rule 4); allow what an `--allow` network
+    /// contains, and refuse the rest (rule 5).
     ///
     /// ```
-    /// use socklab_core::fence::{Destination, Policy, Refusal};
+    /// use socklab_core::fence::{Asker, Destination, Origin, Policy, Refusal};
     ///
-    /// let policy = Policy { allow: vec!["0.0.0.0/0".parse().unwrap()], lan: vec![] };
+    /// let policy = Policy { allow: vec!["0.0.0.0/0".parse().unwrap()], ..Policy::default() };
     /// let call = Destination::Sendto;
-    /// assert!(policy.check_target("8.8.8.8".parse().unwrap(), call).is_ok());
+    /// let at = |ip: &str| std::net::SocketAddr::new(ip.parse().unwrap(), 53);
+    /// assert!(policy.check_target(at("8.8.8.8"), call, Asker::LOCAL).is_ok());
     /// let ip = "169.254.169.254".parse().unwrap();
     /// let refused = Refusal::LinkLocal { ip, metadata: true, call };
-    /// assert_eq!(policy.check_target(ip, call), Err(refused));
+    /// assert_eq!(policy.check_target(at("169.254.169.254"), call, Asker::LOCAL), Err(refused));
+    /// // A student reaches the teacher's loopback only at their own sockets.
+    /// let student = Asker { origin: Origin::Lan, own: &[at("127.0.0.1")] };
+    /// assert!(policy.check_target(at("127.0.0.1"), call, student).is_ok());
+    /// let other = std::net::SocketAddr::new("127.0.0.1".parse().unwrap(), 5432);
+    /// assert!(policy.check_target(other, call, student).is_err());
     /// ```
-    pub fn check_target(&self, ip: IpAddr, call: Destination) -> Result<(), Refusal> {
+    pub fn check_target(
+        &self,
+        target: SocketAddr,
+        call: Destination,
+        asker: Asker<'_>,
+    ) -> Result<(), Refusal> {
+        let ip = target.ip();
+        let port = target.port();
         let canonical = ip.to_canonical();
         if canonical.is_unspecified() {
             return Err(Refusal::Unspecified { ip, call });
         }
-        // Loopback, and in classroom mode this machine's own LAN addresses (a packet to one
-        // of them never leaves the machine).
-        if canonical.is_loopback() || self.lan.contains(&canonical) {
-            return Ok(());
+        // A packet to this machine never leaves it: the person at it may reach anything here,
+        // a student only what is theirs or what the teacher opened (a reverse lookup of an
+        // address here reveals nothing the student does not know).
+        if self.is_this_machine(canonical) {
+            let open = asker.origin == Origin::Local
+                || call == Destination::Getnameinfo
+                || asker.owns(canonical, port)
+                || self.lan_allow.contains(&port);
+            return if open {
+                Ok(())
+            } else {
+                Err(Refusal::Classroom { ip, port, call })
+            };
         }
-        let metadata = METADATA.contains(&canonical);
-        if metadata || is_link_local(canonical) {
+        let carried = embedded_ipv4(canonical);
+        let metadata = METADATA.contains(&canonical)
+            || carried.iter().any(|v4| METADATA.contains(&IpAddr::V4(*v4)));
+        let link_local = is_link_local(canonical) || carried.iter().any(|v4| v4.is_link_local());
+        if metadata || link_local {
             let exact = self
                 .allow
                 .iter()
@@ -417,13 +563,41 @@ pub enum Refusal {
         /// The port asked for.
         port: u16,
     },
-    /// A socket other than AF_INET/AF_INET6 of type SOCK_STREAM/SOCK_DGRAM (raw sockets and
-    /// the rest could step around every rule above).
+    /// A student's session (classroom mode) reaching this machine at a port that is neither
+    /// its own nor opened with `--lan-allow` (rule 7).
+    Classroom {
+        /// The address as the session gave it.
+        ip: IpAddr,
+        /// The port.
+        port: u16,
+        /// The call that asked.
+        call: Destination,
+    },
+    /// `listen()` on a socket that was never bound: the system would bind it to every
+    /// interface, where other machines could connect.
+    UnboundListen {
+        /// Whether the socket is AF_INET6 (the example to bind is then `'::1'`).
+        ipv6: bool,
+    },
+    /// `bind` to a port that a socket outside the session holds: `SO_REUSEADDR` would let a
+    /// UDP socket share it and take its datagrams.
+    PortInUse {
+        /// The address asked for.
+        ip: IpAddr,
+        /// The port asked for.
+        port: u16,
+    },
+    /// A socket other than AF_INET/AF_INET6 of type SOCK_STREAM/SOCK_DGRAM with protocol 0,
+    /// 6 (TCP) or 17 (UDP): raw sockets, MPTCP, UDP-Lite and the rest could step around every
+    /// rule above.
     SocketKind {
         /// The family asked for.
         family: i32,
         /// The type asked for.
         socktype: i32,
+        /// The protocol asked for.
+        #[serde(default)]
+        proto: i32,
     },
     /// A socket option outside the ones the lessons use.
     SocketOption {
@@ -438,10 +612,16 @@ pub enum Refusal {
 /// `::ffff:10.0.0.1 (the IPv4 address 10.0.0.1)`.
 fn shown(ip: IpAddr) -> String {
     let canonical = ip.to_canonical();
-    if canonical == ip {
-        ip.to_string()
-    } else {
+    let carried = embedded_ipv4(canonical);
+    let noted = carried
+        .iter()
+        .find(|v4| v4.is_link_local() || METADATA.contains(&IpAddr::V4(**v4)));
+    if canonical != ip {
         format!("{ip} (the IPv4 address {canonical})")
+    } else if let Some(v4) = noted {
+        format!("{ip} (which carries the IPv4 address {v4})")
+    } else {
+        ip.to_string()
     }
 }
 
@@ -516,14 +696,46 @@ impl Refusal {
                 "bind to port {port} refused: ports below 1024 are privileged; socklab refuses \
                  them: use 0 for any free port, or a port from 1024 to 65535"
             ),
-            Refusal::SocketKind { family, socktype } => format!(
-                "socket(family={family}, type={socktype}) refused: socklab makes AF_INET (2) and \
-                 AF_INET6 (10) sockets of type SOCK_STREAM (1) or SOCK_DGRAM (2) only"
+            Refusal::Classroom { ip, port, call } => format!(
+                "{} {} port {port} refused: this page comes from another machine (classroom \
+                 mode), and on the teacher's machine socklab lets it reach only its own sockets \
+                 and demo peers; the teacher can open this port to students with --lan-allow \
+                 {port}",
+                call.verb(),
+                shown(*ip)
+            ),
+            Refusal::UnboundListen { ipv6 } => {
+                let (any, lo) = if *ipv6 {
+                    ("('::', port)", "'::1'")
+                } else {
+                    ("('0.0.0.0', port)", "'127.0.0.1'")
+                };
+                format!(
+                    "listen() on an unbound socket refused: the system would bind it to {any}, \
+                     every network interface, where other machines could connect; bind it \
+                     first: s.bind(({lo}, 0))"
+                )
+            }
+            Refusal::PortInUse { ip, port } => format!(
+                "bind to {} port {port} refused: another program on this machine holds that \
+                 port, and SO_REUSEADDR would let this socket share it and take its traffic; \
+                 choose another port, or 0 for any free one",
+                shown(*ip)
+            ),
+            Refusal::SocketKind {
+                family,
+                socktype,
+                proto,
+            } => format!(
+                "socket(family={family}, type={socktype}, proto={proto}) refused: socklab makes \
+                 AF_INET (2) and AF_INET6 (10) sockets of type SOCK_STREAM (1) or SOCK_DGRAM (2), \
+                 with proto 0, 6 (IPPROTO_TCP) or 17 (IPPROTO_UDP), only"
             ),
             Refusal::SocketOption { level, option } => format!(
                 "option {option} at level {level} refused: socklab sets SO_REUSEADDR, \
-                 SO_REUSEPORT, SO_LINGER, SO_KEEPALIVE, SO_RCVBUF, SO_SNDBUF and TCP_NODELAY \
-                 (and reads SO_ERROR and SO_TYPE) only"
+                 SO_LINGER, SO_KEEPALIVE, SO_RCVBUF, SO_SNDBUF and TCP_NODELAY (and reads \
+                 SO_REUSEPORT, SO_ERROR and SO_TYPE) only; SO_REUSEPORT would let a socket take \
+                 connections meant for another program"
             ),
         }
     }
@@ -552,6 +764,7 @@ mod tests {
         Policy {
             allow: allow.iter().map(|c| c.parse().unwrap()).collect(),
             lan: lan.iter().map(|l| l.parse().unwrap()).collect(),
+            ..Policy::default()
         }
     }
 
@@ -567,15 +780,115 @@ mod tests {
             Err(Refusal::NotAllowed { .. }) => "not_allowed",
             Err(Refusal::BindAddress { .. }) => "bind_address",
             Err(Refusal::PrivilegedPort { .. }) => "privileged_port",
-            Err(Refusal::SocketKind { .. } | Refusal::SocketOption { .. }) => "kind",
+            Err(Refusal::Classroom { .. }) => "classroom",
+            Err(
+                Refusal::SocketKind { .. }
+                | Refusal::SocketOption { .. }
+                | Refusal::UnboundListen { .. }
+                | Refusal::PortInUse { .. },
+            ) => "kind",
         }
     }
 
     #[track_caller]
     fn check_target(allow: &[&str], ip: &str, expect: &str) {
+        let target = SocketAddr::new(ip.parse().unwrap(), 80);
         let got =
-            outcome(&policy(allow, &[]).check_target(ip.parse().unwrap(), Destination::Connect));
+            outcome(&policy(allow, &[]).check_target(target, Destination::Connect, Asker::LOCAL));
         assert_eq!(got, expect, "connect to {ip} with --allow {allow:?}");
+    }
+
+    /// A classroom: LAN address 10.77.0.1, another interface 172.17.0.1, --lan-allow 8000,
+    /// `--allow 10.0.0.0/8`; the student owns a listener at 127.0.0.1:40000, a UDP socket at
+    /// [::1]:40001, a socket at 10.77.0.1:40002 and a demo peer at 127.0.0.1:41000.
+    #[track_caller]
+    fn check_student(origin: Origin, target: &str, call: Destination, expect: &str) {
+        let policy = Policy {
+            allow: vec!["10.0.0.0/8".parse().unwrap()],
+            lan: vec!["10.77.0.1".parse().unwrap()],
+            local: vec!["10.77.0.1".parse().unwrap(), "172.17.0.1".parse().unwrap()],
+            lan_allow: vec![8000],
+        };
+        let own: Vec<SocketAddr> = [
+            "127.0.0.1:40000",
+            "[::1]:40001",
+            "10.77.0.1:40002",
+            "127.0.0.1:41000",
+        ]
+        .iter()
+        .map(|a| a.parse().unwrap())
+        .collect();
+        let asker = Asker { origin, own: &own };
+        let got = outcome(&policy.check_target(target.parse().unwrap(), call, asker));
+        assert_eq!(got, expect, "{origin:?} {call:?} {target}");
+    }
+
+    #[test]
+    fn students_reach_only_their_own_endpoints_on_this_machine() {
+        use Destination::{Connect, Getnameinfo, Sendto};
+        use Origin::{Lan, Local};
+        // The person at the machine keeps rule 2.
+        check_student(Local, "127.0.0.1:5432", Connect, "ok");
+        check_student(Local, "[::1]:5432", Sendto, "ok");
+        check_student(Local, "10.77.0.1:5432", Connect, "ok");
+        // A student: the teacher's services, in every spelling of this machine, are refused.
+        check_student(Lan, "127.0.0.1:5432", Connect, "classroom");
+        check_student(Lan, "127.0.0.2:5432", Connect, "classroom");
+        check_student(Lan, "127.255.255.254:5432", Sendto, "classroom");
+        check_student(Lan, "[::1]:5432", Connect, "classroom");
+        check_student(Lan, "[::ffff:127.0.0.1]:5432", Connect, "classroom");
+        check_student(Lan, "10.77.0.1:5432", Connect, "classroom");
+        check_student(Lan, "[::ffff:10.77.0.1]:5432", Sendto, "classroom");
+        check_student(Lan, "172.17.0.1:2375", Connect, "classroom");
+        check_student(Lan, "0.0.0.0:5432", Connect, "unspecified");
+        check_student(Lan, "[::]:5432", Connect, "unspecified");
+        // Their own endpoints and demo peers, exactly (address and port).
+        check_student(Lan, "127.0.0.1:40000", Connect, "ok");
+        check_student(Lan, "[::ffff:127.0.0.1]:40000", Connect, "ok");
+        check_student(Lan, "127.0.0.2:40000", Connect, "classroom");
+        check_student(Lan, "[::1]:40001", Sendto, "ok");
+        check_student(Lan, "127.0.0.1:40001", Sendto, "classroom");
+        check_student(Lan, "10.77.0.1:40002", Connect, "ok");
+        check_student(Lan, "127.0.0.1:41000", Connect, "ok");
+        // What the teacher opened.
+        check_student(Lan, "127.0.0.1:8000", Connect, "ok");
+        check_student(Lan, "10.77.0.1:8000", Sendto, "ok");
+        // Elsewhere, rules 4 and 5 as for anyone; a reverse lookup reveals nothing.
+        check_student(Lan, "10.0.0.9:80", Connect, "ok");
+        check_student(Lan, "192.168.0.1:80", Connect, "not_allowed");
+        check_student(Lan, "127.0.0.1:5432", Getnameinfo, "ok");
+    }
+
+    #[test]
+    fn metadata_stays_refused_in_every_spelling() {
+        // NAT64, 6to4, Teredo, IPv4-compatible and -translated forms of 169.254.169.254.
+        for spelling in [
+            "64:ff9b::a9fe:a9fe",
+            "64:ff9b:1::a9fe:a9fe",
+            "2002:a9fe:a9fe::1",
+            "2001:0:a9fe:a9fe::1",
+            "2001:0:4136:e378:8000:63bf:5601:5601",
+            "::169.254.169.254",
+            "::ffff:0:a9fe:a9fe",
+        ] {
+            check_target(&["::/0"], spelling, "metadata");
+            check_target(&["0.0.0.0/0", "::/0"], spelling, "metadata");
+        }
+        check_target(&["::/0"], "64:ff9b::a9fe:101", "link_local");
+        check_target(&["0.0.0.0/0"], "192.0.0.192", "metadata");
+        check_target(&["192.0.0.0/24"], "192.0.0.192", "metadata");
+        check_target(&["192.0.0.192/32"], "192.0.0.192", "ok");
+        check_target(&["::/0"], "64:ff9b::c000:c0", "metadata");
+        // Named exactly, as that very IPv6 address, it opens.
+        check_target(&["64:ff9b::a9fe:a9fe/128"], "64:ff9b::a9fe:a9fe", "ok");
+        check_target(
+            &["169.254.169.254/32", "::/0"],
+            "64:ff9b::a9fe:a9fe",
+            "metadata",
+        );
+        // Other embedded addresses are ordinary IPv6 targets.
+        check_target(&["::/0"], "64:ff9b::808:808", "ok");
+        check_target(&["::/0"], "2002:808:808::1", "ok");
     }
 
     #[track_caller]
@@ -912,6 +1225,55 @@ mod tests {
                 &["'127.0.0.1'", "'192.168.1.5', '10.1.2.3'"],
             ),
             (Refusal::PrivilegedPort { port: 80 }, &["1024", "use 0"]),
+            (
+                Refusal::Classroom {
+                    ip: ip("127.0.0.1"),
+                    port: 5432,
+                    call: Destination::Connect,
+                },
+                &["connect to 127.0.0.1 port 5432", "--lan-allow 5432"],
+            ),
+            (
+                Refusal::UnboundListen { ipv6: false },
+                &["s.bind(('127.0.0.1', 0))", "every network interface"],
+            ),
+            (
+                Refusal::UnboundListen { ipv6: true },
+                &["s.bind(('::1', 0))"],
+            ),
+            (
+                Refusal::PortInUse {
+                    ip: ip("127.0.0.1"),
+                    port: 5353,
+                },
+                &["another program", "or 0 for any free one"],
+            ),
+            (
+                Refusal::LinkLocal {
+                    ip: ip("64:ff9b::a9fe:a9fe"),
+                    metadata: true,
+                    call: Destination::Connect,
+                },
+                &[
+                    "64:ff9b::a9fe:a9fe (which carries the IPv4 address 169.254.169.254)",
+                    "--allow 64:ff9b::a9fe:a9fe/128",
+                ],
+            ),
+            (
+                Refusal::SocketKind {
+                    family: 2,
+                    socktype: 1,
+                    proto: 262,
+                },
+                &["proto=262", "17 (IPPROTO_UDP)"],
+            ),
+            (
+                Refusal::SocketOption {
+                    level: 1,
+                    option: 15,
+                },
+                &["SO_REUSEPORT would let"],
+            ),
         ]
     }
 

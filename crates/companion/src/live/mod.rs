@@ -9,10 +9,11 @@
 
 mod ops;
 mod peers;
+mod ports;
 pub(crate) mod scenario;
 mod watch;
 
-use socklab_core::fence::Policy;
+use socklab_core::fence::{Asker, Destination, Origin, Policy, Refusal};
 use socklab_core::protocol::{
     CallOutcome, LimitKind, PeerKind, ServerMessage, SessionLimits, SockId, SocketCall, SocketEvent,
 };
@@ -68,6 +69,9 @@ pub(crate) struct Sock {
     pub(crate) proto: i32,
     mode: Mutex<Mode>,
     listening: AtomicBool,
+    /// Where socklab bound the socket itself, because the system would have bound it to every
+    /// interface (an unbound UDP socket's first `sendto`).
+    implicit_bind: Mutex<Option<std::net::SocketAddr>>,
 }
 
 impl Sock {
@@ -98,6 +102,11 @@ impl Sock {
     pub(crate) fn set_listening(&self) {
         self.listening.store(true, Ordering::SeqCst);
     }
+
+    /// Remembers that socklab bound the socket to `addr` on its own.
+    pub(crate) fn set_implicit_bind(&self, addr: std::net::SocketAddr) {
+        *lock(&self.implicit_bind) = Some(addr);
+    }
 }
 
 /// What a session name refers to.
@@ -126,6 +135,8 @@ struct Running {
 /// The part of a session every call task shares.
 pub(crate) struct Inner {
     pub(crate) rules: Rules,
+    /// Where the session's page runs: the person at this machine, or a student (classroom).
+    pub(crate) origin: Origin,
     started: Instant,
     out: mpsc::Sender<ServerMessage>,
     table: Mutex<Table>,
@@ -162,6 +173,68 @@ impl Inner {
                 event,
             })
             .await;
+    }
+
+    /// The local addresses of the session's own sockets that are bound, and of its demo peers:
+    /// what a student may reach on this machine (fence rule 7).
+    pub(crate) async fn own_endpoints(&self) -> Vec<std::net::SocketAddr> {
+        let mut own: Vec<std::net::SocketAddr> = lock(&self.table)
+            .open
+            .values()
+            .filter_map(|(sock, _)| sock.raw.local_addr().ok()?.as_socket())
+            .filter(|a| a.port() != 0)
+            .collect();
+        let peers = self.peers.lock().await;
+        own.extend(
+            peers
+                .values()
+                .map(|p| std::net::SocketAddr::from(([127, 0, 0, 1], p.port()))),
+        );
+        own
+    }
+
+    /// The note for a result that shows a socket's address after socklab bound it on its own:
+    /// CPython's would show the wildcard address there.
+    fn implicit_bind_note(&self, id: SockId) -> Option<String> {
+        let Slot::Open(sock) = self.slot(id) else {
+            return None;
+        };
+        let addr = (*lock(&sock.implicit_bind))?;
+        let any = if addr.is_ipv4() { "0.0.0.0" } else { "::" };
+        Some(format!(
+            "[socklab] this socket was not bound, so before its first sendto() socklab bound it \
+             to {} (loopback only); CPython would bind it to ('{any}', {}), every network \
+             interface, and getsockname() would show that",
+            ops::addr_repr(&addr),
+            addr.port()
+        ))
+    }
+
+    /// The inodes of the session's own sockets, by which the kernel's tables name them.
+    pub(crate) fn own_inodes(&self) -> Vec<u64> {
+        lock(&self.table)
+            .open
+            .values()
+            .filter_map(|(sock, _)| ports::inode(&sock.raw))
+            .collect()
+    }
+
+    /// Asks the fence whether this session may reach `target`.
+    pub(crate) async fn check_target(
+        &self,
+        target: std::net::SocketAddr,
+        call: Destination,
+    ) -> Result<(), Refusal> {
+        let own = match self.origin {
+            // The person at the machine reaches all of it: no need to list what is theirs.
+            Origin::Local => Vec::new(),
+            Origin::Lan => self.own_endpoints().await,
+        };
+        let asker = Asker {
+            origin: self.origin,
+            own: &own,
+        };
+        self.rules.policy.check_target(target, call, asker)
     }
 
     pub(crate) fn slot(&self, id: SockId) -> Slot {
@@ -206,6 +279,7 @@ impl Inner {
             proto,
             mode: Mutex::new(Mode::Blocking),
             listening: AtomicBool::new(false),
+            implicit_bind: Mutex::new(None),
         });
         table.open.insert(sock.id, (Arc::clone(&sock), None));
         drop(table);
@@ -277,6 +351,7 @@ impl Inner {
             code: running.code,
             outcome: CallOutcome::Cancelled,
             elapsed_us: micros(running.started.elapsed()),
+            note: None,
         };
         // The answer of an aborted call: never dropped, but never allowed to block the caller.
         let out = self.out.clone();
@@ -297,10 +372,11 @@ pub(crate) struct Live {
 }
 
 impl Live {
-    pub(crate) fn new(rules: Rules, out: mpsc::Sender<ServerMessage>) -> Live {
+    pub(crate) fn new(rules: Rules, out: mpsc::Sender<ServerMessage>, origin: Origin) -> Live {
         Live {
             inner: Arc::new(Inner {
                 rules,
+                origin,
                 started: Instant::now(),
                 out,
                 table: Mutex::new(Table::default()),
@@ -310,20 +386,29 @@ impl Live {
         }
     }
 
+    /// Why a call (or scenario) with this id may not start now, if it may not: its id is taken,
+    /// or [`MAX_CALLS_IN_FLIGHT`] are running.
+    fn busy(calls: &HashMap<u64, Running>, id: u64) -> Option<String> {
+        if calls.contains_key(&id) {
+            Some(format!(
+                "a call with id {id} is still running; give each call its own id"
+            ))
+        } else if calls.len() >= MAX_CALLS_IN_FLIGHT {
+            Some(format!(
+                "{MAX_CALLS_IN_FLIGHT} calls are already waiting in this session; \
+                 cancel one or wait for it"
+            ))
+        } else {
+            None
+        }
+    }
+
     /// Starts a call; its `result` is sent when it ends. Refused at once (the returned reply)
     /// when the session has too many calls waiting.
     pub(crate) fn call(&self, id: u64, call: SocketCall) -> Option<ServerMessage> {
         let code = call.python();
         let mut calls = lock(&self.inner.calls);
-        if calls.len() >= MAX_CALLS_IN_FLIGHT || calls.contains_key(&id) {
-            let message = if calls.contains_key(&id) {
-                format!("a call with id {id} is still running; give each call its own id")
-            } else {
-                format!(
-                    "{MAX_CALLS_IN_FLIGHT} calls are already waiting in this session; \
-                     cancel one or wait for it"
-                )
-            };
+        if let Some(message) = Self::busy(&calls, id) {
             return Some(ServerMessage::Result {
                 id,
                 code,
@@ -332,6 +417,7 @@ impl Live {
                     message,
                 },
                 elapsed_us: 0,
+                note: None,
             });
         }
         let inner = Arc::clone(&self.inner);
@@ -339,10 +425,20 @@ impl Live {
         let started = Instant::now();
         let task_code = code.clone();
         // The lock is held while the task starts, so it cannot finish before it is registered.
+        let shows_address = matches!(
+            call,
+            SocketCall::Getsockname { .. } | SocketCall::Sendto { .. }
+        );
         let task = tokio::spawn(async move {
             let outcome = ops::run_guarded(&inner, id, call).await;
             let still_ours = lock(&inner.calls).remove(&id).is_some();
             if still_ours {
+                let note = match (sock, &outcome) {
+                    (Some(s), CallOutcome::Returned { .. }) if shows_address => {
+                        inner.implicit_bind_note(s)
+                    }
+                    _ => None,
+                };
                 let _ = inner
                     .out
                     .send(ServerMessage::Result {
@@ -350,6 +446,7 @@ impl Live {
                         code: task_code,
                         outcome,
                         elapsed_us: micros(started.elapsed()),
+                        note,
                     })
                     .await;
             }
@@ -397,20 +494,56 @@ impl Live {
         });
     }
 
-    /// Runs a scenario; its transcript is sent when it ends.
-    pub(crate) fn scenario(&self, id: u64, which: socklab_core::protocol::Scenario) {
+    /// Runs a scenario; its transcript is sent when it ends. A scenario counts as a call in
+    /// flight (refused at once, the returned reply, when too many wait), ends with its session,
+    /// and a panic inside it is answered rather than leaving the page waiting.
+    pub(crate) fn scenario(
+        &self,
+        id: u64,
+        which: socklab_core::protocol::Scenario,
+    ) -> Option<ServerMessage> {
+        use socklab_core::protocol::{ErrorCode, WireError};
+        let mut calls = lock(&self.inner.calls);
+        if let Some(message) = Self::busy(&calls, id) {
+            return Some(ServerMessage::Error(WireError {
+                id: Some(id),
+                code: ErrorCode::Busy,
+                message,
+            }));
+        }
         let inner = Arc::clone(&self.inner);
-        tokio::spawn(async move {
-            let steps = scenario::run(&inner, which).await;
-            let _ = inner
-                .out
-                .send(ServerMessage::Transcript {
+        // The lock is held while the task starts, so it cannot finish before it is registered.
+        let task = tokio::spawn(async move {
+            use futures_util::FutureExt;
+            let run = std::panic::AssertUnwindSafe(scenario::run(&inner, which));
+            let reply = match run.catch_unwind().await {
+                Ok(steps) => ServerMessage::Transcript {
                     id,
                     scenario: which,
                     steps,
-                })
-                .await;
+                },
+                Err(_) => ServerMessage::Error(WireError {
+                    id: Some(id),
+                    code: ErrorCode::Internal,
+                    message: "the companion failed inside while running this scenario (a bug: \
+                              please report it)"
+                        .to_owned(),
+                }),
+            };
+            if lock(&inner.calls).remove(&id).is_some() {
+                let _ = inner.out.send(reply).await;
+            }
         });
+        calls.insert(
+            id,
+            Running {
+                task,
+                sock: None,
+                code: format!("# scenario {which:?}"),
+                started: Instant::now(),
+            },
+        );
+        None
     }
 }
 

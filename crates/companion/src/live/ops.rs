@@ -46,6 +46,16 @@ impl From<PyException> for Fail {
     }
 }
 
+impl From<crate::resolve::Unanswered> for Fail {
+    fn from(u: crate::resolve::Unanswered) -> Fail {
+        match u {
+            crate::resolve::Unanswered::Busy(m) | crate::resolve::Unanswered::Late(m) => {
+                Fail::Limit(LimitKind::Lookups, m)
+            }
+        }
+    }
+}
+
 impl From<Refusal> for Fail {
     fn from(r: Refusal) -> Fail {
         Fail::Refused(r)
@@ -181,11 +191,18 @@ pub(crate) async fn run(inner: &Arc<Inner>, id: u64, call: SocketCall) -> Done {
             let sock = s();
             let addr = resolve_address(&sock, &address, Caller::Bind).await?;
             inner.rules.policy.check_bind(addr.ip(), addr.port())?;
-            sock.raw.bind(&SockAddr::from(addr))?;
+            bind(inner, &sock, addr)?;
             Ok(PyReturn::None)
         }
         C::Listen { backlog, .. } => {
             let sock = s();
+            // The system would bind an unbound socket to every interface: never here.
+            if sock.socktype == libc::SOCK_STREAM && local_port(&sock) == 0 {
+                return Err(Refusal::UnboundListen {
+                    ipv6: sock.family == libc::AF_INET6,
+                }
+                .into());
+            }
             // CPython: the default is min(SOMAXCONN, 128); a negative backlog becomes 0.
             let backlog = backlog.unwrap_or(128).max(0);
             sock.raw.listen(backlog)?;
@@ -227,10 +244,8 @@ pub(crate) async fn run(inner: &Arc<Inner>, id: u64, call: SocketCall) -> Done {
             let sock = s();
             let data = bytes_arg(&data)?;
             let addr = resolve_address(&sock, &address, Caller::Connect).await?;
-            inner
-                .rules
-                .policy
-                .check_target(addr.ip(), Destination::Sendto)?;
+            inner.check_target(addr, Destination::Sendto).await?;
+            bind_before_sending(&sock, addr)?;
             let to = SockAddr::from(addr);
             let n = io_call(inner, &sock, Wait::Write, |fd| {
                 fd.send_to_with_flags(&data, &to, libc::MSG_NOSIGNAL)
@@ -293,6 +308,93 @@ pub(crate) async fn run(inner: &Arc<Inner>, id: u64, call: SocketCall) -> Done {
     }
 }
 
+/// The port a socket is bound to; 0 when it is not bound.
+fn local_port(sock: &Sock) -> u16 {
+    sock.raw
+        .local_addr()
+        .ok()
+        .and_then(|a| a.as_socket())
+        .map_or(0, |a| a.port())
+}
+
+/// Caps a socket's kernel buffers at what it has now (the system's defaults), and at most the
+/// companion's `--max-socket-buffer`. Setting them explicitly also stops the kernel from
+/// growing them (TCP autotuning goes up to megabytes a socket), so one session cannot pin the
+/// host's socket memory. Linux doubles what it is given, so half of the current value keeps the
+/// sizes `getsockopt` reports exactly as CPython would see them on a fresh socket.
+pub(crate) fn cap_buffers(socket: &impl std::os::fd::AsFd, max: usize) -> io::Result<()> {
+    let fd = socket2::SockRef::from(socket);
+    let rcv = fd.recv_buffer_size()?;
+    fd.set_recv_buffer_size((rcv / 2).min(max))?;
+    let snd = fd.send_buffer_size()?;
+    fd.set_send_buffer_size((snd / 2).min(max))?;
+    Ok(())
+}
+
+/// `bind()`, which never joins a port that a socket outside the session holds: with
+/// `SO_REUSEADDR` a UDP socket could share it and take its datagrams (the fence's `PortInUse`).
+/// TCP keeps the option's one lesson: a restart over the session's own TIME_WAIT leftovers.
+fn bind(inner: &Inner, sock: &Sock, addr: SocketAddr) -> Result<(), Fail> {
+    let fd = &sock.raw;
+    if !fd.reuse_address()? {
+        fd.bind(&SockAddr::from(addr))?;
+        return Ok(());
+    }
+    if addr.port() == 0 {
+        // The kernel may pick a UDP port that another SO_REUSEADDR socket holds: let it pick
+        // without the option, then set the option back.
+        fd.set_reuse_address(false)?;
+        let bound = fd.bind(&SockAddr::from(addr));
+        fd.set_reuse_address(true)?;
+        return Ok(bound?);
+    }
+    let own = inner.own_inodes();
+    if super::ports::held_by_others(sock.socktype, addr, &own)? {
+        return Err(Refusal::PortInUse {
+            ip: addr.ip(),
+            port: addr.port(),
+        }
+        .into());
+    }
+    fd.bind(&SockAddr::from(addr))?;
+    Ok(())
+}
+
+/// Binds an unbound socket before its first `sendto`, where the system would bind it to every
+/// interface (and it would then receive datagrams from the network): to loopback when the
+/// datagram stays on this machine, else to the address the system would send from.
+fn bind_before_sending(sock: &Sock, to: SocketAddr) -> Result<(), Fail> {
+    if local_port(sock) != 0 {
+        return Ok(());
+    }
+    let v6 = sock.family == libc::AF_INET6;
+    let canonical = to.ip().to_canonical();
+    let from: IpAddr = if canonical.is_loopback() {
+        match (v6, to.ip()) {
+            (false, _) => Ipv4Addr::LOCALHOST.into(),
+            // A mapped target needs a mapped source on a dual-stack socket.
+            (true, IpAddr::V6(t)) if t.to_ipv4_mapped().is_some() => {
+                Ipv4Addr::LOCALHOST.to_ipv6_mapped().into()
+            }
+            (true, _) => Ipv6Addr::LOCALHOST.into(),
+        }
+    } else {
+        // Ask the routing table which address a datagram to `to` leaves from.
+        let probe = Socket::new(Domain::from(sock.family), Type::DGRAM, None)?;
+        probe.connect(&SockAddr::from(to))?;
+        probe
+            .local_addr()?
+            .as_socket()
+            .map(|a| a.ip())
+            .ok_or_else(|| Fail::Os(io::Error::from_raw_os_error(libc::EINVAL)))?
+    };
+    let addr = SocketAddr::new(from, 0);
+    sock.raw.bind(&SockAddr::from(addr))?;
+    let bound = sock.raw.local_addr()?.as_socket().unwrap_or(addr);
+    sock.set_implicit_bind(bound);
+    Ok(())
+}
+
 fn storage_addr(a: &SockaddrStorage) -> Option<SocketAddr> {
     if let Some(v4) = a.as_sockaddr_in() {
         return Some(SocketAddr::V4(SocketAddrV4::from(*v4)));
@@ -309,14 +411,22 @@ fn hostname() -> Result<String, Fail> {
 fn new_socket(inner: &Arc<Inner>, family: i32, socktype: i32, proto: i32) -> Done {
     if !matches!(family, libc::AF_INET | libc::AF_INET6)
         || !matches!(socktype, libc::SOCK_STREAM | libc::SOCK_DGRAM)
+        || !matches!(proto, 0 | libc::IPPROTO_TCP | libc::IPPROTO_UDP)
     {
-        return Err(Refusal::SocketKind { family, socktype }.into());
+        return Err(Refusal::SocketKind {
+            family,
+            socktype,
+            proto,
+        }
+        .into());
     }
+    // A mismatch (SOCK_STREAM with IPPROTO_UDP) is the kernel's EPROTONOSUPPORT, as in CPython.
     let socket = Socket::new(
         Domain::from(family),
         Type::from(socktype),
         (proto != 0).then_some(Protocol::from(proto)),
     )?;
+    cap_buffers(&socket, inner.rules.max_socket_buffer)?;
     let sock = inner.adopt(socket, family, socktype, proto)?;
     Ok(PyReturn::Socket {
         sock: sock.id,
@@ -372,14 +482,13 @@ fn timeout_mode(timeout: Option<f64>) -> Result<Mode, Fail> {
         )),
         Some(t) if t < 0.0 => Err(py(PyExcClass::ValueError, "Timeout value out of range")),
         Some(0.0) => Ok(Mode::NonBlocking),
-        Some(t) => Duration::try_from_secs_f64(t)
-            .map(Mode::Timeout)
-            .map_err(|_| {
-                py(
-                    PyExcClass::OverflowError,
-                    "timeout doesn't fit into C timeval",
-                )
-            }),
+        // CPython keeps a timeout as int64 nanoseconds, rounded up; what does not fit is
+        // refused there, so no deadline computed from it can overflow later.
+        Some(t) if !((t * 1e9).ceil() < 9_223_372_036_854_775_808.0) => Err(py(
+            PyExcClass::OverflowError,
+            "timestamp out of range for platform time_t",
+        )),
+        Some(t) => Ok(Mode::Timeout(Duration::from_secs_f64(t))),
     }
 }
 
@@ -503,7 +612,7 @@ async fn lookup(host: &str, family: Family) -> Result<IpAddr, Fail> {
             .and_then(|e| e.address.parse().ok())
             .ok_or(Fail::Gai(-2, "Name or service not known".to_owned())),
         AddrinfoOutcome::Gaierror { errno, message } => Err(Fail::Gai(errno, message)),
-        AddrinfoOutcome::Limit { message } => Err(Fail::Limit(LimitKind::BlockCap, message)),
+        AddrinfoOutcome::Limit { message } => Err(Fail::Limit(LimitKind::Lookups, message)),
     }
 }
 
@@ -576,6 +685,7 @@ fn block_cap(cap: Duration) -> Fail {
 
 async fn accept(inner: &Arc<Inner>, sock: &Arc<Sock>) -> Done {
     let (conn, from) = io_call(inner, sock, Wait::Read, Socket::accept).await?;
+    cap_buffers(&conn, inner.rules.max_socket_buffer)?;
     // Python's accept() gives a socket in the default mode (blocking), of the listener's kind.
     let new = inner.adopt(conn, sock.family, sock.socktype, sock.proto)?;
     inner.watch(&new);
@@ -588,11 +698,8 @@ async fn accept(inner: &Arc<Inner>, sock: &Arc<Sock>) -> Done {
 
 async fn connect(inner: &Arc<Inner>, sock: &Arc<Sock>, address: &str) -> Result<(), Fail> {
     let addr = resolve_address(sock, address, Caller::Connect).await?;
-    // The fence judges the numeric address that is connected to, nothing else.
-    inner
-        .rules
-        .policy
-        .check_target(addr.ip(), Destination::Connect)?;
+    // The fence judges the numeric address and port that is connected to, nothing else.
+    inner.check_target(addr, Destination::Connect).await?;
     let fd = &sock.raw;
     match fd.connect(&SockAddr::from(addr)) {
         Ok(()) => {
@@ -637,7 +744,8 @@ async fn connect(inner: &Arc<Inner>, sock: &Arc<Sock>, address: &str) -> Result<
 /// call (CPython 3.5+); in non-blocking mode a full buffer raises BlockingIOError.
 async fn sendall(inner: &Inner, sock: &Sock, data: &[u8]) -> Result<(), Fail> {
     let deadline = match sock.mode() {
-        Mode::Timeout(t) => Some(tokio::time::Instant::now() + t),
+        // `timeout_mode` keeps t within 292 years, but never panic on a deadline anyway.
+        Mode::Timeout(t) => tokio::time::Instant::now().checked_add(t),
         _ => None,
     };
     let mut sent = 0;
@@ -660,10 +768,11 @@ async fn sendall(inner: &Inner, sock: &Sock, data: &[u8]) -> Result<(), Fail> {
 /// The socket options a page may set, and the buffer limit on the two sizes.
 fn settable(level: i32, option: i32) -> bool {
     match level {
+        // Not SO_REUSEPORT: it would let the socket take connections meant for another
+        // program's socket on the same port.
         libc::SOL_SOCKET => matches!(
             option,
             libc::SO_REUSEADDR
-                | libc::SO_REUSEPORT
                 | libc::SO_LINGER
                 | libc::SO_KEEPALIVE
                 | libc::SO_RCVBUF
@@ -676,7 +785,8 @@ fn settable(level: i32, option: i32) -> bool {
 
 fn readable_option(level: i32, option: i32) -> bool {
     settable(level, option)
-        || (level == libc::SOL_SOCKET && matches!(option, libc::SO_ERROR | libc::SO_TYPE))
+        || (level == libc::SOL_SOCKET
+            && matches!(option, libc::SO_REUSEPORT | libc::SO_ERROR | libc::SO_TYPE))
 }
 
 fn setsockopt(inner: &Inner, sock: &Sock, level: i32, option: i32, value: &str) -> Done {
@@ -751,7 +861,6 @@ fn setsockopt(inner: &Inner, sock: &Sock, level: i32, option: i32, value: &str) 
             let on = int_at(0)? != 0;
             match option {
                 libc::SO_REUSEADDR if level == libc::SOL_SOCKET => fd.set_reuse_address(on)?,
-                libc::SO_REUSEPORT if level == libc::SOL_SOCKET => fd.set_reuse_port(on)?,
                 libc::SO_KEEPALIVE if level == libc::SOL_SOCKET => fd.set_keepalive(on)?,
                 _ => fd.set_tcp_nodelay(on)?,
             }
@@ -846,35 +955,24 @@ async fn getnameinfo(inner: &Inner, address: &str, flags: i32) -> Done {
     if flags & libc::NI_NUMERICHOST == 0 {
         // A reverse lookup of an address beyond loopback asks the network about it.
         inner
-            .rules
-            .policy
-            .check_target(ip, Destination::Getnameinfo)?;
+            .check_target(SocketAddr::new(ip, port), Destination::Getnameinfo)
+            .await?;
     }
     let addr = SocketAddr::new(ip, port);
-    let answer = tokio::time::timeout(
-        crate::resolve::LOOKUP_TIMEOUT,
-        tokio::task::spawn_blocking(move || dns_lookup::getnameinfo(&addr, flags)),
-    )
-    .await;
+    let answer =
+        crate::resolve::lookup_bounded(move || dns_lookup::getnameinfo(&addr, flags)).await;
     match answer {
-        Ok(Ok(Ok((host, service)))) => Ok(PyReturn::Tuple {
+        Ok(Ok((host, service))) => Ok(PyReturn::Tuple {
             repr: format!(
                 "({}, {})",
                 pyrepr::str_repr(&host),
                 pyrepr::str_repr(&service)
             ),
         }),
-        Ok(Ok(Err(e))) => {
+        Ok(Err(e)) => {
             let (errno, message) = crate::resolve::gai_error(e);
             Err(Fail::Gai(errno, message))
         }
-        Ok(Err(_)) => Err(Fail::Limit(
-            LimitKind::Internal,
-            "the lookup failed inside the companion".to_owned(),
-        )),
-        Err(_) => Err(Fail::Limit(
-            LimitKind::BlockCap,
-            crate::resolve::timed_out(),
-        )),
+        Err(unanswered) => Err(unanswered.into()),
     }
 }

@@ -20,6 +20,13 @@ pub(super) struct Peer {
     tasks: JoinSet<()>,
 }
 
+impl Peer {
+    /// The loopback port it listens on.
+    pub(super) fn port(&self) -> u16 {
+        self.port
+    }
+}
+
 impl Drop for Peer {
     fn drop(&mut self) {
         self.tasks.abort_all();
@@ -34,13 +41,17 @@ pub(super) async fn start(inner: &Arc<Inner>, kind: PeerKind) -> std::io::Result
     }
     let weak = Arc::downgrade(inner);
     let mut tasks = JoinSet::new();
+    let max = inner.rules.max_socket_buffer;
     let port = if kind == PeerKind::EchoUdp {
         let socket = UdpSocket::bind("127.0.0.1:0").await?;
+        super::ops::cap_buffers(&socket, max)?;
         let port = socket.local_addr()?.port();
         tasks.spawn(echo_udp(weak, socket));
         port
     } else {
         let socket = tokio::net::TcpSocket::new_v4()?;
+        // Its connections inherit the listener's capped buffers.
+        super::ops::cap_buffers(&socket, max)?;
         if kind == PeerKind::Silent {
             // A small window, so a sender fills it quickly (the EWOULDBLOCK lesson).
             socket.set_recv_buffer_size(4096)?;

@@ -180,6 +180,10 @@ pub enum ServerMessage {
         outcome: CallOutcome,
         /// How long it took (how long a blocking call waited), in microseconds.
         elapsed_us: u64,
+        /// Where the companion did something CPython would not, and the result differs from
+        /// what CPython would show: `[socklab] ...`, in English. Absent otherwise.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
     },
     /// The answer to a `cancel`.
     Cancelled {
@@ -348,6 +352,11 @@ pub enum ErrorCode {
     /// Never sent by the companion: the page uses it for a request whose connection dropped
     /// before the answer came.
     ConnectionLost,
+    /// The session already has as many calls and scenarios running as it may; cancel one or
+    /// wait for it.
+    Busy,
+    /// The companion failed inside (a bug), answered instead of leaving the page waiting.
+    Internal,
 }
 
 /// An error reply: what was wrong, with the id of the request it answers if there was one.

@@ -508,6 +508,8 @@ pub enum LimitKind {
     RecvBytes,
     /// A socket's buffer size past what the companion allows (`--max-socket-buffer`).
     SocketBuffer,
+    /// The companion already waits on as many name lookups as it allows, server-wide.
+    Lookups,
     /// Too many calls waiting at once in one session.
     CallsInFlight,
     /// The companion failed inside (a bug), reported instead of crashing the session.
