@@ -652,7 +652,19 @@ async fn calls_waiting_at_once_are_capped_and_each_id_runs_once() {
                 .await,
         );
     }
-    // ...and the seventeenth call of any kind is refused by name, at once.
+    // ...and the seventeenth call of any kind, or a scenario, is refused by name, at once.
+    let m = s
+        .request(json!({"type": "scenario", "scenario": "econnrefused"}))
+        .await;
+    assert_eq!(m["type"], "error", "{m}");
+    assert_eq!(m["code"], "busy", "{m}");
+    assert!(
+        m["message"]
+            .as_str()
+            .unwrap()
+            .contains("16 calls are already waiting"),
+        "{m}"
+    );
     let m = s.call(json!({"op": "gettimeout", "sock": l})).await;
     assert_eq!(m["outcome"]["status"], "limit", "{m}");
     assert_eq!(m["outcome"]["limit"], "calls_in_flight", "{m}");
@@ -853,7 +865,7 @@ async fn fence_inside_namespace() {
     );
     // Widened with --allow: the call reaches the OS, which has no route here.
     let wide = Running::start(Config {
-        policy: std::sync::Arc::new(allow(&["10.0.0.0/8", "0.0.0.0/0"])),
+        policy: std::sync::Arc::new(allow(&["10.0.0.0/8", "0.0.0.0/0", "::/0"])),
         ..Config::default()
     })
     .await;
@@ -864,11 +876,22 @@ async fn fence_inside_namespace() {
             .await,
         "OSError: [Errno 101] Network is unreachable"
     );
-    // Metadata stays refused even under 0.0.0.0/0.
+    // Metadata stays refused even under 0.0.0.0/0 and ::/0, in every spelling.
     let m = w
         .call(json!({"op": "connect", "sock": t, "address": "('169.254.169.254', 80)"}))
         .await;
     assert_eq!(m["outcome"]["refusal"]["kind"], "link_local", "{m}");
+    let m = w
+        .call(json!({"op": "connect", "sock": t, "address": "('192.0.0.192', 80)"}))
+        .await;
+    assert_eq!(m["outcome"]["refusal"]["metadata"], true, "{m}");
+    let t6 = w.socket(10, 1).await;
+    for nat64 in ["64:ff9b::a9fe:a9fe", "64:ff9b::c000:c0", "2002:a9fe:a9fe::1"] {
+        let m = w
+            .call(json!({"op": "connect", "sock": t6, "address": format!("('{nat64}', 80)")}))
+            .await;
+        assert_eq!(m["outcome"]["refusal"]["metadata"], true, "{nat64}: {m}");
+    }
 }
 
 #[test]
@@ -1210,4 +1233,62 @@ async fn the_half_close_and_application_protocol_peers() {
     assert_eq!(header["content-length"], reply.len() - 2 - header_len);
     assert_eq!(body["text"], "你好", "{body}");
     assert_eq!(body["received_bytes"], 6);
+}
+
+#[tokio::test]
+async fn settimeout_beyond_cpythons_range_is_its_overflow_error_and_nothing_panics() {
+    let server = Running::start(Config::default()).await;
+    let mut s = Session::open(&server).await;
+    let echo = s.peer("echo_tcp").await;
+    let t = s.tcp().await;
+    s.line(json!({"op": "connect", "sock": t, "address": addr(echo)}))
+        .await;
+    let mut code = vec!["s = socket.socket()".to_owned()];
+    let mut ours = Vec::new();
+    for timeout in [1e19, 9.3e9, 9_223_372_036.854_775_807, 9.2e9] {
+        ours.push(
+            s.line(json!({"op": "settimeout", "sock": t, "timeout": timeout}))
+                .await,
+        );
+        code.push(format!("s.settimeout({timeout:?})"));
+        // A deadline from what was accepted must not overflow either.
+        let sent = s
+            .line(json!({"op": "sendall", "sock": t, "data": "b'still fine'"}))
+            .await;
+        assert_eq!(sent, "None");
+    }
+    assert_eq!(
+        ours[0],
+        "OverflowError: timestamp out of range for platform time_t"
+    );
+    let python = tokio::task::spawn_blocking(move || python_repl(&code))
+        .await
+        .unwrap();
+    // CPython's lines after its set-up line.
+    assert_eq!(ours[..], python[1..], "the companion, then CPython");
+}
+
+#[tokio::test]
+async fn sockets_are_tcp_or_udp_only_and_a_mismatch_is_the_kernels_error() {
+    let server = Running::start(Config::default()).await;
+    let mut s = Session::open(&server).await;
+    for (proto, kind) in [(262, "MPTCP"), (136, "UDP-Lite"), (255, "raw")] {
+        let m = s
+            .call(json!({"op": "socket", "family": 2, "socktype": 1, "proto": proto}))
+            .await;
+        assert_eq!(m["outcome"]["status"], "refused", "{kind}: {m}");
+        assert_eq!(m["outcome"]["refusal"]["kind"], "socket_kind", "{m}");
+    }
+    assert_eq!(
+        s.line(json!({"op": "socket", "family": 2, "socktype": 1, "proto": 17}))
+            .await,
+        "OSError: [Errno 93] Protocol not supported"
+    );
+    let ours = s
+        .line(json!({"op": "socket", "family": 2, "socktype": 2, "proto": 17}))
+        .await;
+    assert!(ours.starts_with("<socket.socket fd="), "{ours}");
+    assert!(ours.contains("family=2, type=2, proto=17, laddr="), "{ours}");
+    let python = python_repl(&["socket.socket(2, 1, 17)".to_owned()]);
+    assert_eq!(python, ["OSError: [Errno 93] Protocol not supported"]);
 }
