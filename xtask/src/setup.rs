@@ -134,13 +134,8 @@ fn npm_installed_version(package: &str) -> Option<String> {
             .join("package.json"),
     )
     .ok()?;
-    string_after(&text, "\"version\": \"")
-}
-
-/// The text up to the next `"` after the first `marker`.
-fn string_after(text: &str, marker: &str) -> Option<String> {
-    let rest = &text[text.find(marker)? + marker.len()..];
-    Some(rest[..rest.find('"')?].to_owned())
+    let manifest: serde_json::Value = serde_json::from_str(&text).ok()?;
+    Some(manifest["version"].as_str()?.to_owned())
 }
 
 fn npm() -> Result<()> {
@@ -166,10 +161,12 @@ fn npm() -> Result<()> {
     )
 }
 
-/// The version package-lock.json pins for a top-level package.
+/// The version package-lock.json pins for a top-level package (lockfile v2/v3: `packages`,
+/// keyed by `node_modules/NAME`).
 fn lock_version(lock: &str, package: &str) -> Option<String> {
-    let key = format!("\"node_modules/{package}\": {{");
-    string_after(&lock[lock.find(&key)?..], "\"version\": \"")
+    let lock: serde_json::Value = serde_json::from_str(lock).ok()?;
+    let entry = &lock["packages"][format!("node_modules/{package}")];
+    Some(entry["version"].as_str()?.to_owned())
 }
 
 fn debian_packages() -> Result<bool> {
