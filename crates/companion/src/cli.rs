@@ -38,8 +38,9 @@ enum Command {
         #[arg(long, default_value_t = 64 * 1024)]
         max_message_bytes: usize,
         /// Classroom mode: listen on this machine's LAN addresses too and print their URLs,
-        /// so students' browsers can connect. Each student's sockets stay theirs; live calls
-        /// still reach loopback only (plus --allow), and bind may also use the LAN addresses.
+        /// so students' browsers can connect. Each student's sockets stay theirs; a student
+        /// reaches only their own sockets and demo peers on this machine (plus --lan-allow
+        /// ports), and bind may also use the LAN addresses.
         #[arg(long)]
         lan: bool,
         #[command(flatten)]
@@ -284,7 +285,7 @@ fn serve(port: u16, config: Config, allow_origins: &[String], lan: bool) -> anyh
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async {
+    let served = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on 127.0.0.1:{port}: {e} (is another socklab running? try --port 0)"))?;
@@ -294,6 +295,18 @@ fn serve(port: u16, config: Config, allow_origins: &[String], lan: bool) -> anyh
         let dist = config.dist.clone();
         let lan_ips = if lan { lan_addresses() } else { Vec::new() };
         let mut listeners = vec![listener];
+        // `localhost` is ::1 as well as 127.0.0.1, and the browser may pick either: serve it
+        // only if [::1] on this port is ours too, or another program there would receive it.
+        let localhost = match tokio::net::TcpListener::bind((std::net::Ipv6Addr::LOCALHOST, port)).await {
+            Ok(l) => {
+                listeners.push(l);
+                true
+            }
+            Err(e) => {
+                eprintln!("note: cannot listen on [::1]:{port} ({e}), so pages at http://localhost:{port} are refused; use the 127.0.0.1 URL");
+                false
+            }
+        };
         for ip in &lan_ips {
             let l = tokio::net::TcpListener::bind((*ip, port))
                 .await
@@ -312,7 +325,9 @@ fn serve(port: u16, config: Config, allow_origins: &[String], lan: bool) -> anyh
                 ..(*config.policy).clone()
             });
         }
-        let gate = Gate::new(token, port, allow_origins).with_lan(port, &lan_ips);
+        let gate = Gate::new(token, port, allow_origins)
+            .with_localhost(port, localhost)
+            .with_lan(port, &lan_ips);
         let server = Server::new(gate, config);
         // The URL is the first line on stdout, so scripts can read it; classroom URLs follow.
         println!("{url}");
@@ -336,5 +351,10 @@ fn serve(port: u16, config: Config, allow_origins: &[String], lan: bool) -> anyh
                 eprintln!("\nsocklab: shutting down");
             })
             .await
-    })
+    });
+    // Dropping the runtime would wait for every blocking thread, and a getaddrinfo stuck on one
+    // waits out the resolver's timeouts (up to ~30 s). Give them a moment, then leave them to
+    // the process's exit.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    served
 }

@@ -8,6 +8,14 @@
 //! - the `Origin` header, when a browser sends one, is this server's own origin (or one that
 //!   was allowed on purpose, such as trunk's dev server).
 //!
+//! The Host check guards the app's pages too ([`Gate::host_allowed`]): a rebinding page must
+//! not read them either.
+//!
+//! `localhost` is a name for both 127.0.0.1 and ::1, and a browser may try either. So it counts
+//! as this server's name only when the server holds [::1] on its port as well
+//! ([`Gate::with_localhost`]); otherwise another local program could take [::1]:PORT and
+//! receive what the browser sends to `localhost:PORT`, the token included.
+//!
 //! These are pure functions of the request's parts, so they are tested without a socket.
 
 use std::fmt;
@@ -77,9 +85,9 @@ pub struct Gate {
 
 impl Gate {
     /// A gate for a server on `port` at 127.0.0.1, accepting also `extra_origins` (exact,
-    /// like `http://127.0.0.1:8080`).
+    /// like `http://127.0.0.1:8080`). Not `localhost`: see [`Gate::with_localhost`].
     pub fn new(token: Token, port: u16, extra_origins: &[String]) -> Gate {
-        let hosts = vec![format!("127.0.0.1:{port}"), format!("localhost:{port}")];
+        let hosts = vec![format!("127.0.0.1:{port}")];
         let mut origins: Vec<String> = hosts.iter().map(|h| format!("http://{h}")).collect();
         origins.extend(
             extra_origins
@@ -107,9 +115,27 @@ impl Gate {
         self
     }
 
+    /// Also accepts `localhost:PORT` and `[::1]:PORT` (Host and Origin) when `held`: when the
+    /// server listens on [::1]:PORT too, so that whichever address the browser picks for
+    /// `localhost`, it reaches this server.
+    pub fn with_localhost(mut self, port: u16, held: bool) -> Gate {
+        if held {
+            for host in [format!("localhost:{port}"), format!("[::1]:{port}")] {
+                self.origins.push(format!("http://{host}"));
+                self.hosts.push(host);
+            }
+        }
+        self
+    }
+
     /// The token.
     pub fn token(&self) -> &Token {
         &self.token
+    }
+
+    /// Whether a request's `Host` header names this server (no header: no).
+    pub(crate) fn host_allowed(&self, host: Option<&str>) -> bool {
+        host.is_some_and(|h| self.hosts.iter().any(|own| own.eq_ignore_ascii_case(h)))
     }
 
     /// Checks an upgrade request's token, Host and Origin.
@@ -127,8 +153,7 @@ impl Gate {
             Some(t) if !self.token.matches(t) => return Err(Refusal::TokenWrong),
             Some(_) => {}
         }
-        let host = host.map(str::to_ascii_lowercase);
-        if !host.is_some_and(|h| self.hosts.contains(&h)) {
+        if !self.host_allowed(host) {
             return Err(Refusal::ForeignHost);
         }
         if let Some(origin) = origin {
@@ -167,13 +192,6 @@ mod tests {
         let good = Some("00112233445566778899aabbccddeeff");
         let host = Some("127.0.0.1:8765");
         check(good, host, Some("http://127.0.0.1:8765"), Ok(()));
-        check(
-            good,
-            Some("localhost:8765"),
-            Some("http://localhost:8765"),
-            Ok(()),
-        );
-        check(good, Some("LOCALHOST:8765"), None, Ok(()));
         check(good, host, Some("http://127.0.0.1:8080"), Ok(()));
         check(None, host, None, Err(Refusal::TokenMissing));
         check(Some(""), host, None, Err(Refusal::TokenMissing));
@@ -217,6 +235,105 @@ mod tests {
             Some("https://127.0.0.1:8765"),
             Err(Refusal::ForeignOrigin),
         );
+    }
+
+    /// `localhost` reaches whoever holds [::1]:PORT as well as 127.0.0.1:PORT, so a page at
+    /// `localhost` is ours only when the server holds [::1]:PORT too.
+    #[test]
+    fn localhost_only_when_ipv6_loopback_is_ours() {
+        let good = Some("00112233445566778899aabbccddeeff");
+        let without = gate();
+        for host in ["localhost:8765", "LOCALHOST:8765", "[::1]:8765"] {
+            assert_eq!(
+                without.check(good, Some(host), None),
+                Err(Refusal::ForeignHost),
+                "{host}"
+            );
+        }
+        let host = Some("127.0.0.1:8765");
+        for origin in ["http://localhost:8765", "http://[::1]:8765"] {
+            assert_eq!(
+                without.check(good, host, Some(origin)),
+                Err(Refusal::ForeignOrigin),
+                "{origin}"
+            );
+        }
+        assert_eq!(
+            gate()
+                .with_localhost(8765, false)
+                .check(good, Some("localhost:8765"), None),
+            Err(Refusal::ForeignHost)
+        );
+        let with = gate().with_localhost(8765, true);
+        #[track_caller]
+        fn check_with(gate: &Gate, host: &str, origin: Option<&str>, expect: Result<(), Refusal>) {
+            let good = Some("00112233445566778899aabbccddeeff");
+            assert_eq!(
+                gate.check(good, Some(host), origin),
+                expect,
+                "{host} {origin:?}"
+            );
+        }
+        check_with(
+            &with,
+            "localhost:8765",
+            Some("http://localhost:8765"),
+            Ok(()),
+        );
+        check_with(&with, "LOCALHOST:8765", None, Ok(()));
+        check_with(&with, "[::1]:8765", Some("http://[::1]:8765"), Ok(()));
+        check_with(
+            &with,
+            "127.0.0.1:8765",
+            Some("http://localhost:8765"),
+            Ok(()),
+        );
+        check_with(
+            &with,
+            "127.0.0.1:8765",
+            Some("http://127.0.0.1:8765"),
+            Ok(()),
+        );
+        check_with(&with, "localhost:9999", None, Err(Refusal::ForeignHost));
+        check_with(&with, "localhost", None, Err(Refusal::ForeignHost));
+        check_with(&with, "[::1]:9999", None, Err(Refusal::ForeignHost));
+        check_with(&with, "[::2]:8765", None, Err(Refusal::ForeignHost));
+        check_with(
+            &with,
+            "localhost.evil.example:8765",
+            None,
+            Err(Refusal::ForeignHost),
+        );
+        check_with(
+            &with,
+            "localhost:8765",
+            Some("http://localhost:9999"),
+            Err(Refusal::ForeignOrigin),
+        );
+        check_with(
+            &with,
+            "localhost:8765",
+            Some("https://localhost:8765"),
+            Err(Refusal::ForeignOrigin),
+        );
+    }
+
+    #[test]
+    fn pages_need_our_own_host() {
+        let ours = gate().with_localhost(8765, true);
+        for (host, expect) in [
+            (Some("127.0.0.1:8765"), true),
+            (Some("LOCALHOST:8765"), true),
+            (Some("[::1]:8765"), true),
+            (None, false),
+            (Some(""), false),
+            (Some("evil.example:8765"), false),
+            (Some("127.0.0.1:8080"), false),
+            (Some("127.0.0.1"), false),
+        ] {
+            assert_eq!(ours.host_allowed(host), expect, "{host:?}");
+        }
+        assert!(!gate().host_allowed(Some("localhost:8765")));
     }
 
     #[test]

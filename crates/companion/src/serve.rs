@@ -1,22 +1,25 @@
 //! `socklab serve`: the built app over HTTP and the companion's WebSocket at `/ws`, on 127.0.0.1.
 //!
-//! [`run`] takes a bound listener and a shutdown future (as mini-redis's `server::run` does), so
-//! tests bind `127.0.0.1:0` and drive the real server. [`app`] is the router alone.
+//! [`Server::run`] takes a bound listener and a shutdown future (as mini-redis's `server::run`
+//! does), so tests bind `127.0.0.1:0` and drive the real server. [`app`] is the router alone;
+//! `connections` accepts the connections and keeps each one bounded in time and number.
+
+mod connections;
 
 use crate::gate::{Gate, Refusal};
 use crate::session;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::serve::ListenerExt;
 use axum::Router;
 use socklab_core::fence::Policy;
 use socklab_core::protocol::{SessionLimits, SocketCall};
 use std::collections::HashMap;
 use std::future::Future;
-use std::path::PathBuf;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,6 +37,15 @@ pub struct Config {
     pub max_sessions: usize,
     /// How long shutdown waits for sessions to close before it stops anyway.
     pub shutdown_grace: Duration,
+    /// How long a client may take to send a request's head, and how long a kept-alive
+    /// connection may sit idle between requests; then it is closed (408 if a head was begun).
+    pub header_read_timeout: Duration,
+    /// How many connections that are not (yet) WebSocket sessions may be open at once; more
+    /// are answered 503 and closed.
+    pub max_http_connections: usize,
+    /// How often a session is pinged; a session whose page has not answered the last ping by
+    /// the next one is closed.
+    pub keepalive_interval: Duration,
     /// Where sessions may connect and bind (the fence).
     pub policy: Arc<Policy>,
     /// Each session's limits, announced in the companion's `hello`.
@@ -89,6 +101,9 @@ impl Default for Config {
             max_message_bytes: 64 * 1024,
             max_sessions: 64,
             shutdown_grace: Duration::from_millis(1500),
+            header_read_timeout: Duration::from_secs(10),
+            max_http_connections: 256,
+            keepalive_interval: Duration::from_secs(20),
             policy: Arc::new(Policy::default()),
             limits: SessionLimits {
                 max_sockets: 32,
@@ -104,14 +119,25 @@ impl Default for Config {
     }
 }
 
+/// How long, at shutdown, a connection may take to finish the request it is in (within
+/// `shutdown_grace`): the app's files are local and small.
+const HTTP_GRACE: Duration = Duration::from_millis(500);
+
 /// Live counters, for tests and for the shutdown wait.
 #[derive(Debug, Default)]
 pub struct Stats {
     active: AtomicUsize,
     opened: AtomicUsize,
+    http: AtomicUsize,
 }
 
 impl Stats {
+    /// Connections open now that are not WebSocket sessions (each counts against
+    /// `max_http_connections`).
+    pub fn http_connections(&self) -> usize {
+        self.http.load(Ordering::SeqCst)
+    }
+
     /// Sessions open now.
     pub fn active_sessions(&self) -> usize {
         self.active.load(Ordering::SeqCst)
@@ -145,16 +171,32 @@ pub struct Shared {
 impl Shared {
     /// One line on where live calls may go, printed at start so the fence is visible.
     pub fn reach(&self) -> String {
-        let allow = &self.config.policy.allow;
-        if allow.is_empty() {
+        let policy = &self.config.policy;
+        let mut lines = vec![if policy.allow.is_empty() {
             "live calls reach loopback and the demo peers only (widen with --allow CIDR)".to_owned()
         } else {
-            let nets: Vec<String> = allow.iter().map(ToString::to_string).collect();
+            let nets: Vec<String> = policy.allow.iter().map(ToString::to_string).collect();
             format!(
                 "live calls reach loopback, the demo peers and, as you allowed: {}",
                 nets.join(", ")
             )
+        }];
+        if !policy.lan.is_empty() {
+            let opened = if policy.lan_allow.is_empty() {
+                " (open a port of this machine to them with --lan-allow PORT)".to_owned()
+            } else {
+                let ports: Vec<String> = policy.lan_allow.iter().map(u16::to_string).collect();
+                format!(
+                    ", and the ports you opened with --lan-allow: {}",
+                    ports.join(", ")
+                )
+            };
+            lines.push(format!(
+                "students (sessions from the LAN) reach only their own sockets and demo peers on \
+                 this machine, never its other services or each other's sockets{opened}"
+            ));
         }
+        lines.join("\n")
     }
 
     /// Takes a session slot, or `None` when `max_sessions` are open.
@@ -172,6 +214,9 @@ impl Shared {
 }
 
 /// The router: `/ws` for the companion, everything else from `dist/`.
+///
+/// Its handlers log who asked, so each request must carry its peer's address as a
+/// `ConnectInfo<SocketAddr>` extension, as [`Server`]'s connections add it.
 pub fn app(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/ws", get(ws_upgrade))
@@ -182,6 +227,7 @@ pub fn app(shared: Arc<Shared>) -> Router {
 async fn ws_upgrade(
     ws: WebSocketUpgrade,
     State(shared): State<Arc<Shared>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
@@ -192,7 +238,7 @@ async fn ws_upgrade(
         header_str(header::ORIGIN),
     );
     if let Err(refusal) = verdict {
-        tracing::info!(?refusal, "refused a WebSocket upgrade");
+        tracing::info!(%peer, ?refusal, "refused a WebSocket upgrade with 403");
         return refuse(refusal);
     }
     if *shared.shutdown.borrow() {
@@ -212,7 +258,7 @@ async fn ws_upgrade(
     let codec_limit = shared.config.max_message_bytes.saturating_mul(4);
     ws.max_message_size(codec_limit)
         .max_frame_size(codec_limit)
-        .on_upgrade(move |socket| session::run(socket, shared, slot))
+        .on_upgrade(move |socket| session::run(socket, shared, slot, peer))
 }
 
 fn refuse(refusal: Refusal) -> Response {
@@ -220,21 +266,40 @@ fn refuse(refusal: Refusal) -> Response {
 }
 
 /// Serves a file from `dist/`, `index.html` for any other path (the app routes itself), or a
-/// page that says how to build the app when there is no build.
-async fn static_file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
+/// page that says how to build the app when there is no build; to this server's own Host only.
+async fn static_file(
+    State(shared): State<Arc<Shared>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    // A page at a rebinding name (evil.example, now resolving to 127.0.0.1) is same-origin with
+    // whatever answers there: it must not read the app, nor anything else served here.
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    if !shared.gate.host_allowed(host) {
+        tracing::info!(%peer, ?host, "refused a page with 403: foreign Host");
+        return refuse(Refusal::ForeignHost);
+    }
     let dist = &shared.config.dist;
     let path = uri.path().trim_start_matches('/');
-    let safe = !path
+    if path.split('/').any(|seg| seg == ".." || seg.contains('\\')) {
+        // Browsers resolve `..` before they ask, so this is a tool trying to climb out.
+        tracing::info!(%peer, path, "path climbing out of dist/: answered with index.html");
+    }
+    let plain = !path
         .split('/')
-        .any(|seg| seg == ".." || seg.starts_with('.') || seg.contains('\\'));
-    if safe && !path.is_empty() {
-        let file = dist.join(path);
-        if let Ok(bytes) = tokio::fs::read(&file).await {
-            return ([(header::CONTENT_TYPE, content_type(path))], bytes).into_response();
+        .any(|seg| seg.starts_with('.') || seg.contains('\\'));
+    if plain && !path.is_empty() {
+        match read_inside(dist, path).await {
+            Inside::File(bytes) => {
+                return ([(header::CONTENT_TYPE, content_type(path))], bytes).into_response()
+            }
+            Inside::Outside => return outside(peer, path),
+            Inside::Missing => {}
         }
     }
-    match tokio::fs::read(dist.join("index.html")).await {
-        Ok(bytes) => (
+    match read_inside(dist, "index.html").await {
+        Inside::File(bytes) => (
             [
                 (header::CONTENT_TYPE, "text/html; charset=utf-8"),
                 (header::CACHE_CONTROL, "no-cache"),
@@ -242,8 +307,46 @@ async fn static_file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
             bytes,
         )
             .into_response(),
-        Err(_) => Html(not_built_page(dist)).into_response(),
+        Inside::Outside => outside(peer, "index.html"),
+        Inside::Missing => Html(not_built_page(dist)).into_response(),
     }
+}
+
+/// What `dist/` holds at a path.
+enum Inside {
+    /// A file inside `dist/`, once every symbolic link on the way is followed.
+    File(Vec<u8>),
+    /// Something outside `dist/`: a symbolic link points out.
+    Outside,
+    /// Nothing readable.
+    Missing,
+}
+
+/// Reads `dist/relative`, following symbolic links only as far as they stay inside `dist/`.
+async fn read_inside(dist: &Path, relative: &str) -> Inside {
+    let (Ok(root), Ok(real)) = (
+        tokio::fs::canonicalize(dist).await,
+        tokio::fs::canonicalize(dist.join(relative)).await,
+    ) else {
+        return Inside::Missing;
+    };
+    // Component by component: /srv/dist-old does not start with /srv/dist.
+    if !real.starts_with(&root) {
+        return Inside::Outside;
+    }
+    match tokio::fs::read(&real).await {
+        Ok(bytes) => Inside::File(bytes),
+        Err(_) => Inside::Missing, // a folder, or gone since
+    }
+}
+
+fn outside(peer: SocketAddr, path: &str) -> Response {
+    tracing::info!(%peer, path, "refused a file with 403: a link out of dist/");
+    (
+        StatusCode::FORBIDDEN,
+        "refused: this path is a link to a file outside the app's folder (dist/)",
+    )
+        .into_response()
 }
 
 fn content_type(path: &str) -> &'static str {
@@ -260,7 +363,7 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
-fn not_built_page(dist: &std::path::Path) -> String {
+fn not_built_page(dist: &Path) -> String {
     format!(
         "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>socklab: app not built</title>\
          <body style=\"font-family:system-ui;max-width:40rem;margin:3rem auto;line-height:1.5\">\
@@ -302,7 +405,8 @@ impl Server {
     }
 
     /// Serves on `listener` until `shutdown` completes; then tells every session to close
-    /// (code 1001), waits up to `config.shutdown_grace` for them, and returns.
+    /// (code 1001) and every connection to finish its request, waits up to
+    /// `config.shutdown_grace` for them, drops what is left, and returns.
     pub async fn run(
         self,
         listener: TcpListener,
@@ -319,34 +423,58 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let Server { shared, stop } = self;
-        let mut servers = tokio::task::JoinSet::new();
-        for listener in listeners {
-            let mut stopped = shared.shutdown.clone();
-            // Each answer is a small frame the page waits for: send it now, not after Nagle's
-            // delayed-ACK dance (~40 ms per answer that follows an event).
-            let listener = listener.tap_io(|tcp| {
-                let _ = tcp.set_nodelay(true);
-            });
-            let server = axum::serve(listener, app(Arc::clone(&shared))).with_graceful_shutdown(
-                async move {
-                    let _ = stopped.wait_for(|s| *s).await;
-                },
-            );
-            servers.spawn(async move { server.await });
+        let router = app(Arc::clone(&shared));
+        let accepting: Vec<_> = listeners
+            .into_iter()
+            .map(|listener| {
+                tokio::spawn(connections::accept(
+                    listener,
+                    Arc::clone(&shared),
+                    router.clone(),
+                ))
+            })
+            .collect();
+        shutdown.await;
+        let _ = stop.send(true);
+        let started = tokio::time::Instant::now();
+        let deadline = started + shared.config.shutdown_grace;
+        let mut open = Vec::new();
+        for listener in accepting {
+            open.push(listener.await?);
         }
-        let trigger = tokio::spawn(async move {
-            shutdown.await;
-            let _ = stop.send(true);
-        });
-        while let Some(done) = servers.join_next().await {
-            done??;
+        // Connections finish the request they are in, briefly; what is still open then (a
+        // client that sends or reads nothing) is dropped.
+        let finished = async {
+            for connections in &mut open {
+                while connections.join_next().await.is_some() {}
+            }
+        };
+        let http_deadline = deadline.min(started + HTTP_GRACE);
+        let _ = tokio::time::timeout_at(http_deadline, finished).await;
+        for connections in &mut open {
+            connections.shutdown().await;
         }
-        trigger.abort();
-        // Upgraded connections are not the HTTP server's any more: wait for the sessions themselves.
-        let deadline = tokio::time::Instant::now() + shared.config.shutdown_grace;
+        // Upgraded connections are the sessions' own: wait for the sessions themselves. Each
+        // sends its close frame, waiting at most a second for a page that does not read.
         while shared.stats.active_sessions() > 0 && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         Ok(())
+    }
+}
+
+/// Completes when the server starts shutting down.
+pub(crate) async fn stopping(shutdown: &mut watch::Receiver<bool>) {
+    // The guard `wait_for` returns is not Send: drop it here, not in the caller's select!.
+    let _ = shutdown.wait_for(|stop| *stop).await;
+}
+
+/// A duration as a person reads it in a message: `10 s`, `0.3 s`.
+pub(crate) fn seconds(d: Duration) -> String {
+    let secs = d.as_secs_f64();
+    if secs.fract() == 0.0 {
+        format!("{secs:.0} s")
+    } else {
+        format!("{secs} s")
     }
 }

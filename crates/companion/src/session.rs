@@ -1,23 +1,37 @@
 //! One WebSocket session: the loop that reads the page's messages and answers them.
 //!
-//! Every source of work (a frame from the page, the server shutting down, the keep-alive
-//! tick) becomes one arm of a single `select!`, as in rust-playground's backend. Bad input is
-//! answered, never ignored: malformed JSON and unknown types get an `error` reply; a message
-//! over the size limit closes the session with 1009. Whatever ends the loop, the socket and
-//! the session's slot are dropped with it.
+//! Every source of work (a frame from the page, the server shutting down, the timers) becomes
+//! one arm of a single `select!`, as in rust-playground's backend. Bad input is answered, never
+//! ignored: malformed JSON and unknown types get an `error` reply; a message over the size
+//! limit closes the session with 1009, a broken frame with 1007 or 1002. Whatever ends the
+//! loop, the socket and the session's slot are dropped with it.
+//!
+//! The page decides how fast it reads, so no send may wait for it without end: each one waits
+//! at most until the session's next deadline (its idle timeout, its lifetime, or one keep-alive
+//! interval), and a page that has not taken a message by then is treated as gone. A page that
+//! does not answer a ping before the next one is gone too: its machine may have vanished
+//! without a word, and TCP alone would not notice for many minutes.
 
 use crate::live::{Live, Rules};
-use crate::serve::{FaultSite, SessionSlot, Shared};
+use crate::serve::{seconds, stopping, FaultSite, SessionSlot, Shared};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use socklab_core::fence::Origin;
 use socklab_core::protocol::{
     decode_client, encode, AddrinfoOutcome, ClientMessage, ErrorCode, ServerInfo, ServerMessage,
     WireError, CLOSE_GOING_AWAY, CLOSE_POLICY, CLOSE_TOO_BIG, PROTOCOL_VERSION,
 };
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::watch;
+use tokio::time::Instant;
+use tungstenite::error::{CapacityError, ProtocolError};
 
-/// How often an idle session is pinged, so a vanished browser is noticed and its session freed.
-const KEEPALIVE: Duration = Duration::from_secs(20);
+/// Close code for a frame that breaks the WebSocket protocol (RFC 6455, 7.4.1).
+const CLOSE_PROTOCOL_ERROR: u16 = 1002;
+
+/// Close code for a text frame that is not UTF-8 (RFC 6455, 7.4.1).
+const CLOSE_INVALID_DATA: u16 = 1007;
 
 /// How many getaddrinfo calls one session may have in flight at once.
 const MAX_LOOKUPS_IN_FLIGHT: usize = 4;
@@ -37,7 +51,7 @@ struct SessionState {
 struct Bucket {
     rate: f64,
     tokens: f64,
-    last: tokio::time::Instant,
+    last: Instant,
 }
 
 impl Bucket {
@@ -45,12 +59,12 @@ impl Bucket {
         Bucket {
             rate: f64::from(rate.max(1)),
             tokens: f64::from(rate.max(1)),
-            last: tokio::time::Instant::now(),
+            last: Instant::now(),
         }
     }
 
     fn take(&mut self) -> bool {
-        let now = tokio::time::Instant::now();
+        let now = Instant::now();
         let refill = now.duration_since(self.last).as_secs_f64() * self.rate;
         self.tokens = (self.tokens + refill).min(self.rate);
         self.last = now;
@@ -73,9 +87,29 @@ enum Outcome {
     Started,
 }
 
-/// Runs a session until the page closes it, the connection drops, or the server shuts down.
-pub(crate) async fn run(mut socket: WebSocket, shared: Arc<Shared>, slot: SessionSlot) {
+/// How a session ends.
+#[derive(Debug)]
+enum End {
+    /// The page closed it, or the connection is gone.
+    Gone,
+    /// The session closes it, with this code and reason.
+    Close(u16, String),
+    /// The page took no message until the session's next deadline: nothing more can reach it,
+    /// not even a close frame.
+    Stuck,
+}
+
+/// Runs a session until the page closes it, the connection drops, a timer ends it, or the
+/// server shuts down.
+pub(crate) async fn run(
+    mut socket: WebSocket,
+    shared: Arc<Shared>,
+    slot: SessionSlot,
+    peer: SocketAddr,
+) {
     let _slot = slot; // released on every way out of this function
+    let origin = Origin::of_peer(peer.ip());
+    tracing::info!(%peer, ?origin, "session opened");
     let mut shutdown = shared.shutdown.clone();
     // Answers of calls, lookups and peers, and events: bounded, so a slow page slows them
     // down instead of making the companion buffer without end.
@@ -90,84 +124,152 @@ pub(crate) async fn run(mut socket: WebSocket, shared: Arc<Shared>, slot: Sessio
     let mut state = SessionState {
         said_hello: false,
         lookups: Arc::default(),
-        live: Live::new(rules, answers_tx.clone(), socklab_core::fence::Origin::Local),
+        live: Live::new(rules, answers_tx.clone(), origin),
         bucket: Bucket::new(config.limits.requests_per_second),
     };
     let limit = config.max_message_bytes;
     let idle = Duration::from_secs(config.limits.idle_secs);
-    let lifetime = tokio::time::sleep(Duration::from_secs(config.limits.lifetime_secs));
+    let lifetime_secs = config.limits.lifetime_secs;
+    let lifetime_at = Instant::now() + Duration::from_secs(lifetime_secs);
+    let lifetime = tokio::time::sleep_until(lifetime_at);
     tokio::pin!(lifetime);
     let idle_timer = tokio::time::sleep(idle);
     tokio::pin!(idle_timer);
-    let mut keepalive = tokio::time::interval(KEEPALIVE);
-    keepalive.tick().await;
-    loop {
-        tokio::select! {
-            frame = socket.recv() => {
-                idle_timer.as_mut().reset(tokio::time::Instant::now() + idle);
-                let reply = match frame {
-                    None => break,
-                    Some(Err(e)) => {
-                        // The codec refuses frames past four times the limit; say so the same way.
-                        if e.to_string().contains("Space limit exceeded") {
-                            close(&mut socket, CLOSE_TOO_BIG, &too_big(limit)).await;
-                        }
-                        break;
-                    }
-                    Some(Ok(Message::Text(text))) if text.len() > limit => {
-                        close(&mut socket, CLOSE_TOO_BIG, &too_big(limit)).await;
-                        break;
-                    }
-                    Some(Ok(Message::Text(text))) => match handle(&mut state, &shared, text.as_str()) {
+    let every = config.keepalive_interval;
+    let mut keepalive = tokio::time::interval_at(Instant::now() + every, every);
+    keepalive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut awaiting_pong = false;
+    // How long a send may wait for the page: to the nearest deadline.
+    let until = |idle_timer: &tokio::time::Sleep| {
+        idle_timer
+            .deadline()
+            .min(lifetime_at)
+            .min(Instant::now() + every)
+    };
+    let end = loop {
+        let reply = tokio::select! {
+            frame = socket.recv() => match frame {
+                None => break End::Gone,
+                Some(Err(e)) => break broken_frame(e, limit),
+                Some(Ok(Message::Text(text))) if text.len() > limit => {
+                    break End::Close(CLOSE_TOO_BIG, too_big(limit));
+                }
+                Some(Ok(Message::Text(text))) => {
+                    idle_timer.as_mut().reset(Instant::now() + idle);
+                    match handle(&mut state, &shared, text.as_str()) {
                         Outcome::Reply(m) => Some(m),
                         Outcome::Lookup(request) => {
                             spawn_lookup(request, Arc::clone(&state.lookups), answers_tx.clone());
                             None
                         }
                         Outcome::Started => None,
-                    },
-                    Some(Ok(Message::Binary(_))) => Some(ServerMessage::Error(WireError {
+                    }
+                }
+                Some(Ok(Message::Binary(_))) => {
+                    idle_timer.as_mut().reset(Instant::now() + idle);
+                    Some(ServerMessage::Error(WireError {
                         id: None,
                         code: ErrorCode::BinaryFrame,
                         message: "binary frames are not part of the protocol: send JSON text".to_owned(),
-                    })),
-                    Some(Ok(Message::Close(_))) => break,
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => None,
-                };
-                if let Some(reply) = reply {
-                    if socket.send(Message::Text(encode(&reply).into())).await.is_err() {
-                        break;
-                    }
+                    }))
                 }
-            }
-            Some(answer) = answers.recv() => {
-                if socket.send(Message::Text(encode(&answer).into())).await.is_err() {
-                    break;
+                Some(Ok(Message::Close(_))) => break End::Gone,
+                Some(Ok(Message::Pong(_))) => {
+                    awaiting_pong = false;
+                    None
                 }
-            }
-            () = async { let _ = shutdown.wait_for(|stop| *stop).await; } => {
-                close(&mut socket, CLOSE_GOING_AWAY, "socklab is shutting down").await;
-                break;
+                // tungstenite answers the page's pings itself.
+                Some(Ok(Message::Ping(_))) => None,
+            },
+            Some(answer) = answers.recv() => Some(answer),
+            () = stopping(&mut shutdown) => {
+                break End::Close(CLOSE_GOING_AWAY, "socklab is shutting down".to_owned());
             }
             () = &mut idle_timer => {
-                let reason = format!("idle for {} s (--idle-timeout): reload the page to start again", idle.as_secs());
-                close(&mut socket, CLOSE_POLICY, &reason).await;
-                break;
+                break End::Close(
+                    CLOSE_POLICY,
+                    format!("idle for {} s (--idle-timeout): reload the page to start again", idle.as_secs()),
+                );
             }
             () = &mut lifetime => {
-                let reason = format!(
-                    "the session reached its {} s lifetime (--session-lifetime): reload the page",
-                    config.limits.lifetime_secs
+                break End::Close(
+                    CLOSE_POLICY,
+                    format!("the session reached its {lifetime_secs} s lifetime (--session-lifetime): reload the page"),
                 );
-                close(&mut socket, CLOSE_POLICY, &reason).await;
-                break;
             }
             _ = keepalive.tick() => {
-                if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
-                    break;
+                if awaiting_pong {
+                    break End::Close(
+                        CLOSE_POLICY,
+                        format!("no answer to the keep-alive ping within {}: reload the page", seconds(every)),
+                    );
                 }
+                awaiting_pong = true;
+                let until = until(&idle_timer);
+                if let Err(end) = deliver(&mut socket, Message::Ping(Vec::new().into()), until, &mut shutdown).await {
+                    break end;
+                }
+                None
+            }
+        };
+        if let Some(reply) = reply {
+            let message = Message::Text(encode(&reply).into());
+            let until = until(&idle_timer);
+            if let Err(end) = deliver(&mut socket, message, until, &mut shutdown).await {
+                break end;
             }
         }
+    };
+    match &end {
+        End::Close(code, reason) => {
+            tracing::info!(%peer, code, reason, "session closed");
+            close(&mut socket, *code, reason).await;
+        }
+        End::Gone => tracing::info!(%peer, "session ended by the page"),
+        End::Stuck => {
+            tracing::info!(%peer, "session dropped: the page took no data until its deadline");
+        }
+    }
+}
+
+/// Sends one message, waiting for the page no longer than `until`, nor past shutdown.
+async fn deliver(
+    socket: &mut WebSocket,
+    message: Message,
+    until: Instant,
+    shutdown: &mut watch::Receiver<bool>,
+) -> Result<(), End> {
+    tokio::select! {
+        sent = socket.send(message) => sent.map_err(|_| End::Gone),
+        () = tokio::time::sleep_until(until) => Err(End::Stuck),
+        () = stopping(shutdown) => {
+            Err(End::Close(CLOSE_GOING_AWAY, "socklab is shutting down".to_owned()))
+        }
+    }
+}
+
+/// How a frame the codec refused ends the session: with the close code for its fault (matched
+/// on tungstenite's error type), or without a close frame when the connection itself is gone.
+fn broken_frame(error: axum::Error, limit: usize) -> End {
+    let Ok(error) = error.into_inner().downcast::<tungstenite::Error>() else {
+        return End::Gone;
+    };
+    match *error {
+        // The codec refuses frames past four times the limit; say so as for any too big one.
+        tungstenite::Error::Capacity(CapacityError::MessageTooLong { .. }) => {
+            End::Close(CLOSE_TOO_BIG, too_big(limit))
+        }
+        tungstenite::Error::Utf8(_) => End::Close(
+            CLOSE_INVALID_DATA,
+            "a text frame must be UTF-8: send binary data in a binary frame".to_owned(),
+        ),
+        // The TCP connection ended without a close frame: nobody to tell.
+        tungstenite::Error::Protocol(ProtocolError::ResetWithoutClosingHandshake) => End::Gone,
+        tungstenite::Error::Protocol(fault) => End::Close(
+            CLOSE_PROTOCOL_ERROR,
+            format!("WebSocket protocol error: {fault}"),
+        ),
+        _ => End::Gone,
     }
 }
 
@@ -176,9 +278,14 @@ fn too_big(limit: usize) -> String {
 }
 
 async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
+    // A close frame's reason has room for 123 bytes.
+    let mut end = reason.len().min(123);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
     let frame = CloseFrame {
         code,
-        reason: reason.to_owned().into(),
+        reason: reason[..end].to_owned().into(),
     };
     let _ = tokio::time::timeout(
         Duration::from_secs(1),
@@ -221,12 +328,9 @@ fn handle(state: &mut SessionState, shared: &Shared, text: &str) -> Outcome {
         Ok(m) => m,
         Err(e) => return Outcome::Reply(ServerMessage::Error(e)),
     };
+    let id = message.id();
     let error = |code, message: String| {
-        Outcome::Reply(ServerMessage::Error(WireError {
-            id: message_id(text),
-            code,
-            message,
-        }))
+        Outcome::Reply(ServerMessage::Error(WireError { id, code, message }))
     };
     match message {
         ClientMessage::Hello { .. } if state.said_hello => error(
@@ -296,11 +400,4 @@ fn handle(state: &mut SessionState, shared: &Shared, text: &str) -> Outcome {
             Outcome::Lookup(message)
         }
     }
-}
-
-fn message_id(text: &str) -> Option<u64> {
-    serde_json::from_str::<serde_json::Value>(text)
-        .ok()?
-        .get("id")?
-        .as_u64()
 }

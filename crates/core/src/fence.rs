@@ -86,9 +86,8 @@ pub fn embedded_ipv4(ip: IpAddr) -> Vec<Ipv4Addr> {
     } else if s[0] == 0x2001 && s[1] == 0 {
         let server = Ipv4Addr::from(((n >> 64) & 0xffff_ffff) as u32);
         vec![server, Ipv4Addr::from(!u32::from(low))]
-    } else if s[..6] == [0; 6] && n > 1 {
-        vec![low]
-    } else if s[..4] == [0; 4] && s[4] == 0xffff && s[5] == 0 {
+    } else if (s[..6] == [0; 6] && n > 1) || (s[..4] == [0; 4] && s[4] == 0xffff && s[5] == 0) {
+        // IPv4-compatible (::a.b.c.d) and IPv4-translated (::ffff:0:a.b.c.d).
         vec![low]
     } else {
         Vec::new()
@@ -474,7 +473,7 @@ impl Policy {
         let carried = embedded_ipv4(canonical);
         let metadata = METADATA.contains(&canonical)
             || carried.iter().any(|v4| METADATA.contains(&IpAddr::V4(*v4)));
-        let link_local = is_link_local(canonical) || carried.iter().any(|v4| v4.is_link_local());
+        let link_local = is_link_local(canonical) || carried.iter().any(Ipv4Addr::is_link_local);
         if metadata || link_local {
             let exact = self
                 .allow

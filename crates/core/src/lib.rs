@@ -21,4 +21,5 @@ pub mod pyint;
 pub mod pyliteral;
 pub mod pyrepr;
 mod pyrepr_printable;
+pub mod pysocket;
 pub mod pystruct;

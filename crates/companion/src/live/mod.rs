@@ -7,13 +7,17 @@
 //! the `connect()` that will end it. [`Live`] owns everything; dropping it (the session ended,
 //! however) aborts every call, watcher and peer and closes every socket.
 
+mod address;
+mod blocking;
 mod ops;
+mod options;
 mod peers;
 mod ports;
 pub(crate) mod scenario;
 mod watch;
 
 use socklab_core::fence::{Asker, Destination, Origin, Policy, Refusal};
+use socklab_core::protocol::call::Timeout;
 use socklab_core::protocol::{
     CallOutcome, LimitKind, PeerKind, ServerMessage, SessionLimits, SockId, SocketCall, SocketEvent,
 };
@@ -43,17 +47,6 @@ impl Rules {
     }
 }
 
-/// Python's three modes of a socket.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Mode {
-    /// `settimeout(None)`: wait (here: up to the companion's cap).
-    Blocking,
-    /// `settimeout(0.0)` / `setblocking(False)`.
-    NonBlocking,
-    /// `settimeout(t)`.
-    Timeout(Duration),
-}
-
 /// One open socket of the session.
 #[derive(Debug)]
 pub(crate) struct Sock {
@@ -67,7 +60,7 @@ pub(crate) struct Sock {
     pub(crate) family: i32,
     pub(crate) socktype: i32,
     pub(crate) proto: i32,
-    mode: Mutex<Mode>,
+    mode: Mutex<Timeout>,
     listening: AtomicBool,
     /// Where socklab bound the socket itself, because the system would have bound it to every
     /// interface (an unbound UDP socket's first `sendto`).
@@ -87,11 +80,11 @@ impl Sock {
         Ok(())
     }
 
-    pub(crate) fn mode(&self) -> Mode {
+    pub(crate) fn mode(&self) -> Timeout {
         *lock(&self.mode)
     }
 
-    pub(crate) fn set_mode(&self, mode: Mode) {
+    pub(crate) fn set_mode(&self, mode: Timeout) {
         *lock(&self.mode) = mode;
     }
 
@@ -205,7 +198,7 @@ impl Inner {
             "[socklab] this socket was not bound, so before its first sendto() socklab bound it \
              to {} (loopback only); CPython would bind it to ('{any}', {}), every network \
              interface, and getsockname() would show that",
-            ops::addr_repr(&addr),
+            socklab_core::pysocket::sockaddr_repr(&addr),
             addr.port()
         ))
     }
@@ -277,7 +270,7 @@ impl Inner {
             family,
             socktype,
             proto,
-            mode: Mutex::new(Mode::Blocking),
+            mode: Mutex::new(Timeout::Blocking),
             listening: AtomicBool::new(false),
             implicit_bind: Mutex::new(None),
         });

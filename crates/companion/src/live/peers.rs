@@ -44,14 +44,14 @@ pub(super) async fn start(inner: &Arc<Inner>, kind: PeerKind) -> std::io::Result
     let max = inner.rules.max_socket_buffer;
     let port = if kind == PeerKind::EchoUdp {
         let socket = UdpSocket::bind("127.0.0.1:0").await?;
-        super::ops::cap_buffers(&socket, max)?;
+        super::options::cap_buffers(&socket, max)?;
         let port = socket.local_addr()?.port();
         tasks.spawn(echo_udp(weak, socket));
         port
     } else {
         let socket = tokio::net::TcpSocket::new_v4()?;
         // Its connections inherit the listener's capped buffers.
-        super::ops::cap_buffers(&socket, max)?;
+        super::options::cap_buffers(&socket, max)?;
         if kind == PeerKind::Silent {
             // A small window, so a sender fills it quickly (the EWOULDBLOCK lesson).
             socket.set_recv_buffer_size(4096)?;
@@ -89,7 +89,7 @@ async fn serve_tcp(inner: Weak<Inner>, kind: PeerKind, listener: TcpListener) {
                 &inner,
                 kind,
                 PeerAction::Accepted {
-                    from: crate::live::ops::addr_repr(&from),
+                    from: socklab_core::pysocket::sockaddr_repr(&from),
                 },
             )
             .await;

@@ -29,7 +29,7 @@ impl Script<'_> {
     async fn run(&mut self, call: SocketCall, code: Option<String>) -> Option<PyReturn> {
         let code = code.unwrap_or_else(|| call.python());
         let started = Instant::now();
-        let outcome = match ops::run(self.inner, 0, call).await {
+        let outcome = match ops::run_wire(self.inner, 0, &call).await {
             Ok(value) => CallOutcome::Returned { value },
             Err(fail) => fail.into_outcome(),
         };

@@ -70,14 +70,22 @@ pub(crate) fn in_classroom(inner: &str, resolv: Option<&str>) {
         && exec(&host, &["ip", "link", "set", "lo", "up"])
         && exec(
             &teacher,
-            &["ip", "link", "add", "lan0", "type", "veth", "peer", "name", "lan1"],
+            &[
+                "ip", "link", "add", "lan0", "type", "veth", "peer", "name", "lan1",
+            ],
         )
         && exec(&teacher, &["ip", "link", "set", "lan1", "netns", &host])
-        && exec(&teacher, &["ip", "addr", "add", "10.77.0.1/24", "dev", "lan0"])
+        && exec(
+            &teacher,
+            &["ip", "addr", "add", "10.77.0.1/24", "dev", "lan0"],
+        )
         && exec(&host, &["ip", "addr", "add", "10.77.0.2/24", "dev", "lan1"])
         && exec(&teacher, &["ip", "link", "set", "lan0", "up"])
         && exec(&host, &["ip", "link", "set", "lan1", "up"]);
-    assert!(ready, "could not set up the namespaces {teacher} and {host}");
+    assert!(
+        ready,
+        "could not set up the namespaces {teacher} and {host}"
+    );
     if let Some(resolv) = resolv {
         let dir = format!("/etc/netns/{teacher}");
         std::fs::create_dir_all(&dir).unwrap();

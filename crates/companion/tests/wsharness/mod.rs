@@ -171,8 +171,16 @@ impl Child {
     pub(crate) fn start_with(extra: &[&str], lines: usize) -> (Child, Vec<String>) {
         use std::io::BufRead;
         let dist = tempfile::tempdir().unwrap();
+        // `--port 0` unless the caller names a port.
+        let port: &[&str] = if extra.contains(&"--port") {
+            &[]
+        } else {
+            &["--port", "0"]
+        };
         let mut process = std::process::Command::new(env!("CARGO_BIN_EXE_socklab"))
-            .args(["serve", "--port", "0", "--dist"])
+            .arg("serve")
+            .args(port)
+            .arg("--dist")
             .arg(dist.path())
             .args(extra)
             .stdout(std::process::Stdio::piped())
@@ -363,5 +371,148 @@ pub(crate) async fn recv_within(ws: &mut Ws, limit: Duration) -> Value {
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
             other => panic!("expected a text message, got {other:?}"),
         }
+    }
+}
+
+/// A WebSocket client written by hand on a plain TCP socket: it sends frames no library would
+/// (bad UTF-8, reserved bits, no mask), and it answers no ping and reads nothing unless told to,
+/// as a page whose machine vanished.
+pub(crate) struct RawWs {
+    pub(crate) tcp: TcpStream,
+}
+
+impl RawWs {
+    /// Connects to `addr` and upgrades with the right token, Host and Origin.
+    pub(crate) async fn connect(addr: SocketAddr) -> RawWs {
+        RawWs::connect_with(addr, None).await
+    }
+
+    /// [`RawWs::connect`] with a receive buffer of `rcvbuf` bytes, so a client that never reads
+    /// fills up sooner.
+    pub(crate) async fn connect_with(addr: SocketAddr, rcvbuf: Option<u32>) -> RawWs {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        if let Some(size) = rcvbuf {
+            socket.set_recv_buffer_size(size).unwrap();
+        }
+        let mut tcp = socket.connect(addr).await.unwrap();
+        let request = format!(
+            "GET /ws?token={TOKEN} HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\n\
+             Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+        );
+        tcp.write_all(request.as_bytes()).await.unwrap();
+        // Byte by byte up to the blank line, so no frame after the head is read here.
+        let mut head = Vec::new();
+        while !head.ends_with(b"\r\n\r\n") {
+            head.push(tcp.read_u8().await.expect("an upgrade response"));
+        }
+        let head = String::from_utf8_lossy(&head);
+        assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+        RawWs { tcp }
+    }
+
+    /// Sends one frame: `first` is the FIN/RSV/opcode byte; the payload is masked, as a
+    /// client's must be, unless `masked` is false.
+    pub(crate) async fn send_frame(&mut self, first: u8, payload: &[u8], masked: bool) {
+        use tokio::io::AsyncWriteExt;
+        let frame = RawWs::frame(first, payload, masked);
+        self.tcp.write_all(&frame).await.unwrap();
+    }
+
+    /// The bytes of one frame, as [`RawWs::send_frame`] sends it.
+    pub(crate) fn frame(first: u8, payload: &[u8], masked: bool) -> Vec<u8> {
+        let mask_bit = if masked { 0x80 } else { 0 };
+        let mut frame = vec![first];
+        match payload.len() {
+            n @ 0..=125 => frame.push(mask_bit | n as u8),
+            n @ 126..=0xffff => {
+                frame.push(mask_bit | 126);
+                frame.extend_from_slice(&(n as u16).to_be_bytes());
+            }
+            n => {
+                frame.push(mask_bit | 127);
+                frame.extend_from_slice(&(n as u64).to_be_bytes());
+            }
+        }
+        if masked {
+            let key = [0x37, 0xfa, 0x21, 0x3d];
+            frame.extend_from_slice(&key);
+            frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ key[i % 4]));
+        } else {
+            frame.extend_from_slice(payload);
+        }
+        frame
+    }
+
+    pub(crate) async fn send_text(&mut self, text: &str) {
+        self.send_frame(0x81, text.as_bytes(), true).await;
+    }
+
+    /// The next frame from the server: its opcode and payload.
+    pub(crate) async fn read_frame(&mut self) -> (u8, Vec<u8>) {
+        use tokio::io::AsyncReadExt;
+        let mut head = [0u8; 2];
+        self.tcp.read_exact(&mut head).await.unwrap();
+        assert_eq!(head[1] & 0x80, 0, "a server's frames are not masked");
+        let len = match head[1] & 0x7f {
+            126 => u64::from(self.tcp.read_u16().await.unwrap()),
+            127 => self.tcp.read_u64().await.unwrap(),
+            n => u64::from(n),
+        };
+        let mut payload = vec![0u8; usize::try_from(len).unwrap()];
+        self.tcp.read_exact(&mut payload).await.unwrap();
+        (head[0] & 0x0f, payload)
+    }
+
+    /// The next text frame, as JSON (skipping pings, which this client does not answer).
+    pub(crate) async fn recv(&mut self) -> Value {
+        loop {
+            let (opcode, payload) = tokio::time::timeout(Duration::from_secs(5), self.read_frame())
+                .await
+                .expect("a frame within 5 s");
+            match opcode {
+                0x1 => return serde_json::from_slice(&payload).unwrap(),
+                0x9 | 0xa => continue,
+                other => panic!("expected a text frame, got opcode {other:#x}"),
+            }
+        }
+    }
+
+    /// The code and reason of the close frame the server sends next (skipping other frames),
+    /// or `None` if the connection ends without one.
+    pub(crate) async fn close_frame(&mut self) -> Option<(u16, String)> {
+        use tokio::io::AsyncReadExt;
+        tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                let mut head = [0u8; 2];
+                if self.tcp.read_exact(&mut head).await.is_err() {
+                    return None;
+                }
+                let len = match head[1] & 0x7f {
+                    126 => usize::from(self.tcp.read_u16().await.ok()?),
+                    127 => usize::try_from(self.tcp.read_u64().await.ok()?).unwrap(),
+                    n => usize::from(n),
+                };
+                let mut payload = vec![0u8; len];
+                self.tcp.read_exact(&mut payload).await.ok()?;
+                if head[0] & 0x0f == 0x8 {
+                    if payload.len() < 2 {
+                        return Some((1005, String::new())); // a close frame with no code
+                    }
+                    let code = u16::from_be_bytes([payload[0], payload[1]]);
+                    return Some((code, String::from_utf8_lossy(&payload[2..]).into_owned()));
+                }
+            }
+        })
+        .await
+        .expect("a close frame or the end of the connection within 5 s")
+    }
+
+    /// Says hello and waits for the companion's.
+    pub(crate) async fn hello(&mut self) {
+        self.send_text(r#"{"type":"hello","protocol":1,"client":"raw"}"#)
+            .await;
+        assert_eq!(self.recv().await["type"], "hello");
     }
 }

@@ -6,6 +6,7 @@
 //! cannot accept is answered with an `error` that says what was wrong. `docs/PROTOCOL.md`
 //! documents this with an example exchange.
 
+pub mod call;
 pub mod socket;
 
 use serde::{Deserialize, Serialize};
@@ -298,19 +299,8 @@ impl AddrinfoOutcome {
 }
 
 fn entry_repr(e: &AddrinfoEntry) -> String {
-    let family = match e.family {
-        2 => "<AddressFamily.AF_INET: 2>".to_owned(),
-        10 => "<AddressFamily.AF_INET6: 10>".to_owned(),
-        n => n.to_string(),
-    };
-    let socktype = match e.socktype {
-        1 => "<SocketKind.SOCK_STREAM: 1>".to_owned(),
-        2 => "<SocketKind.SOCK_DGRAM: 2>".to_owned(),
-        3 => "<SocketKind.SOCK_RAW: 3>".to_owned(),
-        4 => "<SocketKind.SOCK_RDM: 4>".to_owned(),
-        5 => "<SocketKind.SOCK_SEQPACKET: 5>".to_owned(),
-        n => n.to_string(),
-    };
+    let family = crate::pysocket::family_repr(e.family);
+    let socktype = crate::pysocket::socktype_repr(e.socktype);
     let address = crate::pyrepr::str_repr(&e.address);
     let sockaddr = if e.family == 10 {
         format!("({address}, {}, {}, {})", e.port, e.flowinfo, e.scope_id)

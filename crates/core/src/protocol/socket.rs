@@ -188,56 +188,8 @@ fn sock_stream() -> i32 {
     1
 }
 
-fn family_name(family: i32) -> String {
-    match family {
-        2 => "socket.AF_INET".to_owned(),
-        10 => "socket.AF_INET6".to_owned(),
-        n => n.to_string(),
-    }
-}
-
-fn socktype_name(socktype: i32) -> String {
-    match socktype {
-        1 => "socket.SOCK_STREAM".to_owned(),
-        2 => "socket.SOCK_DGRAM".to_owned(),
-        n => n.to_string(),
-    }
-}
-
-/// The Python name of a `setsockopt` level.
-pub fn level_name(level: i32) -> String {
-    match level {
-        1 => "socket.SOL_SOCKET".to_owned(),
-        6 => "socket.IPPROTO_TCP".to_owned(),
-        n => n.to_string(),
-    }
-}
-
-/// The Python name of a socket option at a level (Linux numbers).
-pub fn option_name(level: i32, option: i32) -> String {
-    let name = match (level, option) {
-        (1, 2) => "SO_REUSEADDR",
-        (1, 15) => "SO_REUSEPORT",
-        (1, 13) => "SO_LINGER",
-        (1, 9) => "SO_KEEPALIVE",
-        (1, 7) => "SO_SNDBUF",
-        (1, 8) => "SO_RCVBUF",
-        (1, 4) => "SO_ERROR",
-        (1, 3) => "SO_TYPE",
-        (6, 1) => "TCP_NODELAY",
-        _ => return option.to_string(),
-    };
-    format!("socket.{name}")
-}
-
-fn how_name(how: i32) -> String {
-    match how {
-        0 => "socket.SHUT_RD".to_owned(),
-        1 => "socket.SHUT_WR".to_owned(),
-        2 => "socket.SHUT_RDWR".to_owned(),
-        n => n.to_string(),
-    }
-}
+use crate::pysocket::{family_name, how_name, socktype_name};
+pub use crate::pysocket::{level_name, option_name};
 
 fn timeout_text(timeout: Option<f64>) -> String {
     timeout.map_or_else(|| "None".to_owned(), crate::pyrepr::float_repr)
