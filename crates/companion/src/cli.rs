@@ -1,14 +1,12 @@
-//! The `socklab` command line: `serve`, and calculators that print what Python prints.
+//! The `socklab` command line: parsing and dispatch only. `serve` runs [`crate::serve::command`];
+//! the calculators, which print what Python prints, are [`crate::calc`].
 //!
 //! Every calculator prints `repr(result)` on stdout. On error it exits 1 and ends stderr with
 //! the exact last line of the traceback CPython would print, so scripts can diff the two.
 
-use crate::gate::{Gate, Token};
-use crate::serve::{Config, Server};
+use crate::calc::{self, parse_abi};
+use crate::serve::Config;
 use clap::{Parser, Subcommand};
-use socklab_core::byteorder::{swap, Endian, SwapFn};
-use socklab_core::pyerror::PyException;
-use socklab_core::pyliteral;
 use socklab_core::pystruct::Abi;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,13 +54,13 @@ enum Command {
         value: String,
     },
     /// The error catalog: `socklab errno 111` prints what Python prints, then what it means.
-    Errno(crate::errno_cmd::ErrnoArgs),
+    Errno(calc::errno::ErrnoArgs),
     /// socket.getaddrinfo via the system resolver: `socklab getaddrinfo localhost 80` prints its list.
-    Getaddrinfo(crate::getaddrinfo_cmd::GetaddrinfoArgs),
+    Getaddrinfo(calc::getaddrinfo::GetaddrinfoArgs),
     /// Address conversions: `socklab inet pton AF_INET 127.1` fails as Python does.
     Inet {
         #[command(subcommand)]
-        function: crate::inet_cmd::InetCommand,
+        function: calc::inet::InetCommand,
     },
     /// The struct module: `socklab struct pack '>H' 256` prints b'\x01\x00'.
     Struct {
@@ -71,7 +69,7 @@ enum Command {
         #[arg(long, global = true, default_value = "linux-x86_64", value_parser = parse_abi)]
         platform: Abi,
         #[command(subcommand)]
-        function: crate::struct_cmd::StructCommand,
+        function: calc::structs::StructCommand,
     },
 }
 
@@ -155,7 +153,7 @@ pub fn main() -> ExitCode {
                 max_message_bytes,
                 ..Config::default()
             });
-            match serve(port, config, &allow_origins, lan) {
+            match crate::serve::command::run(port, config, &allow_origins, lan) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("socklab: {e:#}");
@@ -163,198 +161,10 @@ pub fn main() -> ExitCode {
                 }
             }
         }
-        Command::Struct { platform, function } => crate::struct_cmd::run(function, platform),
-        Command::Inet { function } => crate::inet_cmd::run(function),
-        Command::Errno(args) => crate::errno_cmd::run(&args),
-        Command::Getaddrinfo(args) => crate::getaddrinfo_cmd::run(&args),
-        Command::Byteorder { function, value } => {
-            let func = SwapFn::from_name(&function).unwrap_or(SwapFn::Htons);
-            let call = format!("socket.{function}({value})");
-            python_result(&call, || {
-                let arg = pyliteral::parse(&value)?;
-                swap(func, &arg, host_endian())?.to_decimal()
-            })
-        }
+        Command::Struct { platform, function } => calc::structs::run(function, platform),
+        Command::Inet { function } => calc::inet::run(function),
+        Command::Errno(args) => calc::errno::run(&args),
+        Command::Getaddrinfo(args) => calc::getaddrinfo::run(&args),
+        Command::Byteorder { function, value } => calc::byteorder::run(&function, &value),
     }
-}
-
-pub(crate) fn parse_abi(name: &str) -> Result<Abi, String> {
-    Abi::from_name(name).ok_or_else(|| {
-        let names: Vec<&str> = Abi::ALL.iter().map(|a| a.name()).collect();
-        format!(
-            "unknown platform {name:?}; choose one of: {}",
-            names.join(", ")
-        )
-    })
-}
-
-/// The byte order of the machine running this, which is the one Python here would use.
-fn host_endian() -> Endian {
-    if cfg!(target_endian = "big") {
-        Endian::Big
-    } else {
-        Endian::Little
-    }
-}
-
-/// A bytes argument typed as a Python literal, or the TypeError Python raises for anything else.
-pub(crate) fn bytes_arg(text: &str) -> Result<Vec<u8>, PyException> {
-    match pyliteral::parse(text)? {
-        pyliteral::PyValue::Bytes(b) => Ok(b),
-        other => Err(PyException::new(
-            socklab_core::pyerror::PyExcClass::TypeError,
-            format!(
-                "a bytes-like object is required, not '{}'",
-                other.type_name()
-            ),
-        )),
-    }
-}
-
-/// Prints a result as Python would: the repr on stdout, or a traceback on stderr and exit 1.
-pub(crate) fn python_result(
-    call: &str,
-    f: impl FnOnce() -> Result<String, PyException>,
-) -> ExitCode {
-    match f() {
-        Ok(repr) => {
-            println!("{repr}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => traceback(call, &e.traceback_line()),
-    }
-}
-
-/// Prints the traceback Python prints for `call` raising, ending with `last_line`, and fails.
-pub(crate) fn traceback(call: &str, last_line: &str) -> ExitCode {
-    eprintln!("Traceback (most recent call last):");
-    eprintln!("  File \"<socklab>\", line 1, in <module>");
-    eprintln!("    {call}");
-    eprintln!("{last_line}");
-    ExitCode::FAILURE
-}
-
-/// Every address of this machine's interfaces, up or not: in classroom mode a student's target
-/// at any of them is this machine (fence rule 7).
-fn local_addresses() -> Vec<std::net::IpAddr> {
-    let Ok(addrs) = nix::ifaddrs::getifaddrs() else {
-        return Vec::new();
-    };
-    let mut out: Vec<std::net::IpAddr> = addrs
-        .filter_map(|a| {
-            let a = a.address?;
-            a.as_sockaddr_in()
-                .map(|s| std::net::IpAddr::V4(s.ip()))
-                .or_else(|| a.as_sockaddr_in6().map(|s| std::net::IpAddr::V6(s.ip())))
-        })
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// This machine's IPv4 addresses that are up and neither loopback nor link-local.
-fn lan_addresses() -> Vec<std::net::IpAddr> {
-    let Ok(addrs) = nix::ifaddrs::getifaddrs() else {
-        return Vec::new();
-    };
-    let mut out: Vec<std::net::IpAddr> = addrs
-        .filter(|a| a.flags.contains(nix::net::if_::InterfaceFlags::IFF_UP))
-        .filter_map(|a| {
-            a.address?
-                .as_sockaddr_in()
-                .map(|s| std::net::IpAddr::V4(s.ip()))
-        })
-        .filter(|ip| {
-            !ip.is_loopback() && !matches!(ip, std::net::IpAddr::V4(v4) if v4.is_link_local())
-        })
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
-fn serve(port: u16, config: Config, allow_origins: &[String], lan: bool) -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SOCKLAB_LOG")
-                .unwrap_or_else(|_| "socklab=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let served = runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot listen on 127.0.0.1:{port}: {e} (is another socklab running? try --port 0)"))?;
-        let port = listener.local_addr()?.port();
-        let token = Token::generate()?;
-        let url = format!("http://127.0.0.1:{port}/?token={}", token.as_str());
-        let dist = config.dist.clone();
-        let lan_ips = if lan { lan_addresses() } else { Vec::new() };
-        let mut listeners = vec![listener];
-        // `localhost` is ::1 as well as 127.0.0.1, and the browser may pick either: serve it
-        // only if [::1] on this port is ours too, or another program there would receive it.
-        let localhost = match tokio::net::TcpListener::bind((std::net::Ipv6Addr::LOCALHOST, port)).await {
-            Ok(l) => {
-                listeners.push(l);
-                true
-            }
-            Err(e) => {
-                eprintln!("note: cannot listen on [::1]:{port} ({e}), so pages at http://localhost:{port} are refused; use the 127.0.0.1 URL");
-                false
-            }
-        };
-        for ip in &lan_ips {
-            let l = tokio::net::TcpListener::bind((*ip, port))
-                .await
-                .map_err(|e| anyhow::anyhow!("cannot listen on {ip}:{port} for --lan: {e}"))?;
-            listeners.push(l);
-        }
-        let lan_urls: Vec<String> = lan_ips
-            .iter()
-            .map(|ip| format!("http://{ip}:{port}/?token={}", token.as_str()))
-            .collect();
-        let mut config = config;
-        if lan {
-            config.policy = std::sync::Arc::new(socklab_core::fence::Policy {
-                lan: lan_ips.clone(),
-                local: local_addresses(),
-                ..(*config.policy).clone()
-            });
-        }
-        let gate = Gate::new(token, port, allow_origins)
-            .with_localhost(port, localhost)
-            .with_lan(port, &lan_ips);
-        let server = Server::new(gate, config);
-        // The URL is the first line on stdout, so scripts can read it; classroom URLs follow.
-        println!("{url}");
-        for u in &lan_urls {
-            println!("{u}");
-        }
-        if lan && lan_urls.is_empty() {
-            eprintln!("--lan: this machine has no LAN address that is up; serving on loopback only");
-        } else if lan {
-            eprintln!("classroom mode: students open one of the LAN URLs above (each gets their own sockets)");
-        }
-        eprintln!("socklab {} serving {} and its companion on 127.0.0.1:{port}", env!("CARGO_PKG_VERSION"), dist.display());
-        if !dist.join("index.html").exists() {
-            eprintln!("note: {} has no index.html; build the app with `cargo xtask run`", dist.display());
-        }
-        eprintln!("{}", server.shared().reach());
-        eprintln!("open the URL above in your browser; Ctrl-C stops");
-        server
-            .run_on(listeners, async {
-                let _ = tokio::signal::ctrl_c().await;
-                eprintln!("\nsocklab: shutting down");
-            })
-            .await
-    });
-    // Dropping the runtime would wait for every blocking thread, and a getaddrinfo stuck on one
-    // waits out the resolver's timeouts (up to ~30 s). Give them a moment, then leave them to
-    // the process's exit.
-    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
-    served
 }

@@ -6,13 +6,13 @@
 //! - `session`: one session's message loop.
 #![warn(missing_docs)]
 
+mod calc;
 pub mod cli;
-mod errno_cmd;
+#[cfg(feature = "testing")]
+pub mod fault;
 pub mod gate;
-mod getaddrinfo_cmd;
-mod inet_cmd;
 mod live;
 mod resolve;
 pub mod serve;
 mod session;
-mod struct_cmd;
+mod state;

@@ -4,6 +4,7 @@
 //! does), so tests bind `127.0.0.1:0` and drive the real server. [`app`] is the router alone;
 //! `connections` accepts the connections and keeps each one bounded in time and number.
 
+pub(crate) mod command;
 mod connections;
 
 use crate::gate::{Gate, Refusal};
@@ -14,204 +15,20 @@ use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use socklab_core::fence::Policy;
-use socklab_core::protocol::{SessionLimits, SocketCall};
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-/// How the server is set up.
-#[derive(Clone, Debug)]
-pub struct Config {
-    /// The folder `trunk build` wrote (`dist/`).
-    pub dist: PathBuf,
-    /// The largest WebSocket message accepted; a larger one closes its session with 1009.
-    pub max_message_bytes: usize,
-    /// How many sessions may be open at once; more are refused with 503.
-    pub max_sessions: usize,
-    /// How long shutdown waits for sessions to close before it stops anyway.
-    pub shutdown_grace: Duration,
-    /// How long a client may take to send a request's head, and how long a kept-alive
-    /// connection may sit idle between requests; then it is closed (408 if a head was begun).
-    pub header_read_timeout: Duration,
-    /// How many connections that are not (yet) WebSocket sessions may be open at once; more
-    /// are answered 503 and closed.
-    pub max_http_connections: usize,
-    /// How often a session is pinged; a session whose page has not answered the last ping by
-    /// the next one is closed.
-    pub keepalive_interval: Duration,
-    /// Where sessions may connect and bind (the fence).
-    pub policy: Arc<Policy>,
-    /// Each session's limits, announced in the companion's `hello`.
-    pub limits: SessionLimits,
-    /// The largest SO_RCVBUF/SO_SNDBUF a session may set, in bytes.
-    pub max_socket_buffer: usize,
-    /// Fault injection for tests: none in `socklab serve`.
-    pub fault: Fault,
-}
-
-/// Where a [`Fault`] hook is called: in the session's own task as a call arrives, or in the
-/// call's task (inside its panic guard) just before the call runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FaultSite {
-    /// The session task, as it reads a `call` request.
-    Session,
-    /// The call's task, just before the socket call runs.
-    Call,
-}
-
-/// A hook that tests use to make the companion fail inside (panic) at a chosen place, to prove
-/// that a failure stays in the session, or the call, where it happened. `socklab serve` never
-/// sets one.
-#[derive(Clone, Default)]
-pub struct Fault(pub Option<FaultHook>);
-
-/// The function a [`Fault`] calls: it panics where the test wants a failure.
-pub type FaultHook = Arc<dyn Fn(FaultSite, &SocketCall) + Send + Sync>;
-
-impl Fault {
-    /// Runs the hook, if there is one.
-    pub(crate) fn at(&self, site: FaultSite, call: &SocketCall) {
-        if let Some(hook) = &self.0 {
-            hook(site, call);
-        }
-    }
-}
-
-impl std::fmt::Debug for Fault {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.is_some() {
-            "Fault(hook)"
-        } else {
-            "Fault(none)"
-        })
-    }
-}
-
-impl Default for Config {
-    fn default() -> Config {
-        Config {
-            dist: PathBuf::from("dist"),
-            max_message_bytes: 64 * 1024,
-            max_sessions: 64,
-            shutdown_grace: Duration::from_millis(1500),
-            header_read_timeout: Duration::from_secs(10),
-            max_http_connections: 256,
-            keepalive_interval: Duration::from_secs(20),
-            policy: Arc::new(Policy::default()),
-            limits: SessionLimits {
-                max_sockets: 32,
-                max_recv_bytes: 64 * 1024,
-                max_block_ms: 60_000,
-                requests_per_second: 50,
-                idle_secs: 30 * 60,
-                lifetime_secs: 8 * 60 * 60,
-            },
-            max_socket_buffer: 1024 * 1024,
-            fault: Fault::default(),
-        }
-    }
-}
+pub use crate::state::{Config, Shared, Stats};
 
 /// How long, at shutdown, a connection may take to finish the request it is in (within
 /// `shutdown_grace`): the app's files are local and small.
 const HTTP_GRACE: Duration = Duration::from_millis(500);
-
-/// Live counters, for tests and for the shutdown wait.
-#[derive(Debug, Default)]
-pub struct Stats {
-    active: AtomicUsize,
-    opened: AtomicUsize,
-    http: AtomicUsize,
-}
-
-impl Stats {
-    /// Connections open now that are not WebSocket sessions (each counts against
-    /// `max_http_connections`).
-    pub fn http_connections(&self) -> usize {
-        self.http.load(Ordering::SeqCst)
-    }
-
-    /// Sessions open now.
-    pub fn active_sessions(&self) -> usize {
-        self.active.load(Ordering::SeqCst)
-    }
-
-    /// Sessions opened since start.
-    pub fn opened_sessions(&self) -> usize {
-        self.opened.load(Ordering::SeqCst)
-    }
-}
-
-/// Counts a session as open until dropped, however the session ends (return, error, panic).
-pub(crate) struct SessionSlot(Arc<Shared>);
-
-impl Drop for SessionSlot {
-    fn drop(&mut self) {
-        self.0.stats.active.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-/// What every request handler and session shares.
-#[derive(Debug)]
-pub struct Shared {
-    pub(crate) gate: Gate,
-    pub(crate) config: Config,
-    /// The counters.
-    pub stats: Stats,
-    pub(crate) shutdown: watch::Receiver<bool>,
-}
-
-impl Shared {
-    /// One line on where live calls may go, printed at start so the fence is visible.
-    pub fn reach(&self) -> String {
-        let policy = &self.config.policy;
-        let mut lines = vec![if policy.allow.is_empty() {
-            "live calls reach loopback and the demo peers only (widen with --allow CIDR)".to_owned()
-        } else {
-            let nets: Vec<String> = policy.allow.iter().map(ToString::to_string).collect();
-            format!(
-                "live calls reach loopback, the demo peers and, as you allowed: {}",
-                nets.join(", ")
-            )
-        }];
-        if !policy.lan.is_empty() {
-            let opened = if policy.lan_allow.is_empty() {
-                " (open a port of this machine to them with --lan-allow PORT)".to_owned()
-            } else {
-                let ports: Vec<String> = policy.lan_allow.iter().map(u16::to_string).collect();
-                format!(
-                    ", and the ports you opened with --lan-allow: {}",
-                    ports.join(", ")
-                )
-            };
-            lines.push(format!(
-                "students (sessions from the LAN) reach only their own sockets and demo peers on \
-                 this machine, never its other services or each other's sockets{opened}"
-            ));
-        }
-        lines.join("\n")
-    }
-
-    /// Takes a session slot, or `None` when `max_sessions` are open.
-    fn open_slot(self: &Arc<Self>) -> Option<SessionSlot> {
-        let max = self.config.max_sessions;
-        self.stats
-            .active
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
-                (n < max).then_some(n + 1)
-            })
-            .ok()?;
-        self.stats.opened.fetch_add(1, Ordering::SeqCst);
-        Some(SessionSlot(Arc::clone(self)))
-    }
-}
 
 /// The router: `/ws` for the companion, everything else from `dist/`.
 ///
@@ -244,7 +61,7 @@ async fn ws_upgrade(
     if *shared.shutdown.borrow() {
         return (StatusCode::SERVICE_UNAVAILABLE, "socklab is shutting down").into_response();
     }
-    let Some(slot) = shared.open_slot() else {
+    let Some(context) = shared.open_session(peer) else {
         let msg = format!(
             "too many sessions: this socklab allows {} at once; close a tab that uses it, or \
              restart it with --max-sessions {}",
@@ -258,7 +75,7 @@ async fn ws_upgrade(
     let codec_limit = shared.config.max_message_bytes.saturating_mul(4);
     ws.max_message_size(codec_limit)
         .max_frame_size(codec_limit)
-        .on_upgrade(move |socket| session::run(socket, shared, slot, peer))
+        .on_upgrade(move |socket| shared.sessions.track_future(session::run(socket, context)))
 }
 
 fn refuse(refusal: Refusal) -> Response {
@@ -389,12 +206,7 @@ impl Server {
     pub fn new(gate: Gate, config: Config) -> Server {
         let (stop, stop_rx) = watch::channel(false);
         Server {
-            shared: Arc::new(Shared {
-                gate,
-                config,
-                stats: Stats::default(),
-                shutdown: stop_rx,
-            }),
+            shared: Arc::new(Shared::new(gate, config, stop_rx)),
             stop,
         }
     }
@@ -456,25 +268,8 @@ impl Server {
         }
         // Upgraded connections are the sessions' own: wait for the sessions themselves. Each
         // sends its close frame, waiting at most a second for a page that does not read.
-        while shared.stats.active_sessions() > 0 && tokio::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        shared.sessions.close();
+        let _ = tokio::time::timeout_at(deadline, shared.sessions.wait()).await;
         Ok(())
-    }
-}
-
-/// Completes when the server starts shutting down.
-pub(crate) async fn stopping(shutdown: &mut watch::Receiver<bool>) {
-    // The guard `wait_for` returns is not Send: drop it here, not in the caller's select!.
-    let _ = shutdown.wait_for(|stop| *stop).await;
-}
-
-/// A duration as a person reads it in a message: `10 s`, `0.3 s`.
-pub(crate) fn seconds(d: Duration) -> String {
-    let secs = d.as_secs_f64();
-    if secs.fract() == 0.0 {
-        format!("{secs:.0} s")
-    } else {
-        format!("{secs} s")
     }
 }

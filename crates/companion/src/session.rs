@@ -13,14 +13,13 @@
 //! without a word, and TCP alone would not notice for many minutes.
 
 use crate::live::{Live, Rules};
-use crate::serve::{seconds, stopping, FaultSite, SessionSlot, Shared};
+use crate::state::{seconds, stopping, Config, SessionContext};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use socklab_core::fence::Origin;
 use socklab_core::protocol::{
     decode_client, encode, AddrinfoOutcome, ClientMessage, ErrorCode, ServerInfo, ServerMessage,
     WireError, CLOSE_GOING_AWAY, CLOSE_POLICY, CLOSE_TOO_BIG, PROTOCOL_VERSION,
 };
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -45,6 +44,8 @@ struct SessionState {
     lookups: Arc<std::sync::atomic::AtomicUsize>,
     live: Live,
     bucket: Bucket,
+    /// Calls and scenarios asked for, for the log.
+    calls: u64,
 }
 
 /// A token bucket: `rate` requests at once, refilled at `rate` per second.
@@ -101,30 +102,32 @@ enum End {
 
 /// Runs a session until the page closes it, the connection drops, a timer ends it, or the
 /// server shuts down.
-pub(crate) async fn run(
-    mut socket: WebSocket,
-    shared: Arc<Shared>,
-    slot: SessionSlot,
-    peer: SocketAddr,
-) {
-    let _slot = slot; // released on every way out of this function
+pub(crate) async fn run(mut socket: WebSocket, context: SessionContext) {
+    // Its place among the sessions is released on every way out of this function.
+    let SessionContext {
+        config,
+        mut shutdown,
+        peer,
+        _slot,
+    } = context;
     let origin = Origin::of_peer(peer.ip());
     tracing::info!(%peer, ?origin, "session opened");
-    let mut shutdown = shared.shutdown.clone();
+    let opened = Instant::now();
     // Answers of calls, lookups and peers, and events: bounded, so a slow page slows them
     // down instead of making the companion buffer without end.
     let (answers_tx, mut answers) = tokio::sync::mpsc::channel::<ServerMessage>(OUTBOX);
-    let config = &shared.config;
     let rules = Rules {
         limits: config.limits.clone(),
         policy: Arc::clone(&config.policy),
         max_socket_buffer: config.max_socket_buffer,
+        #[cfg(feature = "testing")]
         fault: config.fault.clone(),
     };
     let mut state = SessionState {
         said_hello: false,
         lookups: Arc::default(),
-        live: Live::new(rules, answers_tx.clone(), origin),
+        live: Live::new(rules, answers_tx.clone(), origin, peer),
+        calls: 0,
         bucket: Bucket::new(config.limits.requests_per_second),
     };
     let limit = config.max_message_bytes;
@@ -156,7 +159,7 @@ pub(crate) async fn run(
                 }
                 Some(Ok(Message::Text(text))) => {
                     idle_timer.as_mut().reset(Instant::now() + idle);
-                    match handle(&mut state, &shared, text.as_str()) {
+                    match handle(&mut state, &config, text.as_str()) {
                         Outcome::Reply(m) => Some(m),
                         Outcome::Lookup(request) => {
                             spawn_lookup(request, Arc::clone(&state.lookups), answers_tx.clone());
@@ -220,15 +223,20 @@ pub(crate) async fn run(
             }
         }
     };
+    let lasted = opened.elapsed();
+    let calls = state.calls;
     match &end {
         End::Close(code, reason) => {
-            tracing::info!(%peer, code, reason, "session closed");
+            tracing::info!(%peer, ?lasted, calls, code, reason, "session closed");
             close(&mut socket, *code, reason).await;
         }
-        End::Gone => tracing::info!(%peer, "session ended by the page"),
-        End::Stuck => {
-            tracing::info!(%peer, "session dropped: the page took no data until its deadline");
-        }
+        End::Gone => tracing::info!(%peer, ?lasted, calls, "session ended by the page"),
+        End::Stuck => tracing::info!(
+            %peer,
+            ?lasted,
+            calls,
+            "session dropped: the page took no data until its deadline"
+        ),
     }
 }
 
@@ -323,7 +331,7 @@ fn spawn_lookup(
 }
 
 /// Answers one text message. Pure but for reading the server's configuration.
-fn handle(state: &mut SessionState, shared: &Shared, text: &str) -> Outcome {
+fn handle(state: &mut SessionState, config: &Config, text: &str) -> Outcome {
     let message = match decode_client(text) {
         Ok(m) => m,
         Err(e) => return Outcome::Reply(ServerMessage::Error(e)),
@@ -352,8 +360,8 @@ fn handle(state: &mut SessionState, shared: &Shared, text: &str) -> Outcome {
                 capabilities: ["ping", "getaddrinfo", "call", "cancel", "peer", "scenario"]
                     .map(str::to_owned)
                     .to_vec(),
-                max_message_bytes: shared.config.max_message_bytes,
-                limits: shared.config.limits.clone(),
+                max_message_bytes: config.max_message_bytes,
+                limits: config.limits.clone(),
             }))
         }
         _ if !state.said_hello => error(
@@ -364,12 +372,14 @@ fn handle(state: &mut SessionState, shared: &Shared, text: &str) -> Outcome {
             ErrorCode::RateLimited,
             format!(
                 "more than {} requests per second (--rate): wait a moment and send it again",
-                shared.config.limits.requests_per_second
+                config.limits.requests_per_second
             ),
         ),
         ClientMessage::Ping { id } => Outcome::Reply(ServerMessage::Pong { id }),
         ClientMessage::Call { id, call } => {
-            shared.config.fault.at(FaultSite::Session, &call);
+            state.calls += 1;
+            #[cfg(feature = "testing")]
+            config.fault.at(crate::fault::FaultSite::Session, &call);
             match state.live.call(id, call) {
                 Some(refused) => Outcome::Reply(refused),
                 None => Outcome::Started,
@@ -380,10 +390,13 @@ fn handle(state: &mut SessionState, shared: &Shared, text: &str) -> Outcome {
             state.live.peer(id, kind);
             Outcome::Started
         }
-        ClientMessage::Scenario { id, scenario } => match state.live.scenario(id, scenario) {
-            Some(refused) => Outcome::Reply(refused),
-            None => Outcome::Started,
-        },
+        ClientMessage::Scenario { id, scenario } => {
+            state.calls += 1;
+            match state.live.scenario(id, scenario) {
+                Some(refused) => Outcome::Reply(refused),
+                None => Outcome::Started,
+            }
+        }
         ClientMessage::Getaddrinfo { id, .. } => {
             use std::sync::atomic::Ordering;
             if state.lookups.fetch_add(1, Ordering::SeqCst) >= MAX_LOOKUPS_IN_FLIGHT {

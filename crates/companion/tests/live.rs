@@ -707,12 +707,15 @@ async fn calls_waiting_at_once_are_capped_and_each_id_runs_once() {
 
 #[tokio::test]
 async fn a_panic_stays_in_the_call_or_the_session_where_it_happened() {
-    use socklab_companion::serve::{Fault, FaultSite};
+    use socklab_companion::fault::{Fault, FaultSite};
     use socklab_core::protocol::SocketCall;
     let hook = |site: FaultSite, call: &SocketCall| match (site, call) {
         (FaultSite::Call, SocketCall::Gethostname {}) => panic!("injected: a bug inside a call"),
         (FaultSite::Session, SocketCall::Getnameinfo { .. }) => {
             panic!("injected: a bug in a session's task")
+        }
+        (FaultSite::Scenario, SocketCall::Connect { .. }) => {
+            panic!("injected: a bug inside a scenario")
         }
         _ => {}
     };
@@ -729,6 +732,20 @@ async fn a_panic_stays_in_the_call_or_the_session_where_it_happened() {
     assert_eq!(m["outcome"]["limit"], "internal", "{m}");
     assert!(
         outcome_line(&m["outcome"]).contains("failed inside while running this call"),
+        "{m}"
+    );
+    assert_eq!(a.line(json!({"op": "gettimeout", "sock": t})).await, "None");
+    // A bug inside a scenario answers the scenario, and the session goes on.
+    let m = a
+        .request(json!({"type": "scenario", "scenario": "half_close"}))
+        .await;
+    assert_eq!(m["type"], "error", "{m}");
+    assert_eq!(m["code"], "internal", "{m}");
+    assert!(
+        m["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("failed inside while running this scenario"),
         "{m}"
     );
     assert_eq!(a.line(json!({"op": "gettimeout", "sock": t})).await, "None");

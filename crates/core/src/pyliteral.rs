@@ -181,6 +181,34 @@ fn parse_str_literal(t: &str) -> Result<String, PyException> {
     })
 }
 
+/// A bytes argument, as the learner typed it (`b'hi'`): anything else is Python's TypeError.
+///
+/// ```
+/// use socklab_core::pyliteral::bytes_arg;
+/// assert_eq!(bytes_arg("b'hi'").unwrap(), b"hi");
+/// assert_eq!(
+///     bytes_arg("'hi'").unwrap_err().traceback_line(),
+///     "TypeError: a bytes-like object is required, not 'str'"
+/// );
+/// ```
+pub fn bytes_arg(text: &str) -> Result<Vec<u8>, PyException> {
+    match parse(text.trim())? {
+        PyValue::Bytes(b) => Ok(b),
+        other => Err(bytes_like_required(&other)),
+    }
+}
+
+/// CPython's TypeError for a value where a bytes-like object is required.
+pub fn bytes_like_required(value: &PyValue) -> PyException {
+    PyException::new(
+        PyExcClass::TypeError,
+        format!(
+            "a bytes-like object is required, not '{}'",
+            value.type_name()
+        ),
+    )
+}
+
 /// A Python str typed into a page: a str literal (`'a\ud800'`, quotes and escapes as Python
 /// reads them) when the trimmed input starts and ends with the same quote, the text as typed
 /// otherwise. Code points, since a literal can hold lone surrogates.

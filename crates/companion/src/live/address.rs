@@ -2,7 +2,7 @@
 //! resolves it, and the binds the system would make on every interface made on loopback, or
 //! refused, instead.
 
-use super::ops::Fail;
+use super::fail::Fail;
 use super::{Inner, Sock};
 use socket2::{Domain, SockAddr, Socket, Type};
 use socklab_core::addr::{Caller, HostKind, Resolved};

@@ -4,7 +4,7 @@
 //! `sendall`.
 
 use super::address::resolve_address;
-use super::ops::Fail;
+use super::fail::Fail;
 use super::{Inner, Sock};
 use socket2::{SockAddr, Socket};
 use socklab_core::addr::Caller;

@@ -9,6 +9,7 @@
 
 mod address;
 mod blocking;
+mod fail;
 mod ops;
 mod options;
 mod peers;
@@ -38,7 +39,8 @@ pub(crate) struct Rules {
     pub(crate) limits: SessionLimits,
     pub(crate) policy: Arc<Policy>,
     pub(crate) max_socket_buffer: usize,
-    pub(crate) fault: crate::serve::Fault,
+    #[cfg(feature = "testing")]
+    pub(crate) fault: crate::fault::Fault,
 }
 
 impl Rules {
@@ -130,11 +132,31 @@ pub(crate) struct Inner {
     pub(crate) rules: Rules,
     /// Where the session's page runs: the person at this machine, or a student (classroom).
     pub(crate) origin: Origin,
+    /// The page's address, for the log.
+    peer: std::net::SocketAddr,
     started: Instant,
     out: mpsc::Sender<ServerMessage>,
     table: Mutex<Table>,
     calls: Mutex<HashMap<u64, Running>>,
     peers: tokio::sync::Mutex<HashMap<PeerKind, peers::Peer>>,
+}
+
+impl Inner {
+    /// Logs a call's outcome: every call at debug level, and at the default level each refusal
+    /// of the fence and each limit hit, with the reason (a teacher's view of what went wrong).
+    pub(crate) fn log_outcome(&self, code: &str, outcome: &CallOutcome, elapsed: Duration) {
+        let peer = self.peer;
+        match outcome {
+            CallOutcome::Refused { refusal, .. } => {
+                tracing::info!(%peer, code, reason = %refusal.python(), "fence refused a call");
+            }
+            CallOutcome::Limit { limit, message } => {
+                tracing::info!(%peer, code, ?limit, message, "a call hit a limit");
+            }
+            _ => {}
+        }
+        tracing::debug!(%peer, code, ?elapsed, ?outcome, "call");
+    }
 }
 
 /// Registers a socket with the runtime.
@@ -248,11 +270,11 @@ impl Inner {
         family: i32,
         socktype: i32,
         proto: i32,
-    ) -> Result<Arc<Sock>, ops::Fail> {
+    ) -> Result<Arc<Sock>, fail::Fail> {
         let mut table = lock(&self.table);
         let max = self.rules.limits.max_sockets;
         if table.open.len() >= max {
-            return Err(ops::Fail::Limit(
+            return Err(fail::Fail::Limit(
                 LimitKind::Sockets,
                 format!(
                     "this session has {max} open sockets, as many as the companion allows \
@@ -260,8 +282,8 @@ impl Inner {
                 ),
             ));
         }
-        socket.set_nonblocking(true).map_err(ops::Fail::Os)?;
-        let io = register(socket.try_clone().map_err(ops::Fail::Os)?).map_err(ops::Fail::Os)?;
+        socket.set_nonblocking(true).map_err(fail::Fail::Os)?;
+        let io = register(socket.try_clone().map_err(fail::Fail::Os)?).map_err(fail::Fail::Os)?;
         table.next += 1;
         let sock = Arc::new(Sock {
             id: table.next,
@@ -365,11 +387,17 @@ pub(crate) struct Live {
 }
 
 impl Live {
-    pub(crate) fn new(rules: Rules, out: mpsc::Sender<ServerMessage>, origin: Origin) -> Live {
+    pub(crate) fn new(
+        rules: Rules,
+        out: mpsc::Sender<ServerMessage>,
+        origin: Origin,
+        peer: std::net::SocketAddr,
+    ) -> Live {
         Live {
             inner: Arc::new(Inner {
                 rules,
                 origin,
+                peer,
                 started: Instant::now(),
                 out,
                 table: Mutex::new(Table::default()),
@@ -424,6 +452,7 @@ impl Live {
         );
         let task = tokio::spawn(async move {
             let outcome = ops::run_guarded(&inner, id, call).await;
+            inner.log_outcome(&task_code, &outcome, started.elapsed());
             let still_ours = lock(&inner.calls).remove(&id).is_some();
             if still_ours {
                 let note = match (sock, &outcome) {

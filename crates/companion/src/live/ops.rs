@@ -5,6 +5,7 @@
 
 use super::address::{bind, bind_before_sending, local_port, resolve_address};
 use super::blocking::{connect, io_call, sendall, Wait};
+use super::fail::{py, Done, Fail};
 use super::options::{cap_buffers, getsockopt, setsockopt};
 use super::{Inner, Slot, Sock};
 use nix::sys::socket::SockaddrStorage;
@@ -13,108 +14,20 @@ use socklab_core::addr::Caller;
 use socklab_core::fence::{Destination, Refusal};
 use socklab_core::protocol::call::{Call, Method, ModuleCall, Timeout};
 use socklab_core::protocol::socket::{hex_encode, sock_var};
-use socklab_core::protocol::{CallOutcome, LimitKind, PyReturn, Raised, SocketCall};
-use socklab_core::pyerror::{PyExcClass, PyException};
+use socklab_core::protocol::{CallOutcome, LimitKind, PyReturn, SocketCall};
+use socklab_core::pyerror::PyExcClass;
 use socklab_core::{pyrepr, pysocket};
 use std::io::{self, Read};
 use std::net::{IpAddr, SocketAddr, SocketAddrV4, SocketAddrV6};
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
 
-/// Why a call did not return.
-#[derive(Debug)]
-pub(crate) enum Fail {
-    /// The OS said no: raised as the errno's OSError subclass.
-    Os(io::Error),
-    /// Python itself said no (TypeError, ValueError, ...).
-    Py(PyException),
-    /// The resolver said no: socket.gaierror.
-    Gai(i32, String),
-    /// A timeout-mode call ran out of time: `TimeoutError: timed out`.
-    Timeout,
-    /// The fence.
-    Refused(Refusal),
-    /// A limit of the companion's.
-    Limit(LimitKind, String),
-}
-
-impl From<io::Error> for Fail {
-    fn from(e: io::Error) -> Fail {
-        Fail::Os(e)
-    }
-}
-
-impl From<PyException> for Fail {
-    fn from(e: PyException) -> Fail {
-        Fail::Py(e)
-    }
-}
-
-impl From<crate::resolve::Unanswered> for Fail {
-    fn from(u: crate::resolve::Unanswered) -> Fail {
-        match u {
-            crate::resolve::Unanswered::Busy(m) | crate::resolve::Unanswered::Late(m) => {
-                Fail::Limit(LimitKind::Lookups, m)
-            }
-        }
-    }
-}
-
-impl From<Refusal> for Fail {
-    fn from(r: Refusal) -> Fail {
-        Fail::Refused(r)
-    }
-}
-
-/// The exception an errno raises, as Python shows it.
-pub(crate) fn raised_errno(n: i32) -> Raised {
-    let entry = socklab_core::errno::by_number(n);
-    Raised {
-        class: entry.map_or("OSError", |e| e.class().name()).to_owned(),
-        errno: Some(n),
-        errno_name: entry.map(|e| e.name().to_owned()),
-        line: socklab_core::errno::os_error_line(n),
-    }
-}
-
-impl Fail {
-    pub(crate) fn into_outcome(self) -> CallOutcome {
-        match self {
-            Fail::Os(e) => CallOutcome::Raised(raised_errno(e.raw_os_error().unwrap_or(5))),
-            Fail::Py(e) => CallOutcome::Raised(Raised {
-                class: e.class.traceback_name().to_owned(),
-                errno: None,
-                errno_name: None,
-                line: e.traceback_line(),
-            }),
-            Fail::Gai(errno, message) => CallOutcome::Raised(Raised {
-                class: "socket.gaierror".to_owned(),
-                errno: Some(errno),
-                errno_name: socklab_core::errno::gai_by_number(errno).map(|g| g.name.to_owned()),
-                line: format!("socket.gaierror: [Errno {errno}] {message}"),
-            }),
-            Fail::Timeout => CallOutcome::Raised(Raised {
-                class: "TimeoutError".to_owned(),
-                errno: None,
-                errno_name: None,
-                line: "TimeoutError: timed out".to_owned(),
-            }),
-            Fail::Refused(refusal) => CallOutcome::Refused {
-                line: refusal.python(),
-                refusal,
-            },
-            Fail::Limit(limit, message) => CallOutcome::Limit { limit, message },
-        }
-    }
-}
-
-pub(crate) type Done = Result<PyReturn, Fail>;
-
 /// Runs a wire call; a panic inside becomes an `internal` limit instead of a lost answer.
 pub(crate) async fn run_guarded(inner: &Arc<Inner>, id: u64, call: SocketCall) -> CallOutcome {
     use futures_util::FutureExt;
     let guarded = async {
-        inner.rules.fault.at(crate::serve::FaultSite::Call, &call);
+        #[cfg(feature = "testing")]
+        inner.rules.fault.at(crate::fault::FaultSite::Call, &call);
         run_wire(inner, id, &call).await
     };
     match std::panic::AssertUnwindSafe(guarded).catch_unwind().await {
@@ -127,10 +40,6 @@ pub(crate) async fn run_guarded(inner: &Arc<Inner>, id: u64, call: SocketCall) -
                     .to_owned(),
         },
     }
-}
-
-pub(crate) fn py(class: PyExcClass, message: impl Into<String>) -> Fail {
-    Fail::Py(PyException::new(class, message))
 }
 
 fn name_error(sock: u32) -> Fail {

@@ -2,7 +2,7 @@
 //! them out, within the companion's buffer limit; and every socket's buffers capped when it is
 //! made.
 
-use super::ops::{py, Done, Fail};
+use super::fail::{py, Done, Fail};
 use super::{Inner, Sock};
 use socket2::Socket;
 use socklab_core::fence::Refusal;

@@ -2,7 +2,8 @@
 //! half-close working), on the session's own sockets and demo peers, with the whole transcript
 //! of what ran.
 
-use super::ops::{self, Fail};
+use super::fail::Fail;
+use super::ops;
 use super::{micros, Inner};
 use socklab_core::protocol::socket::sock_var;
 use socklab_core::protocol::{CallOutcome, PeerKind, PyReturn, Scenario, SockId, SocketCall, Step};
@@ -29,6 +30,11 @@ impl Script<'_> {
     async fn run(&mut self, call: SocketCall, code: Option<String>) -> Option<PyReturn> {
         let code = code.unwrap_or_else(|| call.python());
         let started = Instant::now();
+        #[cfg(feature = "testing")]
+        self.inner
+            .rules
+            .fault
+            .at(crate::fault::FaultSite::Scenario, &call);
         let outcome = match ops::run_wire(self.inner, 0, &call).await {
             Ok(value) => CallOutcome::Returned { value },
             Err(fail) => fail.into_outcome(),
@@ -37,6 +43,7 @@ impl Script<'_> {
             CallOutcome::Returned { value } => Some(value.clone()),
             _ => None,
         };
+        self.inner.log_outcome(&code, &outcome, started.elapsed());
         self.record(code, outcome, started);
         value
     }

@@ -10,44 +10,19 @@
 //! - at shutdown each connection finishes the request it is in, and whatever is still open at
 //!   the deadline is dropped, whatever its client does.
 
-use super::Shared;
+use crate::state::{stopping, ConnectionSlot, Shared};
 use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::net::SocketAddr;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 use tower::ServiceExt;
-
-/// Counts a connection against `max_http_connections` until dropped: when it ends, or when it
-/// becomes a WebSocket session (its task ends then, handing the socket to the session).
-pub(super) struct ConnectionSlot(Arc<Shared>);
-
-impl Drop for ConnectionSlot {
-    fn drop(&mut self) {
-        self.0.stats.http.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-impl Shared {
-    /// Takes a connection slot, or `None` when `max_http_connections` are open.
-    fn open_connection(self: &Arc<Self>) -> Option<ConnectionSlot> {
-        let max = self.config.max_http_connections;
-        self.stats
-            .http
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
-                (n < max).then_some(n + 1)
-            })
-            .ok()?;
-        Some(ConnectionSlot(Arc::clone(self)))
-    }
-}
 
 /// Accepts connections on `listener` until shutdown, each served in its own task. Returns the
 /// tasks still running, for [`super::Server::run_on`] to wait for and then drop.
@@ -60,7 +35,7 @@ pub(super) async fn accept(
     let mut open = JoinSet::new();
     loop {
         tokio::select! {
-            () = super::stopping(&mut stop) => break,
+            () = stopping(&mut stop) => break,
             // Reap finished connections as they end, so the set holds only open ones.
             Some(_) = open.join_next(), if !open.is_empty() => {}
             accepted = listener.accept() => match accepted {
@@ -124,7 +99,7 @@ async fn serve(
     let mut stop = shared.shutdown.clone();
     let served = tokio::select! {
         served = &mut conn => served,
-        () = super::stopping(&mut stop) => {
+        () = stopping(&mut stop) => {
             // Finish the request in progress, keep nothing alive; run_on drops this task at
             // the shutdown deadline if the client does not let it finish.
             std::pin::Pin::new(&mut conn).graceful_shutdown();
@@ -154,7 +129,7 @@ fn timed_out(limit: Duration) -> String {
         "408 Request Timeout",
         &format!(
             "request timeout: the request's head did not arrive within {}; send the whole request again\n",
-            super::seconds(limit)
+            crate::state::seconds(limit)
         ),
     )
 }

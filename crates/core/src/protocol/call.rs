@@ -10,7 +10,7 @@ use super::socket::{SockId, SocketCall};
 use crate::addr::{check_tuple, Caller, Resolved};
 use crate::inet::Family;
 use crate::pyerror::{PyExcClass, PyException};
-use crate::pyliteral::{self, PyValue};
+use crate::pyliteral::{self, bytes_arg, bytes_like_required, PyValue};
 use crate::pysocket::SockOpt;
 use std::time::Duration;
 
@@ -270,31 +270,6 @@ pub enum Method {
 
 fn type_error(message: impl Into<String>) -> PyException {
     PyException::new(PyExcClass::TypeError, message)
-}
-
-/// A bytes argument, as the learner typed it (`b'hi'`): anything else is Python's TypeError.
-///
-/// ```
-/// use socklab_core::protocol::call::bytes_arg;
-/// assert_eq!(bytes_arg("b'hi'").unwrap(), b"hi");
-/// assert_eq!(
-///     bytes_arg("'hi'").unwrap_err().traceback_line(),
-///     "TypeError: a bytes-like object is required, not 'str'"
-/// );
-/// ```
-pub fn bytes_arg(text: &str) -> Result<Vec<u8>, PyException> {
-    match pyliteral::parse(text.trim())? {
-        PyValue::Bytes(b) => Ok(b),
-        other => Err(bytes_like_required(&other)),
-    }
-}
-
-/// CPython's TypeError for a value where a bytes-like object is required.
-pub fn bytes_like_required(value: &PyValue) -> PyException {
-    type_error(format!(
-        "a bytes-like object is required, not '{}'",
-        value.type_name()
-    ))
 }
 
 /// `setsockopt`'s value: an int that fits a C int, else bytes; CPython's TypeError otherwise

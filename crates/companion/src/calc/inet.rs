@@ -1,6 +1,6 @@
 //! `socklab inet`: inet_aton, inet_ntoa, inet_pton and inet_ntop, printing what Python prints.
 
-use crate::cli::{bytes_arg, python_result};
+use super::{bytes_arg, python_result};
 use clap::Subcommand;
 use socklab_core::inet::{self, Family};
 use socklab_core::pyrepr::{bytes_repr, str_repr};

@@ -1,6 +1,6 @@
 //! `socklab struct`: the `struct` module on the command line, printing what Python prints.
 
-use crate::cli::{bytes_arg, python_result};
+use super::{bytes_arg, python_result};
 use clap::Subcommand;
 use socklab_core::pyliteral;
 use socklab_core::pyrepr::{bytes_repr, str_repr, tuple_repr};
@@ -54,7 +54,7 @@ fn platform_among(args: &mut Vec<String>) -> Result<Option<Abi>, String> {
         None if at < args.len() => args.remove(at),
         None => return Err("--platform needs a value".to_owned()),
     };
-    crate::cli::parse_abi(&name).map(Some)
+    super::parse_abi(&name).map(Some)
 }
 
 /// Runs one `socklab struct` command for the given native ABI.

@@ -175,7 +175,7 @@ pub(crate) fn run(args: &GetaddrinfoArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         // For exceptions core has no class for (socket.gaierror, UnicodeError).
-        Err(Failure::Python(last_line)) => crate::cli::traceback(&call, &last_line),
+        Err(Failure::Python(last_line)) => super::traceback(&call, &last_line),
         Err(Failure::Unsupported(why)) => {
             eprintln!("error: {why}");
             ExitCode::from(2)
