@@ -410,7 +410,7 @@ async fn a_failed_connect_is_retried_as_python_retries_it_in_each_mode() {
 
 #[tokio::test]
 async fn the_half_close_scenario_answers_after_shutdown_as_in_cpython() {
-    use socklab_core::protocol::socket::is_assignment;
+    use socklab_core::protocol::is_assignment;
     let server = Running::start(Config::default()).await;
     let mut s = Session::open(&server).await;
     let m = s
@@ -1247,7 +1247,7 @@ async fn the_half_close_and_application_protocol_peers() {
         .call(json!({"op": "recv", "sock": a, "bufsize": 4096}))
         .await;
     let hex = got["outcome"]["value"]["hex"].as_str().unwrap();
-    let reply = socklab_core::protocol::socket::hex_decode(hex);
+    let reply = socklab_core::protocol::hex_decode(hex);
     let header_len = usize::from(u16::from_be_bytes([reply[0], reply[1]]));
     let header: Value = serde_json::from_slice(&reply[2..2 + header_len]).unwrap();
     let body: Value = serde_json::from_slice(&reply[2 + header_len..]).unwrap();

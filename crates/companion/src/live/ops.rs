@@ -13,7 +13,7 @@ use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use socklab_core::addr::Caller;
 use socklab_core::fence::{Destination, Refusal};
 use socklab_core::protocol::call::{Call, Method, ModuleCall, Timeout};
-use socklab_core::protocol::socket::{hex_encode, sock_var};
+use socklab_core::protocol::{hex_encode, sock_var};
 use socklab_core::protocol::{CallOutcome, LimitKind, PyReturn, SocketCall};
 use socklab_core::pyerror::PyExcClass;
 use socklab_core::{pyrepr, pysocket};

@@ -7,7 +7,7 @@ use super::{Inner, Sock};
 use socket2::Socket;
 use socklab_core::fence::Refusal;
 use socklab_core::protocol::call::{OptName, OptValue};
-use socklab_core::protocol::socket::hex_encode;
+use socklab_core::protocol::hex_encode;
 use socklab_core::protocol::{LimitKind, PyReturn};
 use socklab_core::pyerror::PyExcClass;
 use socklab_core::pysocket::SockOpt;

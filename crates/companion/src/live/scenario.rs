@@ -5,7 +5,7 @@
 use super::fail::Fail;
 use super::ops;
 use super::{micros, Inner};
-use socklab_core::protocol::socket::sock_var;
+use socklab_core::protocol::sock_var;
 use socklab_core::protocol::{CallOutcome, PeerKind, PyReturn, Scenario, SockId, SocketCall, Step};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

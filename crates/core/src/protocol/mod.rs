@@ -7,13 +7,16 @@
 //! documents this with an example exchange.
 
 pub mod call;
+pub mod event;
+pub mod outcome;
+pub mod scenario;
 pub mod socket;
 
+pub use event::{PeerAction, PeerKind, SocketEvent};
+pub use outcome::{hex_decode, hex_encode, CallOutcome, LimitKind, PyReturn, Raised};
+pub use scenario::{is_assignment, ReplOutput, Scenario, Step};
 use serde::{Deserialize, Serialize};
-pub use socket::{
-    CallOutcome, LimitKind, PeerAction, PeerKind, PyReturn, Raised, Scenario, SockId, SocketCall,
-    SocketEvent, Step,
-};
+pub use socket::{sock_var, SockId, SocketCall};
 
 /// The protocol version this build speaks. A `hello` with another version is refused.
 pub const PROTOCOL_VERSION: u32 = 1;

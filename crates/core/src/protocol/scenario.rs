@@ -1,0 +1,215 @@
+//! Scripted demonstrations ([`Scenario`]) and their transcripts: each [`Step`] is a line of
+//! Python and what it gave, with the REPL's rules for showing it ([`ReplOutput`]).
+
+use super::{CallOutcome, PeerKind, PyReturn};
+use serde::{Deserialize, Serialize};
+
+/// The scripted demonstrations: each makes one error of the seed happen for real, or (the
+/// half-close) shows the seed's closing lesson working as it should.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scenario {
+    /// Connect to a loopback port nobody listens on: ConnectionRefusedError.
+    Econnrefused,
+    /// Bind a second socket to a port in use, without SO_REUSEADDR: EADDRINUSE.
+    Eaddrinuse,
+    /// Read from the reset peer: ConnectionResetError.
+    Econnreset,
+    /// Wait for the silent peer with a timeout: TimeoutError.
+    Etimedout,
+    /// Non-blocking recv with nothing to read: BlockingIOError.
+    EwouldblockRecv,
+    /// Non-blocking send until the buffer is full: BlockingIOError.
+    EwouldblockSend,
+    /// Send after the peer reset the connection: BrokenPipeError.
+    Epipe,
+    /// Bind to an address this machine does not have: EADDRNOTAVAIL.
+    Eaddrnotavail,
+    /// Send a request, `shutdown(SHUT_WR)`, and still receive the half-close peer's answer,
+    /// then `b''` when it closes: no error.
+    HalfClose,
+}
+
+impl Scenario {
+    /// Every scenario.
+    pub const ALL: [Scenario; 9] = [
+        Scenario::Econnrefused,
+        Scenario::Eaddrinuse,
+        Scenario::Econnreset,
+        Scenario::Etimedout,
+        Scenario::EwouldblockRecv,
+        Scenario::EwouldblockSend,
+        Scenario::Epipe,
+        Scenario::Eaddrnotavail,
+        Scenario::HalfClose,
+    ];
+
+    /// The errno name the scenario raises (`ETIMEDOUT` stands for TimeoutError); `None` for
+    /// the half-close, which raises nothing.
+    pub fn errno_name(self) -> Option<&'static str> {
+        Some(match self {
+            Scenario::Econnrefused => "ECONNREFUSED",
+            Scenario::Eaddrinuse => "EADDRINUSE",
+            Scenario::Econnreset => "ECONNRESET",
+            Scenario::Etimedout => "ETIMEDOUT",
+            Scenario::EwouldblockRecv | Scenario::EwouldblockSend => "EWOULDBLOCK",
+            Scenario::Epipe => "EPIPE",
+            Scenario::Eaddrnotavail => "EADDRNOTAVAIL",
+            Scenario::HalfClose => return None,
+        })
+    }
+
+    /// The demo peer the scenario talks to, if it uses one.
+    pub fn peer(self) -> Option<PeerKind> {
+        match self {
+            Scenario::Econnreset => Some(PeerKind::Reset),
+            Scenario::Etimedout | Scenario::EwouldblockRecv | Scenario::EwouldblockSend => {
+                Some(PeerKind::Silent)
+            }
+            Scenario::HalfClose => Some(PeerKind::HalfClose),
+            Scenario::Econnrefused
+            | Scenario::Eaddrinuse
+            | Scenario::Epipe
+            | Scenario::Eaddrnotavail => None,
+        }
+    }
+
+    /// The wire name: `ewouldblock_recv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scenario::Econnrefused => "econnrefused",
+            Scenario::Eaddrinuse => "eaddrinuse",
+            Scenario::Econnreset => "econnreset",
+            Scenario::Etimedout => "etimedout",
+            Scenario::EwouldblockRecv => "ewouldblock_recv",
+            Scenario::EwouldblockSend => "ewouldblock_send",
+            Scenario::Epipe => "epipe",
+            Scenario::Eaddrnotavail => "eaddrnotavail",
+            Scenario::HalfClose => "half_close",
+        }
+    }
+
+    /// The scenarios that raise an errno (by name or alias), for the error reference's
+    /// "reproduce it live" button.
+    pub fn for_errno(name: &str) -> Vec<Scenario> {
+        let name = match name {
+            "EAGAIN" => "EWOULDBLOCK",
+            n => n,
+        };
+        Scenario::ALL
+            .into_iter()
+            .filter(|s| s.errno_name() == Some(name))
+            .collect()
+    }
+}
+
+/// One line of a scenario's transcript: the Python it ran and what came back.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    /// The Python: `s1 = socket.socket(socket.AF_INET, socket.SOCK_STREAM)`.
+    pub code: String,
+    /// How it ended.
+    pub outcome: CallOutcome,
+    /// How long it took, in microseconds.
+    pub elapsed_us: u64,
+}
+
+/// Whether a line of Python is an assignment (`s1 = ...`, `s3, addr = ...`), for which the REPL
+/// prints nothing.
+pub fn is_assignment(code: &str) -> bool {
+    code.split_once(" = ").is_some_and(|(targets, _)| {
+        !targets.is_empty()
+            && targets
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ',' | ' '))
+    })
+}
+
+/// What the REPL prints under a step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReplOutput {
+    /// The value's repr.
+    Value(String),
+    /// The traceback.
+    Raised(String),
+}
+
+impl Step {
+    /// What the REPL prints under the step: nothing for `None` or an assignment, the repr, or
+    /// the traceback.
+    ///
+    /// ```
+    /// use socklab_core::protocol::{CallOutcome, PyReturn, ReplOutput, Step};
+    /// let step = |code: &str, value| Step {
+    ///     code: code.into(),
+    ///     outcome: CallOutcome::Returned { value },
+    ///     elapsed_us: 0,
+    /// };
+    /// assert_eq!(step("s1.close()", PyReturn::None).repl_output(), None);
+    /// assert_eq!(step("port = s1.getsockname()[1]", PyReturn::Int { value: 5 }).repl_output(), None);
+    /// assert_eq!(
+    ///     step("s1.send(b'hello')", PyReturn::Int { value: 5 }).repl_output(),
+    ///     Some(ReplOutput::Value("5".into()))
+    /// );
+    /// ```
+    pub fn repl_output(&self) -> Option<ReplOutput> {
+        match &self.outcome {
+            CallOutcome::Returned {
+                value: PyReturn::None,
+            } => None,
+            CallOutcome::Returned { .. } if is_assignment(&self.code) => None,
+            CallOutcome::Returned { value } => Some(ReplOutput::Value(value.repr())),
+            other => Some(ReplOutput::Raised(crate::pyerror::traceback(&other.line()))),
+        }
+    }
+
+    /// The step's time as a transcript shows it, to a tenth of a millisecond: `500.4 ms`.
+    pub fn elapsed_text(&self) -> String {
+        // Integer arithmetic: no float formatting surprises.
+        let tenths = (self.elapsed_us + 50) / 100;
+        format!("{}.{} ms", tenths / 10, tenths % 10)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::Raised;
+
+    #[test]
+    fn repl_rules() {
+        assert!(is_assignment("s3, addr = s1.accept()"));
+        assert!(!is_assignment("s1.connect(('127.0.0.1', port))  # a = b"));
+        let step = |outcome, elapsed_us| Step {
+            code: "s1.connect(('127.0.0.1', 9))".into(),
+            outcome,
+            elapsed_us,
+        };
+        let refused = step(
+            CallOutcome::Raised(Raised {
+                class: "ConnectionRefusedError".into(),
+                errno: Some(111),
+                errno_name: Some("ECONNREFUSED".into()),
+                line: "ConnectionRefusedError: [Errno 111] Connection refused".into(),
+            }),
+            149,
+        );
+        assert_eq!(
+            refused.repl_output(),
+            Some(ReplOutput::Raised(
+                "Traceback (most recent call last):\n  ...\nConnectionRefusedError: [Errno 111] Connection refused".into()
+            ))
+        );
+        assert_eq!(refused.elapsed_text(), "0.1 ms");
+        for (us, text) in [
+            (0, "0.0 ms"),
+            (500_449, "500.4 ms"),
+            (1_000_050, "1000.1 ms"),
+        ] {
+            assert_eq!(step(CallOutcome::Cancelled, us).elapsed_text(), text);
+        }
+        for s in Scenario::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.name());
+        }
+    }
+}
