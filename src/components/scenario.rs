@@ -5,7 +5,7 @@
 
 use crate::companion::{use_companion, Status, Subscription, TimedEvent};
 use crate::i18n::use_i18n;
-use socklab_core::protocol::socket::{sock_var, ReplOutput};
+use socklab_core::protocol::{sock_var, ReplOutput};
 use socklab_core::protocol::{
     ClientMessage, PeerAction, Scenario, ServerMessage, SockId, SocketEvent, Step,
 };
