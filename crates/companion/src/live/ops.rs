@@ -95,8 +95,10 @@ async fn method(inner: &Arc<Inner>, id: u64, sock: &Arc<Sock>, method: Method) -
     match method {
         Method::Setsockopt { opt, value } => setsockopt(inner, sock, opt, &value),
         Method::Getsockopt { opt, buflen } => getsockopt(sock, opt, buflen),
-        Method::SetTimeout(timeout) => {
-            sock.set_mode(timeout);
+        Method::SetTimeout(_) | Method::SetBlocking(_) => {
+            if let Some(timeout) = method.timeout() {
+                sock.set_mode(timeout);
+            }
             Ok(PyReturn::None)
         }
         Method::Gettimeout => Ok(match sock.mode() {
@@ -120,7 +122,7 @@ async fn method(inner: &Arc<Inner>, id: u64, sock: &Arc<Sock>, method: Method) -
                 }
                 .into());
             }
-            sock.raw.listen(backlog)?;
+            sock.raw.listen(Method::listen_backlog(backlog))?;
             sock.reregister()?;
             sock.set_listening();
             inner.watch(sock);

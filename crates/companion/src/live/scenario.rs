@@ -5,8 +5,10 @@
 use super::fail::Fail;
 use super::ops;
 use super::{micros, Inner};
+use socklab_core::protocol::call::{Address, Call, Method, ModuleCall, OptName, OptValue, Timeout};
 use socklab_core::protocol::sock_var;
 use socklab_core::protocol::{CallOutcome, PeerKind, PyReturn, Scenario, SockId, SocketCall, Step};
+use socklab_core::pysocket::SockOpt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,16 +28,16 @@ impl Script<'_> {
         });
     }
 
-    /// Runs a call and records it (as `code` when given, else as the call's own line).
-    async fn run(&mut self, call: SocketCall, code: Option<String>) -> Option<PyReturn> {
+    /// Runs a checked call and records it (as `code` when given, else as the call's own line).
+    async fn run(&mut self, call: Call, code: Option<String>) -> Option<PyReturn> {
         let code = code.unwrap_or_else(|| call.python());
         let started = Instant::now();
         #[cfg(feature = "testing")]
         self.inner
             .rules
             .fault
-            .at(crate::fault::FaultSite::Scenario, &call);
-        let outcome = match ops::run_wire(self.inner, 0, &call).await {
+            .at(crate::fault::FaultSite::Scenario, &SocketCall::from(&call));
+        let outcome = match ops::run(self.inner, 0, call).await {
             Ok(value) => CallOutcome::Returned { value },
             Err(fail) => fail.into_outcome(),
         };
@@ -48,7 +50,7 @@ impl Script<'_> {
         value
     }
 
-    async fn call(&mut self, call: SocketCall) -> Option<PyReturn> {
+    async fn call(&mut self, call: Call) -> Option<PyReturn> {
         self.run(call, None).await
     }
 
@@ -61,11 +63,11 @@ impl Script<'_> {
 
     /// `sN = socket.socket(...)`.
     async fn socket(&mut self, family: i32, socktype: i32) -> Option<SockId> {
-        let call = SocketCall::Socket {
+        let call = Call::Module(ModuleCall::Socket {
             family,
             socktype,
             proto: 0,
-        };
+        });
         let PyReturn::Socket { sock, .. } = self.call(call).await? else {
             return None;
         };
@@ -118,19 +120,15 @@ impl Script<'_> {
         Some(port)
     }
 
-    /// A call whose address is `('127.0.0.1', port)`, shown with the variable.
-    async fn with_port(&mut self, call: SocketCall, port: u16) -> Option<PyReturn> {
-        let code = call
-            .python()
-            .replace(&format!("('127.0.0.1', {port})"), "('127.0.0.1', port)");
-        self.run(call, Some(code)).await
+    /// `sN.METHOD(('127.0.0.1', port))`: the call at the port a `port_step` found, shown
+    /// with its variable.
+    async fn at_port(&mut self, sock: SockId, method: Method, name: &str) -> Option<PyReturn> {
+        let code = format!("{}.{name}(('127.0.0.1', port))", sock_var(sock));
+        self.run(Call::on(sock, method), Some(code)).await
     }
 
     async fn connect(&mut self, sock: SockId, port: u16, comment: &str) -> Option<PyReturn> {
-        let call = SocketCall::Connect {
-            sock,
-            address: format!("('127.0.0.1', {port})"),
-        };
+        let call = Call::on(sock, connect_to(port));
         let code = format!("{}  # {comment}", call.python());
         self.run(call, Some(code)).await
     }
@@ -139,11 +137,8 @@ impl Script<'_> {
     async fn listener(&mut self) -> Option<(SockId, u16)> {
         let s = self.tcp().await?;
         self.call(bind_any(s)).await?;
-        self.call(SocketCall::Listen {
-            sock: s,
-            backlog: None,
-        })
-        .await?;
+        self.call(Call::on(s, Method::Listen { backlog: None }))
+            .await?;
         Some((s, self.port_step(s)?))
     }
 
@@ -151,17 +146,31 @@ impl Script<'_> {
     async fn clean_up(&mut self) {
         for sock in std::mem::take(&mut self.made) {
             if matches!(self.inner.slot(sock), super::Slot::Open(_)) {
-                self.call(SocketCall::Close { sock }).await;
+                self.call(Call::on(sock, Method::Close)).await;
             }
         }
     }
 }
 
-fn bind_any(sock: SockId) -> SocketCall {
-    SocketCall::Bind {
-        sock,
-        address: "('127.0.0.1', 0)".to_owned(),
+fn bind_any(sock: SockId) -> Call {
+    Call::on(sock, Method::Bind(Address::inet("127.0.0.1", 0)))
+}
+
+fn connect_to(port: u16) -> Method {
+    Method::Connect {
+        address: Address::inet("127.0.0.1", port),
+        ex: false,
     }
+}
+
+fn recv(sock: SockId) -> Call {
+    Call::on(
+        sock,
+        Method::Recv {
+            bufsize: 1024,
+            from: false,
+        },
+    )
 }
 
 /// Runs a scenario to its error (or as far as it gets) and returns the transcript.
@@ -184,22 +193,15 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
             let s1 = sc.tcp().await?;
             sc.call(bind_any(s1)).await?;
             let port = sc.port_step(s1)?;
-            sc.call(SocketCall::Close { sock: s1 }).await?;
+            sc.call(Call::on(s1, Method::Close)).await?;
             let s2 = sc.tcp().await?;
-            let connect = SocketCall::Connect {
-                sock: s2,
-                address: format!("('127.0.0.1', {port})"),
-            };
-            sc.with_port(connect, port).await;
+            sc.at_port(s2, connect_to(port), "connect").await;
         }
         Scenario::Eaddrinuse => {
             let (_listening, port) = sc.listener().await?;
             let s2 = sc.tcp().await?;
-            let bind = SocketCall::Bind {
-                sock: s2,
-                address: format!("('127.0.0.1', {port})"),
-            };
-            sc.with_port(bind, port).await;
+            let bind = Method::Bind(Address::inet("127.0.0.1", port));
+            sc.at_port(s2, bind, "bind").await;
         }
         Scenario::Econnreset => {
             let port = sc.peer(which.peer()?).await?;
@@ -207,67 +209,45 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
             sc.connect(s1, port, "the reset peer: accepts, then aborts (RST)")
                 .await?;
             sc.sleep(0.1).await;
-            sc.call(SocketCall::Recv {
-                sock: s1,
-                bufsize: 1024,
-            })
-            .await;
+            sc.call(recv(s1)).await;
         }
         Scenario::Etimedout => {
             let port = sc.peer(which.peer()?).await?;
             let s1 = sc.tcp().await?;
-            sc.call(SocketCall::Settimeout {
-                sock: s1,
-                timeout: Some(0.5),
-            })
-            .await?;
+            let half_a_second = Timeout::After(Duration::from_millis(500));
+            sc.call(Call::on(s1, Method::SetTimeout(half_a_second)))
+                .await?;
             sc.connect(s1, port, "the silent peer: accepts, never answers")
                 .await?;
-            sc.call(SocketCall::Recv {
-                sock: s1,
-                bufsize: 1024,
-            })
-            .await;
+            sc.call(recv(s1)).await;
         }
         Scenario::EwouldblockRecv => {
             let port = sc.peer(which.peer()?).await?;
             let s1 = sc.tcp().await?;
             sc.connect(s1, port, "the silent peer: accepts, never answers")
                 .await?;
-            sc.call(SocketCall::Setblocking {
-                sock: s1,
-                flag: false,
-            })
-            .await?;
-            sc.call(SocketCall::Recv {
-                sock: s1,
-                bufsize: 1024,
-            })
-            .await;
+            sc.call(Call::on(s1, Method::SetBlocking(false))).await?;
+            sc.call(recv(s1)).await;
         }
         Scenario::EwouldblockSend => {
             let port = sc.peer(which.peer()?).await?;
             let s1 = sc.tcp().await?;
-            sc.call(SocketCall::Setsockopt {
-                sock: s1,
-                level: libc::SOL_SOCKET,
-                option: libc::SO_SNDBUF,
-                value: "4096".to_owned(),
-            })
-            .await?;
+            let small = Method::Setsockopt {
+                opt: OptName::Known(SockOpt::SndBuf),
+                value: OptValue::Int(4096),
+            };
+            sc.call(Call::on(s1, small)).await?;
             sc.connect(s1, port, "the silent peer: never reads").await?;
-            sc.call(SocketCall::Setblocking {
-                sock: s1,
-                flag: false,
-            })
-            .await?;
+            sc.call(Call::on(s1, Method::SetBlocking(false))).await?;
             const CHUNK: usize = 16 * 1024;
-            let data = format!("b'{}'", "x".repeat(CHUNK));
             for _ in 0..64 {
-                let call = SocketCall::Send {
-                    sock: s1,
-                    data: data.clone(),
-                };
+                let call = Call::on(
+                    s1,
+                    Method::Send {
+                        data: vec![b'x'; CHUNK],
+                        all: false,
+                    },
+                );
                 let code = format!("{}.send(b'x' * {CHUNK})", sock_var(s1));
                 sc.run(call, Some(code)).await?;
             }
@@ -275,22 +255,21 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
         Scenario::Epipe => {
             let (s1, port) = sc.listener().await?;
             let s2 = sc.tcp().await?;
-            let connect = SocketCall::Connect {
-                sock: s2,
-                address: format!("('127.0.0.1', {port})"),
-            };
-            sc.with_port(connect, port).await?;
-            let accepted = sc.call(SocketCall::Accept { sock: s1 }).await?;
+            sc.at_port(s2, connect_to(port), "connect").await?;
+            let accepted = sc.call(Call::on(s1, Method::Accept)).await?;
             let PyReturn::Accepted { sock: s3, .. } = accepted else {
                 return None;
             };
             sc.made.push(s3);
             sc.assign_last(&format!("{}, addr", sock_var(s3)));
-            sc.call(SocketCall::Close { sock: s3 }).await?;
-            let send = SocketCall::Send {
-                sock: s2,
-                data: "b'x'".to_owned(),
-            };
+            sc.call(Call::on(s3, Method::Close)).await?;
+            let send = Call::on(
+                s2,
+                Method::Send {
+                    data: b"x".to_vec(),
+                    all: false,
+                },
+            );
             sc.run(
                 send.clone(),
                 Some(format!(
@@ -311,15 +290,12 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
                 "the half-close peer: reads to EOF, answers with what it read, closes",
             )
             .await?;
-            sc.call(SocketCall::Sendall {
-                sock: s1,
-                data: r"b'GET / HTTP/1.0\r\n\r\n'".to_owned(),
-            })
-            .await?;
-            let shutdown = SocketCall::Shutdown {
-                sock: s1,
-                how: libc::SHUT_WR,
+            let request = Method::Send {
+                data: b"GET / HTTP/1.0\r\n\r\n".to_vec(),
+                all: true,
             };
+            sc.call(Call::on(s1, request)).await?;
+            let shutdown = Call::on(s1, Method::Shutdown(libc::SHUT_WR));
             let code = format!(
                 "{}  # no more sending: the peer's recv() returns b''",
                 shutdown.python()
@@ -328,10 +304,7 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
             // A moment for the peer to answer: its answer and its close then wait here, and
             // the timeline shows them arriving before recv() takes them.
             sc.sleep(0.1).await;
-            let recv = SocketCall::Recv {
-                sock: s1,
-                bufsize: 1024,
-            };
+            let recv = recv(s1);
             let code = format!("{}  # but this side still receives", recv.python());
             sc.run(recv.clone(), Some(code)).await?;
             let code = format!("{}  # b'': the peer has closed too", recv.python());

@@ -215,16 +215,18 @@ pub enum Method {
         /// With a length, Python returns the raw bytes.
         buflen: Option<u32>,
     },
-    /// `s.setblocking(flag)` or `s.settimeout(t)`.
+    /// `s.settimeout(t)`.
     SetTimeout(Timeout),
+    /// `s.setblocking(flag)`: `settimeout(None)` or `settimeout(0.0)`, as it was written.
+    SetBlocking(bool),
     /// `s.gettimeout()`.
     Gettimeout,
     /// `s.bind(address)`.
     Bind(Address),
-    /// `s.listen([backlog])`, with CPython's default and its clamp of a negative backlog.
+    /// `s.listen([backlog])`.
     Listen {
-        /// The backlog.
-        backlog: i32,
+        /// The backlog, if given.
+        backlog: Option<i32>,
     },
     /// `s.accept()`.
     Accept,
@@ -266,6 +268,158 @@ pub enum Method {
         /// `getpeername`.
         peer: bool,
     },
+}
+
+impl Method {
+    /// The mode `settimeout`/`setblocking` sets, if this is one of them.
+    pub fn timeout(&self) -> Option<Timeout> {
+        match self {
+            Method::SetTimeout(t) => Some(*t),
+            Method::SetBlocking(true) => Some(Timeout::Blocking),
+            Method::SetBlocking(false) => Some(Timeout::NonBlocking),
+            _ => None,
+        }
+    }
+
+    /// The backlog `listen` passes to the kernel: CPython's default is min(SOMAXCONN, 128), and
+    /// a negative backlog becomes 0.
+    pub fn listen_backlog(backlog: Option<i32>) -> i32 {
+        backlog.unwrap_or(128).max(0)
+    }
+}
+
+impl Address {
+    /// The literal as Python prints it: `('127.0.0.1', 80)`.
+    pub fn literal(&self) -> String {
+        let shown = match self {
+            Address::Tuple(items) => crate::pyrepr::tuple_repr(items),
+            Address::Other(value) => crate::pyrepr::value_repr(value),
+        };
+        shown.unwrap_or_else(|e| e.traceback_line())
+    }
+}
+
+impl From<&Call> for SocketCall {
+    /// The wire form of a checked call, its arguments written as Python literals: what a
+    /// scenario's call looks like on the wire and in its transcript (`SocketCall::python`).
+    fn from(call: &Call) -> SocketCall {
+        use SocketCall as W;
+        let bytes = |b: &[u8]| crate::pyrepr::bytes_repr(b);
+        let (sock, method) = match call {
+            Call::Module(ModuleCall::Socket {
+                family,
+                socktype,
+                proto,
+            }) => {
+                return W::Socket {
+                    family: *family,
+                    socktype: *socktype,
+                    proto: *proto,
+                }
+            }
+            Call::Module(ModuleCall::Getnameinfo { host, port, flags }) => {
+                return W::Getnameinfo {
+                    address: format!("({}, {port})", crate::pyrepr::str_repr(host)),
+                    flags: *flags,
+                }
+            }
+            Call::Module(ModuleCall::Gethostname) => return W::Gethostname {},
+            Call::Method { sock, method } => (*sock, method),
+        };
+        match method {
+            Method::Setsockopt { opt, value } => {
+                let (level, option) = match opt {
+                    OptName::Known(o) => o.numbers(),
+                    OptName::Other { level, option } => (*level, *option),
+                };
+                W::Setsockopt {
+                    sock,
+                    level,
+                    option,
+                    value: match value {
+                        OptValue::Int(n) => n.to_string(),
+                        OptValue::Bytes(b) => bytes(b),
+                    },
+                }
+            }
+            Method::Getsockopt { opt, buflen } => {
+                let (level, option) = match opt {
+                    OptName::Known(o) => o.numbers(),
+                    OptName::Other { level, option } => (*level, *option),
+                };
+                W::Getsockopt {
+                    sock,
+                    level,
+                    option,
+                    buflen: *buflen,
+                }
+            }
+            Method::SetTimeout(t) => W::Settimeout {
+                sock,
+                timeout: match t {
+                    Timeout::Blocking => None,
+                    Timeout::NonBlocking => Some(0.0),
+                    Timeout::After(d) => Some(d.as_secs_f64()),
+                },
+            },
+            Method::SetBlocking(flag) => W::Setblocking { sock, flag: *flag },
+            Method::Gettimeout => W::Gettimeout { sock },
+            Method::Bind(a) => W::Bind {
+                sock,
+                address: a.literal(),
+            },
+            Method::Listen { backlog } => W::Listen {
+                sock,
+                backlog: *backlog,
+            },
+            Method::Accept => W::Accept { sock },
+            Method::Connect { address, ex } => {
+                let address = address.literal();
+                if *ex {
+                    W::ConnectEx { sock, address }
+                } else {
+                    W::Connect { sock, address }
+                }
+            }
+            Method::Send { data, all } => {
+                let data = bytes(data);
+                if *all {
+                    W::Sendall { sock, data }
+                } else {
+                    W::Send { sock, data }
+                }
+            }
+            Method::Sendto { data, address } => W::Sendto {
+                sock,
+                data: bytes(data),
+                address: address.literal(),
+            },
+            Method::Recv { bufsize, from } => {
+                let bufsize = i64::try_from(*bufsize).unwrap_or(i64::MAX);
+                if *from {
+                    W::Recvfrom { sock, bufsize }
+                } else {
+                    W::Recv { sock, bufsize }
+                }
+            }
+            Method::Shutdown(how) => W::Shutdown { sock, how: *how },
+            Method::Close => W::Close { sock },
+            Method::Name { peer: false } => W::Getsockname { sock },
+            Method::Name { peer: true } => W::Getpeername { sock },
+        }
+    }
+}
+
+impl Call {
+    /// A method call on socket `sock`.
+    pub fn on(sock: SockId, method: Method) -> Call {
+        Call::Method { sock, method }
+    }
+
+    /// The line of Python this call is: `s2.connect(('127.0.0.1', 5000))`.
+    pub fn python(&self) -> String {
+        SocketCall::from(self).python()
+    }
 }
 
 fn type_error(message: impl Into<String>) -> PyException {
@@ -376,26 +530,13 @@ impl TryFrom<&SocketCall> for Call {
                     buflen: *buflen,
                 },
             ),
-            W::Setblocking { sock, flag } => method(
-                sock,
-                Method::SetTimeout(if *flag {
-                    Timeout::Blocking
-                } else {
-                    Timeout::NonBlocking
-                }),
-            ),
+            W::Setblocking { sock, flag } => method(sock, Method::SetBlocking(*flag)),
             W::Settimeout { sock, timeout } => {
                 method(sock, Method::SetTimeout(Timeout::from_seconds(*timeout)?))
             }
             W::Gettimeout { sock } => method(sock, Method::Gettimeout),
             W::Bind { sock, address } => method(sock, Method::Bind(Address::parse(address)?)),
-            // CPython: the default is min(SOMAXCONN, 128); a negative backlog becomes 0.
-            W::Listen { sock, backlog } => method(
-                sock,
-                Method::Listen {
-                    backlog: backlog.unwrap_or(128).max(0),
-                },
-            ),
+            W::Listen { sock, backlog } => method(sock, Method::Listen { backlog: *backlog }),
             W::Accept { sock } => method(sock, Method::Accept),
             W::Connect { sock, address } | W::ConnectEx { sock, address } => method(
                 sock,
@@ -548,7 +689,7 @@ mod tests {
         );
         check(
             r#"{"op":"setblocking","sock":1,"flag":false}"#,
-            Ok("NonBlocking"),
+            Ok("SetBlocking(false)"),
         );
         check(
             r#"{"op":"setsockopt","sock":1,"level":1,"option":2,"value":"True"}"#,
@@ -562,8 +703,11 @@ mod tests {
             r#"{"op":"getsockopt","sock":1,"level":6,"option":9}"#,
             Ok("Other { level: 6, option: 9 }"),
         );
-        check(r#"{"op":"listen","sock":1}"#, Ok("backlog: 128"));
-        check(r#"{"op":"listen","sock":1,"backlog":-3}"#, Ok("backlog: 0"));
+        check(r#"{"op":"listen","sock":1}"#, Ok("backlog: None"));
+        check(
+            r#"{"op":"listen","sock":1,"backlog":-3}"#,
+            Ok("backlog: Some(-3)"),
+        );
         check(
             r#"{"op":"connect_ex","sock":2,"address":"('::1', 80, 0, 0)"}"#,
             Ok("ex: true"),
@@ -583,6 +727,52 @@ mod tests {
         check(
             r#"{"op":"bind","sock":1,"address":"'x'"}"#,
             Ok("Other(Str(\"x\"))"),
+        );
+    }
+
+    /// A checked call goes back to the wire call it came from (for arguments written the way
+    /// Python prints them), so a scenario's typed call shows the line that runs it.
+    #[test]
+    fn checked_calls_go_back_to_their_wire_form() {
+        for json in [
+            r#"{"op":"socket","family":10,"socktype":2,"proto":17}"#,
+            r#"{"op":"getnameinfo","address":"('127.0.0.1', 80)","flags":1}"#,
+            r#"{"op":"gethostname"}"#,
+            r#"{"op":"setsockopt","sock":1,"level":1,"option":2,"value":"1"}"#,
+            r#"{"op":"setsockopt","sock":1,"level":1,"option":13,"value":"b'\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00'"}"#,
+            r#"{"op":"getsockopt","sock":1,"level":6,"option":9,"buflen":4}"#,
+            r#"{"op":"settimeout","sock":1,"timeout":0.5}"#,
+            r#"{"op":"settimeout","sock":1,"timeout":null}"#,
+            r#"{"op":"settimeout","sock":1,"timeout":0.0}"#,
+            r#"{"op":"setblocking","sock":1,"flag":false}"#,
+            r#"{"op":"gettimeout","sock":1}"#,
+            r#"{"op":"bind","sock":1,"address":"('127.0.0.1', 0)"}"#,
+            r#"{"op":"bind","sock":1,"address":"'x'"}"#,
+            r#"{"op":"listen","sock":1}"#,
+            r#"{"op":"listen","sock":1,"backlog":-3}"#,
+            r#"{"op":"accept","sock":1}"#,
+            r#"{"op":"connect","sock":2,"address":"('::1', 80, 0, 0)"}"#,
+            r#"{"op":"connect_ex","sock":2,"address":"('127.0.0.1', 9)"}"#,
+            r#"{"op":"send","sock":2,"data":"b'hi'"}"#,
+            r#"{"op":"sendall","sock":2,"data":"b'GET / HTTP/1.0\\r\\n\\r\\n'"}"#,
+            r#"{"op":"sendto","sock":2,"data":"b''","address":"('127.0.0.1', 9)"}"#,
+            r#"{"op":"recv","sock":2,"bufsize":1024}"#,
+            r#"{"op":"recvfrom","sock":2,"bufsize":0}"#,
+            r#"{"op":"shutdown","sock":2,"how":1}"#,
+            r#"{"op":"close","sock":2}"#,
+            r#"{"op":"getsockname","sock":2}"#,
+            r#"{"op":"getpeername","sock":2}"#,
+        ] {
+            let wire: SocketCall = serde_json::from_str(json).unwrap();
+            let call = Call::try_from(&wire).unwrap();
+            assert_eq!(SocketCall::from(&call), wire, "{json}");
+            assert_eq!(call.python(), wire.python(), "{json}");
+        }
+        assert_eq!(Method::listen_backlog(None), 128);
+        assert_eq!(Method::listen_backlog(Some(-3)), 0);
+        assert_eq!(
+            Method::SetBlocking(false).timeout(),
+            Some(Timeout::NonBlocking)
         );
     }
 
