@@ -730,12 +730,30 @@ impl Refusal {
                  AF_INET (2) and AF_INET6 (10) sockets of type SOCK_STREAM (1) or SOCK_DGRAM (2), \
                  with proto 0, 6 (IPPROTO_TCP) or 17 (IPPROTO_UDP), only"
             ),
-            Refusal::SocketOption { level, option } => format!(
-                "option {option} at level {level} refused: socklab sets SO_REUSEADDR, \
-                 SO_LINGER, SO_KEEPALIVE, SO_RCVBUF, SO_SNDBUF and TCP_NODELAY (and reads \
-                 SO_REUSEPORT, SO_ERROR and SO_TYPE) only; SO_REUSEPORT would let a socket take \
-                 connections meant for another program"
-            ),
+            Refusal::SocketOption { level, option } => {
+                use crate::pysocket::SockOpt;
+                // "a, b and c", from the one list of options the lessons use.
+                let names = |settable: bool| -> String {
+                    let names: Vec<&str> = SockOpt::ALL
+                        .into_iter()
+                        .filter(|o| o.settable() == settable)
+                        .map(SockOpt::name)
+                        .collect();
+                    match names.split_last() {
+                        Some((last, rest)) if !rest.is_empty() => {
+                            format!("{} and {last}", rest.join(", "))
+                        }
+                        _ => names.concat(),
+                    }
+                };
+                format!(
+                    "option {option} at level {level} refused: socklab sets {} (and reads {}) \
+                     only; SO_REUSEPORT would let a socket take connections meant for another \
+                     program",
+                    names(true),
+                    names(false)
+                )
+            }
         }
     }
 
