@@ -2,6 +2,7 @@
 //! current page, whose state is kept in the URL.
 
 use crate::companion::{CompanionProvider, Status, Unavailable};
+use crate::components::segmented::{Segment, Segmented};
 use crate::i18n::{use_i18n, I18nProvider};
 use crate::pages::addresses::state::AddressState;
 use crate::pages::addresses::AddressPage;
@@ -220,20 +221,16 @@ fn CompanionBadge() -> Html {
 #[function_component]
 fn LangSwitch() -> Html {
     let i18n = use_i18n();
-    let button = |lang: Lang, name: &'static str| {
-        let i18n2 = i18n.clone();
-        let on = i18n.lang == lang;
-        html! {
-            <button type="button" class={classes!("seg-btn", on.then_some("on"))} lang={lang.tag()}
-                aria-pressed={on.to_string()} data-testid={format!("lang-{}", lang.tag())}
-                onclick={Callback::from(move |_| i18n2.set(lang))}>{ name }</button>
-        }
+    let option = |lang: Lang, name: &str| {
+        Segment::new(lang, name, format!("lang-{}", lang.tag())).lang(lang.tag())
+    };
+    let onchange = {
+        let i18n = i18n.clone();
+        Callback::from(move |lang| i18n.set(lang))
     };
     html! {
-        <div class="seg lang" role="group" aria-label={i18n.t("prefs.language").to_owned()}>
-            { button(Lang::En, "English") }
-            { button(Lang::Zh, "中文") }
-        </div>
+        <Segmented<Lang> class="lang" label={i18n.t("prefs.language").to_owned()} current={i18n.lang} {onchange}
+            options={vec![option(Lang::En, "English"), option(Lang::Zh, "中文")]} />
     }
 }
 

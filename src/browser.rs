@@ -65,29 +65,11 @@ pub(crate) fn scroll_to_top() {
 
 /// Calls `on_change` whenever the user goes back or forward in the history. The listener
 /// lives as long as the returned guard.
-pub(crate) fn on_history(on_change: impl Fn() + 'static) -> Option<HistoryListener> {
-    use wasm_bindgen::closure::Closure;
-    use wasm_bindgen::JsCast;
+pub(crate) fn on_history(on_change: impl Fn() + 'static) -> Option<gloo_events::EventListener> {
     let w = window()?;
-    let closure = Closure::<dyn FnMut(JsValue)>::new(move |_| on_change());
-    w.add_event_listener_with_callback("popstate", closure.as_ref().unchecked_ref())
-        .ok()?;
-    Some(HistoryListener { window: w, closure })
-}
-
-/// Removes the `popstate` listener of [`on_history`] when dropped.
-pub(crate) struct HistoryListener {
-    window: web_sys::Window,
-    closure: wasm_bindgen::closure::Closure<dyn FnMut(JsValue)>,
-}
-
-impl Drop for HistoryListener {
-    fn drop(&mut self) {
-        use wasm_bindgen::JsCast;
-        let _ = self
-            .window
-            .remove_event_listener_with_callback("popstate", self.closure.as_ref().unchecked_ref());
-    }
+    Some(gloo_events::EventListener::new(&w, "popstate", move |_| {
+        on_change();
+    }))
 }
 
 /// `navigator.languages`, most preferred first.

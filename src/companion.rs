@@ -1,18 +1,20 @@
 //! The page's link to the companion: one WebSocket, the hello handshake, reconnection with
-//! backoff, and a [`Status`] the header shows.
+//! backoff, a [`Status`] the header shows, and [`use_request`], the one way a component asks
+//! the companion something.
 //!
 //! The token comes from the URL the companion printed (`?token=...`). The page keeps it in
 //! localStorage and takes it out of the address bar, so a link a teacher shares does not carry
-//! it. The status logic ([`Status`], [`backoff_ms`]) is pure and tested natively; the provider
-//! below is the browser half.
+//! it. The status logic ([`Status`], [`backoff_ms`]) and the sorting of replies
+//! ([`sort_reply`]) are pure and tested natively; the `Connection` and the provider below are
+//! the browser half.
 
+use gloo_events::EventListener;
 use socklab_core::protocol::{
     encode, ClientMessage, ErrorCode, ServerMessage, SocketEvent, WireError, PROTOCOL_VERSION,
 };
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -84,13 +86,18 @@ fn take_token() -> Option<String> {
 }
 
 /// The live connection and what must stay alive with it.
+///
+/// Before the provider starts it (and for good when there is no token), it has no socket, so
+/// requests are refused.
+#[derive(Default)]
 struct Link {
     token: String,
     socket: Option<web_sys::WebSocket>,
-    handlers: Vec<Closure<dyn FnMut(JsValue)>>,
+    /// The socket's `open`, `message` and `close` listeners; dropping them detaches them.
+    handlers: Vec<EventListener>,
     retry: Option<gloo_timers::callback::Timeout>,
     attempt: u32,
-    set_status: UseStateSetter<Status>,
+    set_status: Callback<Status>,
     closed_for_good: bool,
     /// Set once the companion answered the hello; requests wait for it.
     ready: bool,
@@ -160,85 +167,163 @@ impl Drop for Subscription {
     }
 }
 
-impl Link {
-    fn connect(this: &Rc<RefCell<Link>>) {
-        let mut link = this.borrow_mut();
+/// The page's one link to the companion, shared by every [`Companion`] handle: it owns the
+/// [`Link`] (the socket, the pending requests, the retry timer), and its socket's listeners and
+/// retry timer hold clones of it, so `shut` is what ends it.
+#[derive(Clone, Default)]
+struct Connection(Rc<RefCell<Link>>);
+
+impl Connection {
+    /// Starts connecting with `token`, reporting through `set_status` from now on.
+    fn start(
+        &self,
+        token: String,
+        listeners: Rc<RefCell<Listeners>>,
+        set_status: Callback<Status>,
+    ) {
+        {
+            let mut link = self.0.borrow_mut();
+            link.token = token;
+            link.listeners = listeners;
+            link.set_status = set_status;
+        }
+        self.connect();
+    }
+
+    fn connect(&self) {
+        let mut link = self.0.borrow_mut();
         if link.closed_for_good {
             return;
         }
-        link.set_status.set(Status::Connecting);
+        link.set_status.emit(Status::Connecting);
         let Ok(socket) = web_sys::WebSocket::new(&ws_url(&crate::browser::host(), &link.token))
         else {
             drop(link);
-            Link::retry_later(this, Unavailable::Unreachable);
+            self.retry_later(Unavailable::Unreachable);
             return;
         };
         let on_open = {
-            let socket = socket.clone();
-            Closure::<dyn FnMut(JsValue)>::new(move |_| {
+            let sender = socket.clone();
+            EventListener::new(&socket, "open", move |_| {
                 let hello = ClientMessage::Hello {
                     protocol: PROTOCOL_VERSION,
                     client: format!("socklab-app {}", env!("CARGO_PKG_VERSION")),
                 };
-                let _ = socket.send_with_str(&encode(&hello));
+                let _ = sender.send_with_str(&encode(&hello));
             })
         };
         let on_message = {
-            let this = Rc::clone(this);
-            Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            let this = self.clone();
+            EventListener::new(&socket, "message", move |event| {
                 let Some(text) = event
                     .dyn_ref::<web_sys::MessageEvent>()
                     .and_then(|e| e.data().as_string())
                 else {
                     return;
                 };
-                let message = serde_json::from_str::<ServerMessage>(&text);
-                if let Some(id) = message.as_ref().ok().and_then(reply_id) {
-                    let waiting = this.borrow_mut().pending.remove(&id);
-                    if let (Some(callback), Ok(message)) = (waiting, message) {
-                        callback.emit(message);
-                    }
-                    return;
-                }
-                match message {
-                    Ok(ServerMessage::Hello(info)) => {
-                        let mut link = this.borrow_mut();
-                        link.attempt = 0;
-                        link.ready = true;
-                        link.set_status.set(Status::Connected {
-                            version: info.server_version,
-                        });
-                    }
-                    Ok(ServerMessage::Event { at_ms, event }) => {
-                        let listeners = this.borrow().listeners.borrow().current();
-                        for listener in listeners {
-                            listener.emit((at_ms, event.clone()));
-                        }
-                    }
-                    Ok(ServerMessage::Error(e)) if e.id.is_none() => {
-                        let link = this.borrow();
-                        link.set_status.set(Status::Unavailable {
-                            reason: Unavailable::Refused(e.message),
-                            retry_in_ms: None,
-                        });
-                    }
-                    _ => {}
-                }
+                this.receive(&text);
             })
         };
         let on_close = {
-            let this = Rc::clone(this);
-            Closure::<dyn FnMut(JsValue)>::new(move |_| {
-                Link::retry_later(&this, Unavailable::Unreachable);
+            let this = self.clone();
+            EventListener::new(&socket, "close", move |_| {
+                this.retry_later(Unavailable::Unreachable);
             })
         };
-        socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         link.handlers = vec![on_open, on_message, on_close];
         link.socket = Some(socket);
     }
 
+    /// One text frame from the companion: a reply goes to the request waiting for it, an
+    /// event to every listener; the hello (or its refusal) sets the status.
+    fn receive(&self, text: &str) {
+        let message = serde_json::from_str::<ServerMessage>(text);
+        if let Some(id) = message.as_ref().ok().and_then(reply_id) {
+            let waiting = self.0.borrow_mut().pending.remove(&id);
+            if let (Some(callback), Ok(message)) = (waiting, message) {
+                callback.emit(message);
+            }
+            return;
+        }
+        match message {
+            Ok(ServerMessage::Hello(info)) => {
+                let mut link = self.0.borrow_mut();
+                link.attempt = 0;
+                link.ready = true;
+                link.set_status.emit(Status::Connected {
+                    version: info.server_version,
+                });
+            }
+            Ok(ServerMessage::Event { at_ms, event }) => {
+                let listeners = self.0.borrow().listeners.borrow().current();
+                for listener in listeners {
+                    listener.emit((at_ms, event.clone()));
+                }
+            }
+            Ok(ServerMessage::Error(e)) if e.id.is_none() => {
+                self.0.borrow().set_status.emit(Status::Unavailable {
+                    reason: Unavailable::Refused(e.message),
+                    retry_in_ms: None,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// Sends `make(id)` with a fresh id, `reply` waiting for its answer. False, sending
+    /// nothing, when there is no connection or the hello is not done.
+    fn send(
+        &self,
+        make: impl FnOnce(u64) -> ClientMessage,
+        reply: Callback<ServerMessage>,
+    ) -> bool {
+        let mut link = self.0.borrow_mut();
+        let Some(socket) = link.socket.clone().filter(|_| link.ready) else {
+            return false;
+        };
+        link.next_id += 1;
+        let id = link.next_id;
+        if socket.send_with_str(&encode(&make(id))).is_err() {
+            return false;
+        }
+        link.pending.insert(id, reply);
+        true
+    }
+
+    fn retry_later(&self, reason: Unavailable) {
+        let mut link = self.0.borrow_mut();
+        link.fail_pending();
+        if link.closed_for_good {
+            return;
+        }
+        let delay = backoff_ms(link.attempt);
+        link.attempt = link.attempt.saturating_add(1);
+        link.set_status.emit(Status::Unavailable {
+            reason,
+            retry_in_ms: Some(delay),
+        });
+        let again = self.clone();
+        link.retry = Some(gloo_timers::callback::Timeout::new(delay, move || {
+            again.connect();
+        }));
+    }
+
+    /// Closes the link for good (the provider is gone): no reconnection, pending requests
+    /// answered with `ConnectionLost`.
+    fn shut(&self) {
+        let mut link = self.0.borrow_mut();
+        link.fail_pending();
+        link.closed_for_good = true;
+        link.retry = None;
+        // Detach the listeners first, so closing does not schedule a reconnection.
+        link.handlers.clear();
+        if let Some(socket) = link.socket.take() {
+            let _ = socket.close();
+        }
+    }
+}
+
+impl Link {
     /// Answers every pending request with `ConnectionLost`.
     fn fail_pending(&mut self) {
         self.ready = false;
@@ -250,73 +335,35 @@ impl Link {
             }));
         }
     }
-
-    fn retry_later(this: &Rc<RefCell<Link>>, reason: Unavailable) {
-        let mut link = this.borrow_mut();
-        link.fail_pending();
-        if link.closed_for_good {
-            return;
-        }
-        let delay = backoff_ms(link.attempt);
-        link.attempt = link.attempt.saturating_add(1);
-        link.set_status.set(Status::Unavailable {
-            reason,
-            retry_in_ms: Some(delay),
-        });
-        let again = Rc::clone(this);
-        link.retry = Some(gloo_timers::callback::Timeout::new(delay, move || {
-            Link::connect(&again);
-        }));
-    }
-
-    fn shut(&mut self) {
-        self.fail_pending();
-        self.closed_for_good = true;
-        self.retry = None;
-        if let Some(socket) = self.socket.take() {
-            socket.set_onclose(None);
-            let _ = socket.close();
-        }
-        self.handlers.clear();
-    }
 }
 
 /// What pages use to ask the companion something: cheap to clone, compared by identity.
+///
+/// Components ask through [`use_request`], which sends and keeps the one reply; this handle is
+/// what it sends with, and how a component listens to events.
 #[derive(Clone, Default)]
 pub struct Companion {
-    link: Rc<RefCell<Option<Rc<RefCell<Link>>>>>,
-    /// Kept here rather than in the link: components subscribe before the link exists.
+    connection: Connection,
+    /// Kept here rather than in the link: components subscribe before the link starts.
     listeners: Rc<RefCell<Listeners>>,
 }
 
 impl PartialEq for Companion {
     fn eq(&self, other: &Companion) -> bool {
-        Rc::ptr_eq(&self.link, &other.link)
+        Rc::ptr_eq(&self.connection.0, &other.connection.0)
     }
 }
 
 impl Companion {
     /// Sends a request built around a fresh id; `reply` gets the answer (or a
-    /// `ConnectionLost` error). Returns false, sending nothing, when there is no connection.
+    /// `ConnectionLost` error), exactly once. Returns false, sending nothing, when there is no
+    /// connection.
     pub fn request(
         &self,
         make: impl FnOnce(u64) -> ClientMessage,
         reply: Callback<ServerMessage>,
     ) -> bool {
-        let Some(link) = self.link.borrow().clone() else {
-            return false;
-        };
-        let mut link = link.borrow_mut();
-        let Some(socket) = link.socket.clone().filter(|_| link.ready) else {
-            return false;
-        };
-        link.next_id += 1;
-        let id = link.next_id;
-        if socket.send_with_str(&encode(&make(id))).is_err() {
-            return false;
-        }
-        link.pending.insert(id, reply);
-        true
+        self.connection.send(make, reply)
     }
 
     /// Calls `listener` with every event the companion sends, until the subscription is dropped.
@@ -333,6 +380,114 @@ impl Companion {
 #[hook]
 pub fn use_companion() -> Companion {
     use_context::<Companion>().unwrap_or_default()
+}
+
+/// Why a request got no reply of the kind it asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReplyError {
+    /// The companion answered with an error, or the connection closed first
+    /// (`ErrorCode::ConnectionLost`).
+    Companion(WireError),
+    /// The companion answered with another kind of reply (a bug on one side).
+    Unexpected(ServerMessage),
+}
+
+impl ReplyError {
+    /// The line the page shows instead of the answer.
+    pub fn line(&self) -> String {
+        match self {
+            ReplyError::Companion(e) => format!("socklab: {}", e.message),
+            ReplyError::Unexpected(other) => format!("socklab: unexpected reply {other:?}"),
+        }
+    }
+}
+
+/// Sorts what came back for a request: an error reply is a [`ReplyError::Companion`];
+/// anything else goes to `pick`, which takes the kind of reply the request asked for or hands
+/// the message back (a [`ReplyError::Unexpected`]).
+pub fn sort_reply<T>(
+    message: ServerMessage,
+    pick: impl FnOnce(ServerMessage) -> Result<T, ServerMessage>,
+) -> Result<T, ReplyError> {
+    match message {
+        ServerMessage::Error(e) => Err(ReplyError::Companion(e)),
+        other => pick(other).map_err(ReplyError::Unexpected),
+    }
+}
+
+/// A component's request to the companion, from [`use_request`]: whether one is in flight,
+/// and what its latest reply became (kept until the next reply arrives).
+pub struct Request<T: 'static> {
+    companion: Companion,
+    in_flight: UseStateHandle<bool>,
+    reply: UseStateHandle<Option<Rc<T>>>,
+}
+
+impl<T: 'static> Clone for Request<T> {
+    fn clone(&self) -> Self {
+        Request {
+            companion: self.companion.clone(),
+            in_flight: self.in_flight.clone(),
+            reply: self.reply.clone(),
+        }
+    }
+}
+
+impl<T: 'static> Request<T> {
+    /// Whether a request was sent and its reply has not come back yet.
+    pub fn in_flight(&self) -> bool {
+        *self.in_flight
+    }
+
+    /// The latest reply, as `read` made it.
+    pub fn reply(&self) -> Option<&T> {
+        self.reply.as_deref()
+    }
+
+    /// Sends `message(id)` with a fresh id. Its one reply, or the `connection_lost` error if
+    /// the link drops first, goes through `read` (usually with [`sort_reply`]) and is kept as
+    /// [`Request::reply`]. Returns false, sending nothing, when the companion is not connected.
+    pub fn send(
+        &self,
+        message: impl FnOnce(u64) -> ClientMessage,
+        read: impl FnOnce(ServerMessage) -> T + 'static,
+    ) -> bool {
+        self.send_then(message, read, || ())
+    }
+
+    /// [`Request::send`], and `then()` once the reply is kept.
+    pub fn send_then(
+        &self,
+        message: impl FnOnce(u64) -> ClientMessage,
+        read: impl FnOnce(ServerMessage) -> T + 'static,
+        then: impl FnOnce() + 'static,
+    ) -> bool {
+        let (in_flight, reply) = (self.in_flight.clone(), self.reply.clone());
+        // A `Callback` is `Fn`; the connection calls it once, so the `FnOnce`s wait in a cell.
+        let once = RefCell::new(Some((read, then)));
+        let on_reply = Callback::from(move |message: ServerMessage| {
+            let Some((read, then)) = once.borrow_mut().take() else {
+                return;
+            };
+            reply.set(Some(Rc::new(read(message))));
+            in_flight.set(false);
+            then();
+        });
+        let sent = self.companion.request(message, on_reply);
+        self.in_flight.set(sent);
+        sent
+    }
+}
+
+/// One request to the companion at a time, for a component: "send, get exactly one reply or
+/// `connection_lost`" in one call, with the in-flight state kept here.
+#[hook]
+pub fn use_request<T: 'static>() -> Request<T> {
+    Request {
+        companion: use_companion(),
+        in_flight: use_state(|| false),
+        reply: use_state(|| None),
+    }
 }
 
 /// Props of [`CompanionProvider`].
@@ -355,35 +510,19 @@ pub fn CompanionProvider(props: &CompanionProviderProps) -> Html {
         let token = (*token).clone();
         let handle = (*handle).clone();
         use_effect_with((), move |_| {
-            let link = token.map(|token| {
-                let link = Rc::new(RefCell::new(Link {
+            let connection = handle.connection;
+            match token {
+                Some(token) => connection.start(
                     token,
-                    socket: None,
-                    handlers: Vec::new(),
-                    retry: None,
-                    attempt: 0,
-                    set_status: setter.clone(),
-                    closed_for_good: false,
-                    ready: false,
-                    next_id: 0,
-                    pending: HashMap::new(),
-                    listeners: Rc::clone(&handle.listeners),
-                }));
-                Link::connect(&link);
-                *handle.link.borrow_mut() = Some(Rc::clone(&link));
-                link
-            });
-            if link.is_none() {
-                setter.set(Status::Unavailable {
+                    handle.listeners,
+                    Callback::from(move |status| setter.set(status)),
+                ),
+                None => setter.set(Status::Unavailable {
                     reason: Unavailable::NoToken,
                     retry_in_ms: None,
-                });
+                }),
             }
-            move || {
-                if let Some(link) = link {
-                    link.borrow_mut().shut();
-                }
-            }
+            move || connection.shut()
         });
     }
     html! {
@@ -444,6 +583,30 @@ mod tests {
         emit(3);
         assert_eq!(*seen.borrow(), vec![("a", 1), ("b", 1), ("b", 2)]);
         assert!(companion.listeners.borrow().current().is_empty());
+    }
+
+    #[test]
+    fn replies_are_sorted_once() {
+        let pick = |m: ServerMessage| match m {
+            ServerMessage::Pong { id } => Ok(id),
+            other => Err(other),
+        };
+        assert_eq!(sort_reply(ServerMessage::Pong { id: 3 }, pick), Ok(3));
+        let lost = WireError {
+            id: Some(3),
+            code: ErrorCode::ConnectionLost,
+            message: "gone".to_owned(),
+        };
+        let err = sort_reply(ServerMessage::Error(lost.clone()), pick).unwrap_err();
+        assert_eq!(err, ReplyError::Companion(lost));
+        assert_eq!(err.line(), "socklab: gone");
+        let event = ServerMessage::Event {
+            at_ms: 1,
+            event: SocketEvent::Reset { sock: 1 },
+        };
+        let err = sort_reply(event.clone(), pick).unwrap_err();
+        assert_eq!(err, ReplyError::Unexpected(event));
+        assert!(err.line().starts_with("socklab: unexpected reply Event"));
     }
 
     #[test]

@@ -4,3 +4,4 @@ pub mod bytes;
 pub mod python;
 pub mod resolver;
 pub mod scenario;
+pub mod segmented;

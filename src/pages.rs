@@ -61,6 +61,16 @@ pub fn use_page_store<S: PageState>(props: &PageProps<S>) -> UseReducerHandle<St
     store
 }
 
+/// A callback that dispatches `action(value)` to a page's store, for controls that emit the
+/// value chosen (a [`Segmented`](crate::components::segmented::Segmented)).
+pub fn dispatch_to<S: PageState, T: 'static>(
+    store: &UseReducerHandle<Store<S>>,
+    action: fn(T) -> S::Action,
+) -> Callback<T> {
+    let store = store.clone();
+    Callback::from(move |value| store.dispatch(action(value)))
+}
+
 /// The text of the input an event came from.
 pub fn input_value(e: &InputEvent) -> String {
     e.target_unchecked_into::<HtmlInputElement>().value()

@@ -1,7 +1,7 @@
 //! A live `socket.getaddrinfo(...)`: asks the companion, which asks this machine's resolver,
 //! and shows what Python prints.
 
-use crate::companion::{use_companion, Status};
+use crate::companion::{sort_reply, use_request, Status};
 use crate::i18n::use_i18n;
 use socklab_core::protocol::{ClientMessage, ServerMessage};
 use yew::prelude::*;
@@ -31,34 +31,30 @@ pub struct LiveGetaddrinfoProps {
     pub testid: AttrValue,
 }
 
+/// What Python prints for getaddrinfo's reply: the list, or the traceback's last line.
+fn addrinfo(reply: ServerMessage) -> Result<String, String> {
+    let picked = sort_reply(reply, |reply| match reply {
+        ServerMessage::Addrinfo { outcome, .. } => Ok(outcome),
+        other => Err(other),
+    });
+    picked.map_err(|e| e.line())?.python()
+}
+
 /// A button that runs getaddrinfo on the learner's machine, and its answer.
 #[function_component]
 pub fn LiveGetaddrinfo(props: &LiveGetaddrinfoProps) -> Html {
     let i18n = use_i18n();
-    let companion = use_companion();
+    // The answer, for the call it answered (a changed form hides it).
+    let request = use_request::<(AttrValue, Result<String, String>)>();
     let status = use_context::<Status>().unwrap_or(Status::Connecting);
-    // The answer, for the call it answered (a changed form clears it).
-    let answer = use_state(|| None::<(AttrValue, Result<String, String>)>);
-    let waiting = use_state(|| false);
     let connected = matches!(status, Status::Connected { .. });
     let onclick = {
         let props = props.clone();
-        let answer = answer.clone();
-        let waiting = waiting.clone();
+        let request = request.clone();
         Callback::from(move |_| {
-            let call = props.call.clone();
-            let (answer, waiting_done) = (answer.clone(), waiting.clone());
-            let reply = Callback::from(move |message: ServerMessage| {
-                let result = match message {
-                    ServerMessage::Addrinfo { outcome, .. } => outcome.python(),
-                    ServerMessage::Error(e) => Err(format!("socklab: {}", e.message)),
-                    other => Err(format!("socklab: unexpected reply {other:?}")),
-                };
-                answer.set(Some((call.clone(), result)));
-                waiting_done.set(false);
-            });
             let p = props.clone();
-            let sent = companion.request(
+            let call = props.call.clone();
+            request.send(
                 move |id| ClientMessage::Getaddrinfo {
                     id,
                     host: p.host,
@@ -68,13 +64,12 @@ pub fn LiveGetaddrinfo(props: &LiveGetaddrinfoProps) -> Html {
                     proto: p.proto,
                     flags: p.flags,
                 },
-                reply,
+                move |reply| (call, addrinfo(reply)),
             );
-            waiting.set(sent);
         })
     };
-    let shown = answer
-        .as_ref()
+    let shown = request
+        .reply()
         .filter(|(call, _)| *call == props.call)
         .map(|(_, r)| r.clone());
     let output = match &shown {
@@ -88,9 +83,9 @@ pub fn LiveGetaddrinfo(props: &LiveGetaddrinfoProps) -> Html {
     };
     html! {
         <div class="live">
-            <button type="button" class="run-btn" disabled={!connected || *waiting} {onclick}
+            <button type="button" class="run-btn" disabled={!connected || request.in_flight()} {onclick}
                 data-testid={format!("{}-run", props.testid)}>
-                { if *waiting { i18n.t("live.running") } else { i18n.t("live.run") } }
+                { if request.in_flight() { i18n.t("live.running") } else { i18n.t("live.run") } }
             </button>
             if !connected {
                 <span class="muted">{" "}{ i18n.t("live.needs_companion") }</span>

@@ -3,7 +3,7 @@
 //! happened on the wire meanwhile (the companion's events: data arrived, the peer closed, what
 //! the demo peer did) as a timeline.
 
-use crate::companion::{use_companion, Status, Subscription, TimedEvent};
+use crate::companion::{sort_reply, use_companion, use_request, Status, Subscription, TimedEvent};
 use crate::i18n::use_i18n;
 use socklab_core::protocol::{sock_var, ReplOutput};
 use socklab_core::protocol::{
@@ -85,6 +85,15 @@ pub fn scenario_key(scenario: Scenario) -> &'static str {
     }
 }
 
+/// A scenario's reply: the transcript's steps, or the line shown instead.
+fn transcript(reply: ServerMessage) -> Result<Vec<Step>, String> {
+    let picked = sort_reply(reply, |reply| match reply {
+        ServerMessage::Transcript { steps, .. } => Ok(steps),
+        other => Err(other),
+    });
+    picked.map_err(|e| e.line())
+}
+
 /// Props of [`LiveScenario`].
 #[derive(Properties, PartialEq, Clone)]
 pub struct LiveScenarioProps {
@@ -96,10 +105,9 @@ pub struct LiveScenarioProps {
 #[function_component]
 pub fn LiveScenario(props: &LiveScenarioProps) -> Html {
     let i18n = use_i18n();
+    let request = use_request::<Result<Vec<Step>, String>>();
     let companion = use_companion();
     let status = use_context::<Status>().unwrap_or(Status::Connecting);
-    let transcript = use_state(|| None::<Result<Vec<Step>, String>>);
-    let waiting = use_state(|| false);
     // The events of the latest run, and the subscription that collects them while it runs.
     let events = use_mut_ref(Vec::<TimedEvent>::new);
     let rerender = use_force_update();
@@ -108,8 +116,7 @@ pub fn LiveScenario(props: &LiveScenarioProps) -> Html {
     let connected = matches!(status, Status::Connected { .. });
     let onclick = {
         let scenario = props.scenario;
-        let transcript = transcript.clone();
-        let waiting = waiting.clone();
+        let request = request.clone();
         let events = Rc::clone(&events);
         Callback::from(move |_| {
             events.borrow_mut().clear();
@@ -121,27 +128,22 @@ pub fn LiveScenario(props: &LiveScenarioProps) -> Html {
                 })
             };
             *listening.borrow_mut() = Some(companion.subscribe(on_event));
-            let (transcript, done) = (transcript.clone(), waiting.clone());
             let listening = Rc::clone(&listening);
             let stop_timer = Rc::clone(&stop_timer);
-            let reply = Callback::from(move |message: ServerMessage| {
-                transcript.set(Some(match message {
-                    ServerMessage::Transcript { steps, .. } => Ok(steps),
-                    ServerMessage::Error(e) => Err(format!("socklab: {}", e.message)),
-                    other => Err(format!("socklab: unexpected reply {other:?}")),
-                }));
-                done.set(false);
-                // Stop listening a moment later, so events of later runs elsewhere stay out.
-                let listening = Rc::clone(&listening);
+            // Stop listening a moment after the reply, so events of later runs elsewhere stay out.
+            let stop_listening = move || {
                 *stop_timer.borrow_mut() = Some(gloo_timers::callback::Timeout::new(
                     LATE_EVENTS_MS,
                     move || {
                         listening.borrow_mut().take();
                     },
                 ));
-            });
-            let sent = companion.request(move |id| ClientMessage::Scenario { id, scenario }, reply);
-            waiting.set(sent);
+            };
+            request.send_then(
+                move |id| ClientMessage::Scenario { id, scenario },
+                transcript,
+                stop_listening,
+            );
         })
     };
     let scenario = props.scenario;
@@ -170,7 +172,7 @@ pub fn LiveScenario(props: &LiveScenarioProps) -> Html {
         })
     };
     let id = props.scenario.name();
-    let body = match &*transcript {
+    let body = match request.reply() {
         None => html! {},
         Some(Err(line)) => html! {
             <pre class="py"><code class="py-err" data-testid="scenario-error">{ line }</code></pre>
@@ -203,9 +205,9 @@ pub fn LiveScenario(props: &LiveScenarioProps) -> Html {
     };
     html! {
         <div class="live scenario" data-testid={format!("scenario-{id}")} data-scenario={id}>
-            <button type="button" class="run-btn" disabled={!connected || *waiting} {onclick}
+            <button type="button" class="run-btn" disabled={!connected || request.in_flight()} {onclick}
                 data-testid={format!("scenario-{id}-run")}>
-                { if *waiting {
+                { if request.in_flight() {
                     i18n.t("live.running")
                 } else if props.scenario.errno_name().is_some() {
                     i18n.t("live.reproduce")

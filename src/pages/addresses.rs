@@ -6,8 +6,9 @@ pub mod state;
 
 use crate::components::python::{PyCallView, PyErrorView};
 use crate::components::resolver::LiveGetaddrinfo;
+use crate::components::segmented::{Segment, Segmented};
 use crate::i18n::{use_i18n, I18n};
-use crate::pages::{input_value, use_page_store, PageProps};
+use crate::pages::{dispatch_to, input_value, use_page_store, PageProps};
 use socklab_core::addr::{Caller, HostKind};
 use socklab_core::inet::Family;
 use state::{Action, AddressState, Checked, GaiForm, GAI_FLAGS};
@@ -28,28 +29,19 @@ pub fn AddressPage(props: &PageProps<AddressState>) -> Html {
         let store = store.clone();
         Callback::from(move |e: InputEvent| store.dispatch(f(input_value(&e))))
     };
-    let family_button = |f: Family| {
-        let store = store.clone();
-        let on = s.family == f;
-        html! {
-            <button type="button" class={classes!("seg-btn", on.then_some("on"))} aria-pressed={on.to_string()}
-                data-testid={format!("af-{}", f.number())}
-                onclick={Callback::from(move |_| store.dispatch(Action::SetFamily(f)))}>
-                { format!("{} · {}", f.name(), if f == Family::Inet { "IPv4" } else { "IPv6" }) }
-            </button>
-        }
-    };
-    let caller_button = |c: Caller, key: &'static str| {
-        let store = store.clone();
-        let on = s.caller == c;
-        html! {
-            <button type="button" class={classes!("seg-btn", on.then_some("on"))} aria-pressed={on.to_string()}
-                data-testid={format!("caller-{}", c.name())}
-                onclick={Callback::from(move |_| store.dispatch(Action::SetCaller(c)))}>
-                { i18n.t(key) }
-            </button>
-        }
-    };
+    let families = [Family::Inet, Family::Inet6].map(|f| {
+        let label = format!(
+            "{} · {}",
+            f.name(),
+            if f == Family::Inet { "IPv4" } else { "IPv6" }
+        );
+        Segment::new(f, label, format!("af-{}", f.number()))
+    });
+    let callers = [
+        (Caller::Bind, "addr.bind"),
+        (Caller::Connect, "addr.connect"),
+    ]
+    .map(|(c, key)| Segment::new(c, i18n.t(key), format!("caller-{}", c.name())));
     let checked = match &view.checked {
         Err(e) => html! { <PyErrorView error={e.clone()} /> },
         Ok(c) => checked_view(&i18n, c),
@@ -100,12 +92,10 @@ pub fn AddressPage(props: &PageProps<AddressState>) -> Html {
             <section class="card" aria-labelledby="addr-builder">
                 <h2 id="addr-builder">{ i18n.t("addr.builder") }</h2>
                 <div class="controls">
-                    <div class="seg" role="group" aria-label={i18n.t("addr.family").to_owned()}>
-                        { family_button(Family::Inet) }{ family_button(Family::Inet6) }
-                    </div>
-                    <div class="seg" role="group" aria-label={i18n.t("addr.role").to_owned()}>
-                        { caller_button(Caller::Bind, "addr.bind") }{ caller_button(Caller::Connect, "addr.connect") }
-                    </div>
+                    <Segmented<Family> label={i18n.t("addr.family").to_owned()} options={families.to_vec()}
+                        current={s.family} onchange={dispatch_to(&store, Action::SetFamily)} />
+                    <Segmented<Caller> label={i18n.t("addr.role").to_owned()} options={callers.to_vec()}
+                        current={s.caller} onchange={dispatch_to(&store, Action::SetCaller)} />
                 </div>
                 <div class="controls">
                     <label class="field">

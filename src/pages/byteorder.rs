@@ -6,8 +6,9 @@ pub mod state;
 
 use crate::components::bytes::ByteBoxes;
 use crate::components::python::{PyCallView, PyErrorView};
+use crate::components::segmented::{Segment, Segmented};
 use crate::i18n::use_i18n;
-use crate::pages::{input_value, use_page_store, PageProps, Store};
+use crate::pages::{dispatch_to, input_value, use_page_store, PageProps, Store};
 use socklab_core::byteorder::{Endian, SwapFn};
 use socklab_core::pyfloat::{FloatCode, FloatKind};
 use state::{Action, ByteOrderState, Encoding, FloatView, WIDTHS};
@@ -34,17 +35,13 @@ pub fn ByteOrderPage(props: &PageProps<ByteOrderState>) -> Html {
         Callback::from(move |e: Event| store.dispatch(f(checked(&e))))
     };
 
-    let width_buttons = WIDTHS.iter().map(|&w| {
-        let store = store.clone();
-        let pressed = s.width == w;
-        html! {
-            <button type="button" class={classes!("seg-btn", pressed.then_some("on"))} aria-pressed={pressed.to_string()}
-                data-testid={format!("width-{w}")}
-                onclick={Callback::from(move |_| store.dispatch(Action::SetWidth(w)))}>
-                { i18n.f("bo.bytes_n", &[("n", &w.to_string())]) }
-            </button>
-        }
-    });
+    let widths: Vec<_> = WIDTHS
+        .iter()
+        .map(|&w| {
+            let label = i18n.f("bo.bytes_n", &[("n", &w.to_string())]);
+            Segment::new(w, label, format!("width-{w}"))
+        })
+        .collect();
 
     let facts = view.number.as_ref().map(|n| {
         html! {
@@ -110,18 +107,17 @@ pub fn ByteOrderPage(props: &PageProps<ByteOrderState>) -> Html {
         },
     };
 
-    let float_buttons = FloatCode::ALL.iter().map(|&c| {
-        let store = store.clone();
-        let pressed = s.float_code == c;
-        let label = format!("{} · {}", c.char(), i18n.f("bo.bytes_n", &[("n", &c.size().to_string())]));
-        html! {
-            <button type="button" class={classes!("seg-btn", pressed.then_some("on"))} aria-pressed={pressed.to_string()}
-                data-testid={format!("float-{}", c.char())}
-                onclick={Callback::from(move |_| store.dispatch(Action::SetFloatCode(c)))}>
-                { label }
-            </button>
-        }
-    });
+    let float_codes: Vec<_> = FloatCode::ALL
+        .iter()
+        .map(|&c| {
+            let label = format!(
+                "{} · {}",
+                c.char(),
+                i18n.f("bo.bytes_n", &[("n", &c.size().to_string())])
+            );
+            Segment::new(c, label, format!("float-{}", c.char()))
+        })
+        .collect();
     let float_body = match &view.float {
         Err(e) => html! { <PyErrorView error={e.clone()} /> },
         Ok(f) => float_view(&i18n, f),
@@ -144,7 +140,7 @@ pub fn ByteOrderPage(props: &PageProps<ByteOrderState>) -> Html {
                     </label>
                     <div class="field" role="group" aria-label={i18n.t("bo.width").to_owned()}>
                         <span>{ i18n.t("bo.width") }</span>
-                        <div class="seg">{ for width_buttons }</div>
+                        <Segmented<usize> options={widths} current={s.width} onchange={dispatch_to(&store, Action::SetWidth)} />
                     </div>
                     <label class="check">
                         <input type="checkbox" data-testid="bo-signed" checked={s.signed} onchange={toggle(Action::SetSigned)} />
@@ -195,7 +191,8 @@ pub fn ByteOrderPage(props: &PageProps<ByteOrderState>) -> Html {
                     </label>
                     <div class="field" role="group" aria-label={i18n.t("bo.float_format").to_owned()}>
                         <span>{ i18n.t("bo.float_format") }</span>
-                        <div class="seg">{ for float_buttons }</div>
+                        <Segmented<FloatCode> options={float_codes} current={s.float_code}
+                            onchange={dispatch_to(&store, Action::SetFloatCode)} />
                     </div>
                 </div>
                 <p class="help">{ i18n.t("bo.float_help") }</p>

@@ -5,8 +5,9 @@ pub mod state;
 
 use crate::components::python::PyErrorView;
 use crate::components::resolver::LiveGetaddrinfo;
+use crate::components::segmented::{Segment, Segmented};
 use crate::i18n::use_i18n;
-use crate::pages::{input_value, use_page_store, PageProps};
+use crate::pages::{dispatch_to, input_value, use_page_store, PageProps};
 use socklab_core::addr::HostKind;
 use socklab_core::inet::Family;
 use state::{Action, HostnameState, Network, Role};
@@ -27,15 +28,18 @@ pub fn HostnamePage(props: &PageProps<HostnameState>) -> Html {
     let store = use_page_store(props);
     let s = &store.0;
     let advice = use_memo(s.clone(), HostnameState::advice);
-    let seg = |on: bool, label: String, id: String, action: Action| {
-        let store = store.clone();
-        html! {
-            <button type="button" class={classes!("seg-btn", on.then_some("on"))} aria-pressed={on.to_string()}
-                data-testid={id} onclick={Callback::from(move |_| store.dispatch(action.clone()))}>
-                { label }
-            </button>
-        }
-    };
+    let roles = vec![
+        Segment::new(Role::Server, i18n.t("host.server"), "host-server"),
+        Segment::new(Role::Client, i18n.t("host.client"), "host-client"),
+    ];
+    let networks = vec![
+        Segment::new(Network::Loopback, i18n.t("host.loopback"), "host-loopback"),
+        Segment::new(Network::Ethernet, i18n.t("host.ethernet"), "host-ethernet"),
+    ];
+    let families = vec![
+        Segment::new(Family::Inet, "IPv4", "host-v4"),
+        Segment::new(Family::Inet6, "IPv6", "host-v6"),
+    ];
     let address_input = {
         let store = store.clone();
         let oninput = Callback::from(move |e: InputEvent| {
@@ -89,18 +93,12 @@ pub fn HostnamePage(props: &PageProps<HostnameState>) -> Html {
             <section class="card" aria-labelledby="host-helper">
                 <h2 id="host-helper">{ i18n.t("host.helper") }</h2>
                 <div class="controls">
-                    <div class="seg" role="group" aria-label={i18n.t("host.role").to_owned()}>
-                        { seg(s.role == Role::Server, i18n.t("host.server").to_owned(), "host-server".into(), Action::SetRole(Role::Server)) }
-                        { seg(s.role == Role::Client, i18n.t("host.client").to_owned(), "host-client".into(), Action::SetRole(Role::Client)) }
-                    </div>
-                    <div class="seg" role="group" aria-label={i18n.t("host.network").to_owned()}>
-                        { seg(s.network == Network::Loopback, i18n.t("host.loopback").to_owned(), "host-loopback".into(), Action::SetNetwork(Network::Loopback)) }
-                        { seg(s.network == Network::Ethernet, i18n.t("host.ethernet").to_owned(), "host-ethernet".into(), Action::SetNetwork(Network::Ethernet)) }
-                    </div>
-                    <div class="seg" role="group" aria-label="IPv4 / IPv6">
-                        { seg(s.family == Family::Inet, "IPv4".into(), "host-v4".into(), Action::SetFamily(Family::Inet)) }
-                        { seg(s.family == Family::Inet6, "IPv6".into(), "host-v6".into(), Action::SetFamily(Family::Inet6)) }
-                    </div>
+                    <Segmented<Role> label={i18n.t("host.role").to_owned()} options={roles} current={s.role}
+                        onchange={dispatch_to(&store, Action::SetRole)} />
+                    <Segmented<Network> label={i18n.t("host.network").to_owned()} options={networks} current={s.network}
+                        onchange={dispatch_to(&store, Action::SetNetwork)} />
+                    <Segmented<Family> label="IPv4 / IPv6" options={families} current={s.family}
+                        onchange={dispatch_to(&store, Action::SetFamily)} />
                 </div>
                 if s.network == Network::Ethernet {
                     <div class="controls">

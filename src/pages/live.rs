@@ -4,8 +4,9 @@
 pub mod state;
 
 use crate::components::scenario::LiveScenario;
+use crate::components::segmented::{Segment, Segmented};
 use crate::i18n::use_i18n;
-use crate::pages::{use_page_store, PageProps};
+use crate::pages::{dispatch_to, use_page_store, PageProps};
 use socklab_core::protocol::Scenario;
 use state::{Action, Closing, LiveState, Mode};
 use yew::prelude::*;
@@ -51,15 +52,17 @@ pub fn LivePage(props: &PageProps<LiveState>) -> Html {
     let i18n = use_i18n();
     let store = use_page_store(props);
     let s = store.0;
-    let seg = |on: bool, label: Html, id: &'static str, action: Action| {
-        let store = store.clone();
-        html! {
-            <button type="button" class={classes!("seg-btn", on.then_some("on"))} aria-pressed={on.to_string()}
-                data-testid={id} onclick={Callback::from(move |_| store.dispatch(action))}>
-                { label }
-            </button>
-        }
-    };
+    let modes: Vec<_> = Mode::ALL
+        .iter()
+        .map(|&m| {
+            let (id, label, _, _, _) = mode_facts(m);
+            Segment::new(m, html! { <code>{ label }</code> }, id)
+        })
+        .collect();
+    let closings = vec![
+        Segment::new(Closing::HalfClose, i18n.t("sock.half_close"), "close-half"),
+        Segment::new(Closing::Reset, i18n.t("sock.reset"), "close-reset"),
+    ];
     let (_, _, meaning, snippet, scenarios) = mode_facts(s.mode);
     let mode_rows = Mode::ALL.iter().map(|&m| {
         let (_, label, _, _, _) = mode_facts(m);
@@ -115,12 +118,8 @@ pub fn LivePage(props: &PageProps<LiveState>) -> Html {
                     </table>
                 </div>
                 <div class="controls">
-                    <div class="seg" role="group" aria-label={i18n.t("sock.col_mode").to_owned()}>
-                        { for Mode::ALL.iter().map(|&m| {
-                            let (id, label, _, _, _) = mode_facts(m);
-                            seg(m == s.mode, html! { <code>{ label }</code> }, id, Action::SetMode(m))
-                        }) }
-                    </div>
+                    <Segmented<Mode> label={i18n.t("sock.col_mode").to_owned()} options={modes}
+                        current={s.mode} onchange={dispatch_to(&store, Action::SetMode)} />
                 </div>
                 <p data-testid="mode-meaning">{ i18n.t(meaning) }</p>
                 <pre class="py snippet"><code class="py-in">{ snippet }</code></pre>
@@ -135,10 +134,8 @@ pub fn LivePage(props: &PageProps<LiveState>) -> Html {
                 <p>{ i18n.t("sock.closing_1") }</p>
                 <pre class="py snippet"><code class="py-in">{ "with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:\n    s.connect(('127.0.0.1', 8080))\n    ...\n# leaving the with block closes s, even after an exception" }</code></pre>
                 <div class="controls">
-                    <div class="seg" role="group" aria-label={i18n.t("sock.closing_title").to_owned()}>
-                        { seg(s.closing == Closing::HalfClose, html! { { i18n.t("sock.half_close") } }, "close-half", Action::SetClosing(Closing::HalfClose)) }
-                        { seg(s.closing == Closing::Reset, html! { { i18n.t("sock.reset") } }, "close-reset", Action::SetClosing(Closing::Reset)) }
-                    </div>
+                    <Segmented<Closing> label={i18n.t("sock.closing_title").to_owned()} options={closings}
+                        current={s.closing} onchange={dispatch_to(&store, Action::SetClosing)} />
                 </div>
                 { closing }
             </section>

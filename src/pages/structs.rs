@@ -6,8 +6,9 @@
 pub mod state;
 
 use crate::components::python::PyCallView;
+use crate::components::segmented::{Segment, Segmented};
 use crate::i18n::{use_i18n, I18n};
-use crate::pages::{input_value, use_page_store, PageProps};
+use crate::pages::{dispatch_to, input_value, use_page_store, PageProps};
 use socklab_core::pyerror::PyException;
 use socklab_core::pystruct::Abi;
 use state::{Action, Cell, FieldRow, Input, Mode, Preset, Role, StructState, StructView};
@@ -37,16 +38,10 @@ pub fn StructPage(props: &PageProps<StructState>) -> Html {
             </button>
         }
     });
-    let mode_button = |mode: Mode, key: &'static str, id: &'static str| {
-        let store = store.clone();
-        let on = s.mode == mode;
-        html! {
-            <button type="button" class={classes!("seg-btn", on.then_some("on"))} aria-pressed={on.to_string()}
-                data-testid={id} onclick={Callback::from(move |_| store.dispatch(Action::SetMode(mode)))}>
-                { i18n.t(key) }
-            </button>
-        }
-    };
+    let modes = vec![
+        Segment::new(Mode::Pack, i18n.t("st.pack"), "st-mode-pack"),
+        Segment::new(Mode::Unpack, i18n.t("st.unpack"), "st-mode-unpack"),
+    ];
     let error = view.result.as_ref().err();
     let caret_for = |input: Input, text: &str| -> Html {
         match (error, view.error_in) {
@@ -130,10 +125,8 @@ pub fn StructPage(props: &PageProps<StructState>) -> Html {
                     { for presets }
                 </div>
                 <div class="controls">
-                    <div class="seg" role="group" aria-label={i18n.t("st.mode").to_owned()}>
-                        { mode_button(Mode::Pack, "st.pack", "st-mode-pack") }
-                        { mode_button(Mode::Unpack, "st.unpack", "st-mode-unpack") }
-                    </div>
+                    <Segmented<Mode> label={i18n.t("st.mode").to_owned()} options={modes} current={s.mode}
+                        onchange={dispatch_to(&store, Action::SetMode)} />
                     <label class="field">
                         <span>{ i18n.t("st.format") }</span>
                         <input data-testid="st-format" class="mono" type="text" spellcheck="false" autocomplete="off"
