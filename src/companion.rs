@@ -389,7 +389,7 @@ pub enum ReplyError {
     /// (`ErrorCode::ConnectionLost`).
     Companion(WireError),
     /// The companion answered with another kind of reply (a bug on one side).
-    Unexpected(ServerMessage),
+    Unexpected(Box<ServerMessage>),
 }
 
 impl ReplyError {
@@ -407,7 +407,7 @@ impl ReplyError {
 /// the message back (a [`ReplyError::Unexpected`]).
 pub fn sort_reply<T>(
     message: ServerMessage,
-    pick: impl FnOnce(ServerMessage) -> Result<T, ServerMessage>,
+    pick: impl FnOnce(ServerMessage) -> Result<T, Box<ServerMessage>>,
 ) -> Result<T, ReplyError> {
     match message {
         ServerMessage::Error(e) => Err(ReplyError::Companion(e)),
@@ -589,7 +589,7 @@ mod tests {
     fn replies_are_sorted_once() {
         let pick = |m: ServerMessage| match m {
             ServerMessage::Pong { id } => Ok(id),
-            other => Err(other),
+            other => Err(Box::new(other)),
         };
         assert_eq!(sort_reply(ServerMessage::Pong { id: 3 }, pick), Ok(3));
         let lost = WireError {
@@ -605,7 +605,7 @@ mod tests {
             event: SocketEvent::Reset { sock: 1 },
         };
         let err = sort_reply(event.clone(), pick).unwrap_err();
-        assert_eq!(err, ReplyError::Unexpected(event));
+        assert_eq!(err, ReplyError::Unexpected(Box::new(event)));
         assert!(err.line().starts_with("socklab: unexpected reply Event"));
     }
 

@@ -35,7 +35,7 @@ pub struct LiveGetaddrinfoProps {
 fn addrinfo(reply: ServerMessage) -> Result<String, String> {
     let picked = sort_reply(reply, |reply| match reply {
         ServerMessage::Addrinfo { outcome, .. } => Ok(outcome),
-        other => Err(other),
+        other => Err(Box::new(other)),
     });
     picked.map_err(|e| e.line())?.python()
 }

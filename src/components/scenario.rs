@@ -89,7 +89,7 @@ pub fn scenario_key(scenario: Scenario) -> &'static str {
 fn transcript(reply: ServerMessage) -> Result<Vec<Step>, String> {
     let picked = sort_reply(reply, |reply| match reply {
         ServerMessage::Transcript { steps, .. } => Ok(steps),
-        other => Err(other),
+        other => Err(Box::new(other)),
     });
     picked.map_err(|e| e.line())
 }
