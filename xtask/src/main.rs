@@ -9,7 +9,8 @@
 //!   the companion's live calls under load against websockify.
 
 mod bench;
-mod bench_companion;
+#[cfg(test)]
+mod layout;
 mod setup;
 mod test;
 

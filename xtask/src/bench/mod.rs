@@ -5,7 +5,9 @@
 //! same cases, and prints nanoseconds per call for both and the ratio.
 //!
 //! `cargo xtask bench companion` is the companion's live calls under load against websockify
-//! instead: see `bench_companion.rs`.
+//! instead: see `companion/mod.rs`.
+
+mod companion;
 
 use crate::{cmd, root, status};
 use anyhow::{Context, Result};
@@ -30,7 +32,7 @@ fn criterion_mean(id: &str) -> Result<f64> {
 /// Runs both benchmarks; with `--report-only`, prints the table from the last criterion run.
 pub(crate) fn run(args: &[String]) -> Result<()> {
     if args.first().map(String::as_str) == Some("companion") {
-        return crate::bench_companion::run(&args[1..]);
+        return companion::run(&args[1..]);
     }
     if !args.iter().any(|a| a == "--report-only") {
         println!("== criterion: socklab-core (native, release)");
