@@ -3,6 +3,8 @@
 //! foreign Host headers; a squatter on `[::1]`. Each test makes one attack and checks the
 //! server's answer to it.
 
+mod netns;
+
 use futures_util::StreamExt;
 use serde_json::json;
 use socklab_companion::serve::Config;
@@ -419,55 +421,6 @@ async fn pages_are_refused_to_a_foreign_host() {
 
 // --- 6. `localhost` only when [::1] is ours too ----------------------------------------------
 
-fn assert_isolated(interfaces: &[&str]) {
-    assert_eq!(
-        std::env::var("SOCKLAB_IN_NETNS").as_deref(),
-        Ok("1"),
-        "only run inside the namespace the outer test makes"
-    );
-    let mut found: Vec<String> = std::fs::read_dir("/sys/class/net")
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    found.sort();
-    assert_eq!(found, interfaces, "the namespace has other interfaces");
-}
-
-/// Runs `inner` (an ignored test of this file) in a fresh network namespace with only `lo` up,
-/// so it may use a fixed port and squat on [::1] without meeting anyone else's sockets.
-fn in_namespace(inner: &str) {
-    use std::process::Command;
-    let name = format!("socklab-{inner}-{}", std::process::id());
-    let ip = |args: &[&str]| {
-        Command::new("ip")
-            .args(args)
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    if !ip(&["netns", "add", &name]) {
-        eprintln!("SKIPPED: cannot create a network namespace here (needs root and `ip`)");
-        return;
-    }
-    if !ip(&["netns", "exec", &name, "ip", "link", "set", "lo", "up"]) {
-        ip(&["netns", "del", &name]);
-        panic!("could not set up the namespace {name}");
-    }
-    let out = Command::new("ip")
-        .args(["netns", "exec", &name])
-        .arg(std::env::current_exe().unwrap())
-        .args([inner, "--exact", "--ignored", "--nocapture"])
-        .env("SOCKLAB_IN_NETNS", "1")
-        .output()
-        .unwrap();
-    ip(&["netns", "del", &name]);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && text.contains("1 passed"),
-        "inside the namespace:\n{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// Tries a WebSocket upgrade at `addr` as a page at `http://{host}` would.
 async fn upgrade_as(addr: &str, host: &str, token: &str) -> Result<Ws, tungstenite::Error> {
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -489,13 +442,13 @@ fn token_of(child: &Child) -> String {
 
 #[test]
 fn localhost_is_refused_while_another_program_holds_ipv6_loopback() {
-    in_namespace("localhost_squatted_inside_namespace");
+    netns::in_loopback_only("localhost_squatted_inside_namespace");
 }
 
 #[tokio::test]
 #[ignore = "run inside a network namespace by localhost_is_refused_while_another_program_holds_ipv6_loopback"]
 async fn localhost_squatted_inside_namespace() {
-    assert_isolated(&["lo"]);
+    netns::assert_isolated(&["lo"]);
     // Someone else holds [::1]:8765, so a browser's `localhost:8765` may reach them, not us.
     let _squatter = std::net::TcpListener::bind("[::1]:8765").unwrap();
     let (child, _) = Child::start_with(&["--port", "8765"], 1);
@@ -519,13 +472,13 @@ async fn localhost_squatted_inside_namespace() {
 
 #[test]
 fn localhost_is_served_on_both_loopbacks() {
-    in_namespace("localhost_inside_namespace");
+    netns::in_loopback_only("localhost_inside_namespace");
 }
 
 #[tokio::test]
 #[ignore = "run inside a network namespace by localhost_is_served_on_both_loopbacks"]
 async fn localhost_inside_namespace() {
-    assert_isolated(&["lo"]);
+    netns::assert_isolated(&["lo"]);
     let (child, _) = Child::start_with(&["--port", "8765"], 1);
     let token = token_of(&child);
     for addr in ["127.0.0.1:8765", "[::1]:8765"] {

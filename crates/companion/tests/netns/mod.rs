@@ -91,12 +91,33 @@ pub(crate) fn in_classroom(inner: &str, resolv: Option<&str>) {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(format!("{dir}/resolv.conf"), resolv).unwrap();
     }
+    run_inside(&teacher, inner, &[("SOCKLAB_LAN_HOST", &host)]);
+}
+
+/// Runs `inner` (an ignored test of the calling test binary) in a fresh namespace with only `lo`
+/// up: it may use fixed ports and squat on [::1] without meeting anyone else's sockets.
+pub(crate) fn in_loopback_only(inner: &str) {
+    let name = format!("socklab-{inner}-{}", std::process::id());
+    if !ip(&["netns", "add", &name]) {
+        eprintln!("SKIPPED: cannot create a network namespace here (needs root and `ip`)");
+        return;
+    }
+    let _cleanup = Cleanup(vec![name.clone()]);
+    assert!(
+        ip(&["netns", "exec", &name, "ip", "link", "set", "lo", "up"]),
+        "could not set up the namespace {name}"
+    );
+    run_inside(&name, inner, &[]);
+}
+
+/// Runs the ignored test `inner` of this binary inside namespace `ns`, and fails unless it passed.
+fn run_inside(ns: &str, inner: &str, env: &[(&str, &str)]) {
     let out = Command::new("ip")
-        .args(["netns", "exec", &teacher])
+        .args(["netns", "exec", ns])
         .arg(std::env::current_exe().unwrap())
         .args([inner, "--exact", "--ignored", "--nocapture"])
         .env("SOCKLAB_IN_NETNS", "1")
-        .env("SOCKLAB_LAN_HOST", &host)
+        .envs(env.iter().copied())
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
