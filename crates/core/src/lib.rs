@@ -10,6 +10,7 @@ pub mod addr;
 pub mod appproto;
 pub mod byteorder;
 pub mod codec;
+pub mod console;
 pub mod errno;
 pub mod fence;
 pub mod i18n;

@@ -35,6 +35,12 @@ pub(crate) async fn io_call<R>(
     if mode == Timeout::NonBlocking {
         return f(&sock.raw).map_err(Fail::Os);
     }
+    // The first try decides whether the call waits at all; if it would block, the page hears
+    // so before the wait begins.
+    match f(&sock.raw) {
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => inner.announce_waiting().await,
+        done => return done.map_err(Fail::Os),
+    }
     let io = sock.io();
     let waiting = async {
         loop {
@@ -53,7 +59,7 @@ pub(crate) async fn io_call<R>(
 
 /// Waits as the socket's mode says: in timeout mode up to the timeout (then Python's
 /// `TimeoutError`), in blocking mode up to the companion's cap (then the cap, by name).
-async fn bounded<R>(
+pub(crate) async fn bounded<R>(
     inner: &Inner,
     mode: Timeout,
     waiting: impl std::future::Future<Output = Result<R, Fail>>,
@@ -103,6 +109,7 @@ pub(crate) async fn connect(
             if sock.mode() == Timeout::NonBlocking {
                 return Err(Fail::Os(e));
             }
+            inner.announce_waiting().await;
         }
         Err(e) => return Err(Fail::Os(e)),
     }

@@ -15,6 +15,7 @@ mod options;
 mod peers;
 mod ports;
 pub(crate) mod scenario;
+mod select;
 mod watch;
 
 use socklab_core::fence::{Asker, Destination, Origin, Policy, Refusal};
@@ -29,6 +30,11 @@ use std::time::{Duration, Instant};
 use tokio::io::unix::AsyncFd;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+
+tokio::task_local! {
+    /// The request id of the call this task runs, and whether the page was told it waits.
+    static CALL: (u64, std::cell::Cell<bool>);
+}
 
 /// How many calls one session may have running (waiting) at once.
 pub(crate) const MAX_CALLS_IN_FLIGHT: usize = 16;
@@ -142,6 +148,18 @@ pub(crate) struct Inner {
 }
 
 impl Inner {
+    /// Tells the page, once per call, that the call it made now waits (it would block): the
+    /// console shows a waiting line and goes on with the next pane. Sent before the result.
+    pub(crate) async fn announce_waiting(&self) {
+        let id = CALL
+            .try_with(|(id, told)| (!told.replace(true)).then_some(*id))
+            .ok()
+            .flatten();
+        if let Some(id) = id {
+            let _ = self.out.send(ServerMessage::Waiting { id }).await;
+        }
+    }
+
     /// Logs a call's outcome: every call at debug level, and at the default level each refusal
     /// of the fence and each limit hit, with the reason (a teacher's view of what went wrong).
     pub(crate) fn log_outcome(&self, code: &str, outcome: &CallOutcome, elapsed: Duration) {
@@ -450,7 +468,7 @@ impl Live {
             call,
             SocketCall::Getsockname { .. } | SocketCall::Sendto { .. }
         );
-        let task = tokio::spawn(async move {
+        let task = tokio::spawn(CALL.scope((id, std::cell::Cell::new(false)), async move {
             let outcome = ops::run_guarded(&inner, id, call).await;
             inner.log_outcome(&task_code, &outcome, started.elapsed());
             let still_ours = lock(&inner.calls).remove(&id).is_some();
@@ -472,7 +490,7 @@ impl Live {
                     })
                     .await;
             }
-        });
+        }));
         calls.insert(
             id,
             Running {

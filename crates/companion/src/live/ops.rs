@@ -42,7 +42,7 @@ pub(crate) async fn run_guarded(inner: &Arc<Inner>, id: u64, call: SocketCall) -
     }
 }
 
-fn name_error(sock: u32) -> Fail {
+pub(crate) fn name_error(sock: u32) -> Fail {
     py(
         PyExcClass::NameError,
         format!("name '{}' is not defined", sock_var(sock)),
@@ -88,6 +88,12 @@ async fn module(inner: &Arc<Inner>, call: ModuleCall) -> Done {
         ModuleCall::Getnameinfo { host, port, flags } => {
             getnameinfo(inner, &host, port, flags).await
         }
+        ModuleCall::Select {
+            read,
+            write,
+            except,
+            timeout,
+        } => super::select::select(inner, &read, &write, &except, timeout).await,
     }
 }
 

@@ -7,7 +7,7 @@ use super::ops;
 use super::{micros, Inner};
 use socklab_core::protocol::call::{Address, Call, Method, ModuleCall, OptName, OptValue, Timeout};
 use socklab_core::protocol::sock_var;
-use socklab_core::protocol::{CallOutcome, PeerKind, PyReturn, Scenario, SockId, SocketCall, Step};
+use socklab_core::protocol::{CallOutcome, PeerKind, PyReturn, Scenario, SockId, Step};
 use socklab_core::pysocket::SockOpt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -33,10 +33,10 @@ impl Script<'_> {
         let code = code.unwrap_or_else(|| call.python());
         let started = Instant::now();
         #[cfg(feature = "testing")]
-        self.inner
-            .rules
-            .fault
-            .at(crate::fault::FaultSite::Scenario, &SocketCall::from(&call));
+        self.inner.rules.fault.at(
+            crate::fault::FaultSite::Scenario,
+            &socklab_core::protocol::SocketCall::from(&call),
+        );
         let outcome = match ops::run(self.inner, 0, call).await {
             Ok(value) => CallOutcome::Returned { value },
             Err(fail) => fail.into_outcome(),

@@ -196,6 +196,17 @@ pub enum ModuleCall {
     },
     /// `socket.gethostname()`.
     Gethostname,
+    /// `select.select(read, write, except, timeout)`.
+    Select {
+        /// Watched for reading.
+        read: Vec<SockId>,
+        /// Watched for writing.
+        write: Vec<SockId>,
+        /// Watched for exceptional conditions.
+        except: Vec<SockId>,
+        /// How long to wait; `None` waits (up to the companion's cap).
+        timeout: Option<Duration>,
+    },
 }
 
 /// A method of a socket, with its arguments.
@@ -324,6 +335,19 @@ impl From<&Call> for SocketCall {
                 }
             }
             Call::Module(ModuleCall::Gethostname) => return W::Gethostname {},
+            Call::Module(ModuleCall::Select {
+                read,
+                write,
+                except,
+                timeout,
+            }) => {
+                return W::Select {
+                    read: read.clone(),
+                    write: write.clone(),
+                    except: except.clone(),
+                    timeout: timeout.map(|d| d.as_secs_f64()),
+                }
+            }
             Call::Method { sock, method } => (*sock, method),
         };
         match method {
@@ -442,6 +466,22 @@ fn opt_value(text: &str) -> Result<OptValue, PyException> {
     }
 }
 
+/// `select`'s timeout: CPython's ValueError for a negative one, its OverflowError past int64
+/// nanoseconds.
+pub fn select_timeout(seconds: Option<f64>) -> Result<Option<Duration>, PyException> {
+    match seconds {
+        None => Ok(None),
+        Some(t) if t < 0.0 => Err(PyException::new(
+            PyExcClass::ValueError,
+            "timeout must be non-negative",
+        )),
+        Some(t) => match Timeout::from_seconds(Some(t))? {
+            Timeout::After(d) => Ok(Some(d)),
+            _ => Ok(Some(Duration::ZERO)),
+        },
+    }
+}
+
 /// `recv`'s bufsize: CPython's ValueError for a negative one.
 fn bufsize(n: i64, name: &str) -> Result<usize, PyException> {
     usize::try_from(n).map_err(|_| {
@@ -506,6 +546,17 @@ impl TryFrom<&SocketCall> for Call {
                 })
             }
             W::Gethostname {} => Call::Module(ModuleCall::Gethostname),
+            W::Select {
+                read,
+                write,
+                except,
+                timeout,
+            } => Call::Module(ModuleCall::Select {
+                read: read.clone(),
+                write: write.clone(),
+                except: except.clone(),
+                timeout: select_timeout(*timeout)?,
+            }),
             W::Setsockopt {
                 sock,
                 level,

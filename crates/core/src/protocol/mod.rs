@@ -189,6 +189,13 @@ pub enum ServerMessage {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
+    /// A call would block and now waits (sent at most once per call, before its `result`):
+    /// `accept()` with nobody connecting, `recv()` with nothing to read, a blocking `connect()`
+    /// or `select()`. The page shows it waiting and may `cancel` it.
+    Waiting {
+        /// The call's id.
+        id: u64,
+    },
     /// The answer to a `cancel`.
     Cancelled {
         /// The cancel request's id.

@@ -54,6 +54,15 @@ pub enum PyReturn {
         /// `('127.0.0.1', 8080)`
         repr: String,
     },
+    /// `select.select()`'s three lists of ready sockets, by the session's names.
+    Ready {
+        /// Readable.
+        read: Vec<SockId>,
+        /// Writable.
+        write: Vec<SockId>,
+        /// With an exceptional condition.
+        except: Vec<SockId>,
+    },
     /// `recvfrom()`'s pair.
     Received {
         /// The bytes, as lowercase hex.
@@ -81,6 +90,17 @@ impl PyReturn {
             PyReturn::Str { value } => crate::pyrepr::str_repr(value),
             PyReturn::Bytes { hex } => crate::pyrepr::bytes_repr(&hex_decode(hex)),
             PyReturn::Accepted { repr, address, .. } => format!("({repr}, {address})"),
+            PyReturn::Ready {
+                read,
+                write,
+                except,
+            } => {
+                let list = |ids: &[SockId]| {
+                    let names: Vec<String> = ids.iter().map(|s| super::sock_var(*s)).collect();
+                    format!("[{}]", names.join(", "))
+                };
+                format!("({}, {}, {})", list(read), list(write), list(except))
+            }
             PyReturn::Received { hex, address } => {
                 format!(
                     "({}, {address})",

@@ -178,6 +178,21 @@ pub enum SocketCall {
     },
     /// `socket.gethostname()`.
     Gethostname {},
+    /// `select.select(read, write, except, timeout)` on the session's sockets.
+    Select {
+        /// Watched for reading.
+        #[serde(default)]
+        read: Vec<SockId>,
+        /// Watched for writing.
+        #[serde(default)]
+        write: Vec<SockId>,
+        /// Watched for exceptional conditions.
+        #[serde(default)]
+        except: Vec<SockId>,
+        /// Seconds; `None` waits (up to the companion's cap).
+        #[serde(default)]
+        timeout: Option<f64>,
+    },
 }
 
 fn af_inet() -> i32 {
@@ -200,7 +215,7 @@ impl SocketCall {
     pub fn sock(&self) -> Option<SockId> {
         use SocketCall::*;
         match self {
-            Socket { .. } | Getnameinfo { .. } | Gethostname {} => None,
+            Socket { .. } | Getnameinfo { .. } | Gethostname {} | Select { .. } => None,
             Setsockopt { sock, .. }
             | Getsockopt { sock, .. }
             | Setblocking { sock, .. }
@@ -249,6 +264,7 @@ impl SocketCall {
             Getpeername { .. } => "getpeername",
             Getnameinfo { .. } => "getnameinfo",
             Gethostname {} => "gethostname",
+            Select { .. } => "select",
         }
     }
 
@@ -280,6 +296,22 @@ impl SocketCall {
                 return format!("socket.getnameinfo({}, {flags})", address.trim());
             }
             Gethostname {} => return "socket.gethostname()".to_owned(),
+            Select {
+                read,
+                write,
+                except,
+                timeout,
+            } => {
+                let list = |ids: &[SockId]| {
+                    let names: Vec<String> = ids.iter().map(|s| sock_var(*s)).collect();
+                    format!("[{}]", names.join(", "))
+                };
+                let mut a = format!("{}, {}, {}", list(read), list(write), list(except));
+                if let Some(t) = timeout {
+                    a.push_str(&format!(", {}", crate::pyrepr::float_repr(*t)));
+                }
+                return format!("select.select({a})");
+            }
             Setsockopt {
                 level,
                 option,

@@ -1,0 +1,80 @@
+//! The socket console: lines of Python, run as `python3 -i` runs them, with every socket call
+//! made for real by the companion.
+//!
+//! [`syntax`] reads a line into a statement. A [`Pane`] is one interpreter: its names, its
+//! sockets, and [`Pane::run`], which runs a statement and gives back what the REPL prints.
+//! Everything that is not a socket call (struct, htons, bytes methods, arithmetic) is computed
+//! here, by core, exactly as elsewhere in socklab; socket calls are built as checked
+//! [`Call`]s (the same type the companion's boundary produces) and handed to a [`Host`], which
+//! the page implements over its WebSocket and the tests over a real companion.
+
+mod eval;
+mod names;
+pub mod suggest;
+pub mod syntax;
+pub mod value;
+
+use crate::protocol::call::Call;
+use crate::protocol::{AddrinfoOutcome, CallOutcome};
+pub use eval::{completions, Pane, Ran};
+use std::future::Future;
+use std::time::Duration;
+pub use value::{PyErr, SocketObj, Value};
+
+/// `socket.getaddrinfo`'s arguments, as the companion takes them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddrinfoQuery {
+    /// The host, or `None`.
+    pub host: Option<String>,
+    /// The port or service, as text, or `None`.
+    pub port: Option<String>,
+    /// `AF_*`.
+    pub family: i32,
+    /// `SOCK_*`.
+    pub socktype: i32,
+    /// `IPPROTO_*`.
+    pub proto: i32,
+    /// `AI_*`.
+    pub flags: i32,
+}
+
+/// Why the companion gave no answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Gone {
+    /// No companion is connected.
+    NotConnected,
+    /// The companion went away while the call waited.
+    Disconnected,
+    /// The socket belongs to a companion session that has ended (the page reconnected since).
+    Stale,
+}
+
+impl Gone {
+    /// What the transcript prints.
+    pub fn line(&self) -> &'static str {
+        match self {
+            Gone::NotConnected => {
+                "[socklab] no companion: this line needs a real socket. Start it with `cargo xtask run` (or `socklab serve`) and the page connects by itself"
+            }
+            Gone::Disconnected => "[socklab] companion disconnected: the call ended without an answer",
+            Gone::Stale => {
+                "[socklab] this socket belonged to a companion session that has ended; the companion reconnected with no sockets, so make a new one"
+            }
+        }
+    }
+}
+
+/// What the console needs from outside: the companion's calls, and time.
+pub trait Host {
+    /// Runs one call on the companion.
+    fn call(&self, call: &Call) -> impl Future<Output = Result<CallOutcome, Gone>>;
+    /// `socket.getaddrinfo` on the companion.
+    fn getaddrinfo(
+        &self,
+        query: &AddrinfoQuery,
+    ) -> impl Future<Output = Result<AddrinfoOutcome, Gone>>;
+    /// Waits (`time.sleep`).
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()>;
+    /// Seconds since the epoch (`time.time()`).
+    fn now(&self) -> f64;
+}
