@@ -108,20 +108,6 @@ struct Link {
     listeners: Rc<RefCell<Listeners>>,
 }
 
-/// The id a reply answers, if it answers a request.
-fn reply_id(message: &ServerMessage) -> Option<u64> {
-    match message {
-        ServerMessage::Pong { id }
-        | ServerMessage::Addrinfo { id, .. }
-        | ServerMessage::Result { id, .. }
-        | ServerMessage::Cancelled { id, .. }
-        | ServerMessage::Peer { id, .. }
-        | ServerMessage::Transcript { id, .. } => Some(*id),
-        ServerMessage::Error(e) => e.id,
-        ServerMessage::Hello(_) | ServerMessage::Event { .. } => None,
-    }
-}
-
 /// An event as the page receives it: milliseconds since the session started, and what happened.
 pub type TimedEvent = (u64, SocketEvent);
 
@@ -238,7 +224,7 @@ impl Connection {
     /// event to every listener; the hello (or its refusal) sets the status.
     fn receive(&self, text: &str) {
         let message = serde_json::from_str::<ServerMessage>(text);
-        if let Some(id) = message.as_ref().ok().and_then(reply_id) {
+        if let Some(id) = message.as_ref().ok().and_then(ServerMessage::reply_id) {
             let waiting = self.0.borrow_mut().pending.remove(&id);
             if let (Some(callback), Ok(message)) = (waiting, message) {
                 callback.emit(message);
@@ -552,13 +538,14 @@ mod tests {
             at_ms: 5,
             event: SocketEvent::PeerClosed { sock: 1 },
         };
-        assert_eq!(reply_id(&event), None);
+        assert_eq!(event.reply_id(), None);
+        assert_eq!(ServerMessage::Waiting { id: 3 }.reply_id(), None);
         let transcript = ServerMessage::Transcript {
             id: 9,
             scenario: socklab_core::protocol::Scenario::Epipe,
             steps: Vec::new(),
         };
-        assert_eq!(reply_id(&transcript), Some(9));
+        assert_eq!(transcript.reply_id(), Some(9));
     }
 
     #[test]

@@ -43,6 +43,7 @@ async fn student(lan_url: &str) -> Session {
     Session {
         ws,
         events: Vec::new(),
+        waiting: Vec::new(),
         next: 100,
     }
 }
@@ -54,6 +55,7 @@ async fn at_the_machine(child: &Child) -> Session {
     Session {
         ws,
         events: Vec::new(),
+        waiting: Vec::new(),
         next: 100,
     }
 }
@@ -509,6 +511,7 @@ async fn silent_resolver_inside() {
         let mut s = Session {
             ws,
             events: Vec::new(),
+            waiting: Vec::new(),
             next: 100,
         };
         let sockets = [s.tcp().await, s.tcp().await];

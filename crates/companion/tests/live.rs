@@ -1176,6 +1176,7 @@ async fn lan_inside_namespace() {
     let mut s = Session {
         ws,
         events: Vec::new(),
+        waiting: Vec::new(),
         next: 100,
     };
     let t = s.tcp().await;

@@ -96,6 +96,17 @@ impl Fail {
 
 pub(crate) type Done = Result<PyReturn, Fail>;
 
+/// The NameError for a socket name the session never made.
+pub(crate) fn name_error(sock: u32) -> Fail {
+    py(
+        PyExcClass::NameError,
+        format!(
+            "name '{}' is not defined",
+            socklab_core::protocol::sock_var(sock)
+        ),
+    )
+}
+
 pub(crate) fn py(class: PyExcClass, message: impl Into<String>) -> Fail {
     Fail::Py(PyException::new(class, message))
 }

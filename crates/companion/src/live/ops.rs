@@ -5,7 +5,7 @@
 
 use super::address::{bind, bind_before_sending, local_port, resolve_address};
 use super::blocking::{connect, io_call, sendall, Wait};
-use super::fail::{py, Done, Fail};
+use super::fail::{name_error, Done, Fail};
 use super::options::{cap_buffers, getsockopt, setsockopt};
 use super::{Inner, Slot, Sock};
 use nix::sys::socket::SockaddrStorage;
@@ -13,9 +13,8 @@ use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use socklab_core::addr::Caller;
 use socklab_core::fence::{Destination, Refusal};
 use socklab_core::protocol::call::{Call, Method, ModuleCall, Timeout};
-use socklab_core::protocol::{hex_encode, sock_var};
+use socklab_core::protocol::hex_encode;
 use socklab_core::protocol::{CallOutcome, LimitKind, PyReturn, SocketCall};
-use socklab_core::pyerror::PyExcClass;
 use socklab_core::{pyrepr, pysocket};
 use std::io::{self, Read};
 use std::net::{IpAddr, SocketAddr, SocketAddrV4, SocketAddrV6};
@@ -40,13 +39,6 @@ pub(crate) async fn run_guarded(inner: &Arc<Inner>, id: u64, call: SocketCall) -
                     .to_owned(),
         },
     }
-}
-
-pub(crate) fn name_error(sock: u32) -> Fail {
-    py(
-        PyExcClass::NameError,
-        format!("name '{}' is not defined", sock_var(sock)),
-    )
 }
 
 /// A wire call, in CPython's order: a socket name the session never made is a NameError before

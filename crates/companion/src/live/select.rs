@@ -3,8 +3,7 @@
 //! changes readiness, until something is ready or the time is up.
 
 use super::blocking::bounded;
-use super::fail::{py, Done, Fail};
-use super::ops::name_error;
+use super::fail::{name_error, py, Done, Fail};
 use super::{Inner, Slot, Sock};
 use socklab_core::protocol::call::Timeout;
 use socklab_core::protocol::{PyReturn, SockId};

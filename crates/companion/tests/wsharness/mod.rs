@@ -250,6 +250,8 @@ impl Drop for Child {
 pub(crate) struct Session {
     pub(crate) ws: Ws,
     pub(crate) events: Vec<Value>,
+    /// The ids of calls the companion said wait, in order.
+    pub(crate) waiting: Vec<u64>,
     pub(crate) next: u64,
 }
 
@@ -261,6 +263,7 @@ impl Session {
         Session {
             ws,
             events: Vec::new(),
+            waiting: Vec::new(),
             next: 100,
         }
     }
@@ -271,6 +274,11 @@ impl Session {
             let m = recv_within(&mut self.ws, Duration::from_secs(10)).await;
             if m["type"] == "event" {
                 self.events.push(m["event"].clone());
+                continue;
+            }
+            // A call that waits says so before its result; tests that care read `waiting`.
+            if m["type"] == "waiting" {
+                self.waiting.push(m["id"].as_u64().unwrap_or(0));
                 continue;
             }
             return m;

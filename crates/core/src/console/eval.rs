@@ -1219,28 +1219,22 @@ impl Pane {
                 Expr::Index(owner, index) => {
                     let owner = self.eval(host, owner).await?;
                     let index = self.eval(host, index).await?;
-                    let i = match index.as_int() {
-                        Some(i) => i,
-                        None => {
-                            let what = match owner {
-                                Value::Str(_) => "string",
-                                Value::Bytes(_) => "byte",
-                                _ => owner.type_name(),
-                            };
-                            return Err(PyErr::type_error(format!(
-                                "{what} indices must be integers{}, not {}",
-                                if matches!(
-                                    owner,
-                                    Value::Tuple(_) | Value::List(_) | Value::Bytes(_)
-                                ) {
-                                    " or slices"
-                                } else {
-                                    ""
-                                },
-                                index.type_name()
-                            ))
-                            .into());
-                        }
+                    let Some(i) = index.as_int() else {
+                        let what = match owner {
+                            Value::Str(_) => "string",
+                            Value::Bytes(_) => "byte",
+                            _ => owner.type_name(),
+                        };
+                        return Err(PyErr::type_error(format!(
+                            "{what} indices must be integers{}, not {}",
+                            if matches!(owner, Value::Tuple(_) | Value::List(_) | Value::Bytes(_)) {
+                                " or slices"
+                            } else {
+                                ""
+                            },
+                            index.type_name()
+                        ))
+                        .into());
                     };
                     match &owner {
                         Value::Bytes(b) => Ok(Value::Int(i128::from(
@@ -1526,10 +1520,8 @@ impl Pane {
                     .into());
                 }
                 let data = bytes_like(&args[0])?;
-                if n == 3 {
-                    if args[1].index()? != 0 {
-                        return Err(unsupported("sendto() with flags"));
-                    }
+                if n == 3 && args[1].index()? != 0 {
+                    return Err(unsupported("sendto() with flags"));
                 }
                 Method::Sendto {
                     data,
@@ -1714,7 +1706,23 @@ impl Pane {
                         None => 10,
                     };
                     let t = s.trim().replace('_', "");
-                    i128::from_str_radix(&t, base as u32)
+                    let (negative, digits) = match t.strip_prefix('-') {
+                        Some(rest) => (true, rest.to_owned()),
+                        None => (false, t.trim_start_matches('+').to_owned()),
+                    };
+                    let lower = digits.to_ascii_lowercase();
+                    let (base, digits) = match (base, lower.get(..2)) {
+                        (16 | 0, Some("0x")) => (16, &digits[2..]),
+                        (8 | 0, Some("0o")) => (8, &digits[2..]),
+                        (2 | 0, Some("0b")) => (2, &digits[2..]),
+                        (0, _) => (10, digits.as_str()),
+                        (b, _) => (b, digits.as_str()),
+                    };
+                    if !(2..=36).contains(&base) {
+                        return Err(PyErr::new("ValueError", "int() base must be >= 2 and <= 36, or 0").into());
+                    }
+                    i128::from_str_radix(digits, base as u32)
+                        .map(|v| if negative { -v } else { v })
                         .map(Value::Int)
                         .map_err(|_| {
                             Fail::Py(PyErr::new(
@@ -2164,24 +2172,22 @@ impl Pane {
         let (h, p) = match &address_value {
             Value::Tuple(items) if items.len() == 2 => (items[0].clone(), items[1].clone()),
             Value::Tuple(items) => {
-                return Err(PyErr::new(
-                    "ValueError",
-                    format!("too many values to unpack (expected 2)"),
-                )
-                .in_socket_py(
-                    "create_connection",
-                    827,
-                    "host, port = address",
-                    Some("^^^^^^^^^^"),
-                )
-                .into())
-                .and_then(|_: ()| {
-                    if items.len() < 2 {
-                        unreachable!()
-                    } else {
-                        Ok(Value::None)
-                    }
-                })
+                let message = if items.len() > 2 {
+                    "too many values to unpack (expected 2)".to_owned()
+                } else {
+                    format!(
+                        "not enough values to unpack (expected 2, got {})",
+                        items.len()
+                    )
+                };
+                return Err(PyErr::new("ValueError", message)
+                    .in_socket_py(
+                        "create_connection",
+                        827,
+                        "host, port = address",
+                        Some("^^^^^^^^^^"),
+                    )
+                    .into());
             }
             other => {
                 return Err(PyErr::type_error(format!(
@@ -2215,7 +2221,7 @@ impl Pane {
                 p.frames.reverse();
                 Fail::Py(p)
             }
-            other => other,
+            other @ Fail::Socklab(_) => other,
         })?;
         let Value::List(infos) = infos else {
             return Ok(Value::None);
@@ -2653,7 +2659,7 @@ fn text_method(
                 "split" => {
                     let parts: Vec<Vec<u8>> = match args.first() {
                         None | Some(Value::None) => me
-                            .split(|c| c.is_ascii_whitespace())
+                            .split(u8::is_ascii_whitespace)
                             .filter(|p| !p.is_empty())
                             .map(<[u8]>::to_vec)
                             .collect(),

@@ -375,7 +375,7 @@ fn tokenize(line: &str) -> Result<Vec<Token>, SyntaxProblem> {
 
 fn unterminated(chars: &[char], start: usize) -> SyntaxProblem {
     error(
-        format!("unterminated string literal (detected at line 1)"),
+        "unterminated string literal (detected at line 1)",
         start,
         chars.len().max(start + 1),
     )
@@ -439,6 +439,9 @@ struct Parser {
 }
 
 type Parsed<T> = Result<T, SyntaxProblem>;
+
+/// A call's positional and keyword arguments.
+type CallArgs = (Vec<Expr>, Vec<(String, Expr)>);
 
 impl Parser {
     fn peek(&self) -> &Tok {
@@ -574,7 +577,20 @@ impl Parser {
                 _ => {}
             }
         }
+        if let (Tok::Name(n), Some(next)) = (self.peek().clone(), self.toks.get(self.at + 1)) {
+            if n == "print" && matches!(next.tok, Tok::Lit(_) | Tok::Name(_)) {
+                let start = self.here().start;
+                let end = self.toks[self.toks.len() - 1].start;
+                return Err(error(
+                    "Missing parentheses in call to 'print'. Did you mean print(...)?",
+                    start,
+                    end,
+                ));
+            }
+        }
+        let start = self.here().start;
         let first = self.expr_list()?;
+        let mut spans = vec![(start, self.last_end())];
         if !self.is_op("=") {
             if self.is_op("+=") || self.is_op("-=") || self.is_op(":=") || self.is_op("**") {
                 return Err(SyntaxProblem::Refused(Refusal::Other));
@@ -583,14 +599,22 @@ impl Parser {
         }
         let mut parts = vec![first];
         while self.eat_op("=") {
+            let start = self.here().start;
             parts.push(self.expr_list()?);
+            spans.push((start, self.last_end()));
         }
         let value = parts.pop().unwrap_or(Expr::Lit(PyValue::None));
         let targets = parts
-            .into_iter()
-            .map(|e| target(&e))
+            .iter()
+            .zip(&spans)
+            .map(|(e, span)| target(e, *span))
             .collect::<Parsed<Vec<_>>>()?;
         self.end(Stmt::Assign { targets, value })
+    }
+
+    /// Where the token just read ends.
+    fn last_end(&self) -> usize {
+        self.toks[self.at.saturating_sub(1)].end
     }
 
     fn end(&mut self, stmt: Stmt) -> Parsed<Stmt> {
@@ -760,7 +784,7 @@ impl Parser {
         }
     }
 
-    fn call_args(&mut self) -> Parsed<(Vec<Expr>, Vec<(String, Expr)>)> {
+    fn call_args(&mut self) -> Parsed<CallArgs> {
         let mut args = Vec::new();
         let mut kwargs: Vec<(String, Expr)> = Vec::new();
         while !self.eat_op(")") {
@@ -913,32 +937,34 @@ fn refused_keyword(word: &str) -> Option<Refusal> {
     })
 }
 
-/// An assignment's left side, or CPython's SyntaxError for one that cannot be assigned to.
-fn target(e: &Expr) -> Parsed<Target> {
+/// An assignment's left side, or CPython's SyntaxError for one that cannot be assigned to;
+/// `span` is where the target was written.
+fn target(e: &Expr, span: (usize, usize)) -> Parsed<Target> {
+    let (start, end) = span;
+    let cannot = |what: &str| {
+        Err(error(
+            format!("cannot assign to {what} here. Maybe you meant '==' instead of '='?"),
+            start,
+            end,
+        ))
+    };
     match e {
         Expr::Name(n) => Ok(Target::Name(n.clone())),
         Expr::Tuple(items) | Expr::List(items) => Ok(Target::Tuple(
-            items.iter().map(target).collect::<Parsed<_>>()?,
+            items
+                .iter()
+                .map(|i| target(i, span))
+                .collect::<Parsed<_>>()?,
         )),
         Expr::Attr(..) | Expr::Index(..) | Expr::Slice(..) => {
             Err(SyntaxProblem::Refused(Refusal::Other))
         }
-        Expr::Lit(PyValue::None | PyValue::Bool(_)) => Err(error("cannot assign to literal", 0, 0)),
-        Expr::Lit(_) => Err(error(
-            "cannot assign to literal here. Maybe you meant '==' instead of '='?",
-            0,
-            0,
-        )),
-        Expr::Call { .. } => Err(error(
-            "cannot assign to function call here. Maybe you meant '==' instead of '='?",
-            0,
-            0,
-        )),
-        _ => Err(error(
-            "cannot assign to expression here. Maybe you meant '==' instead of '='?",
-            0,
-            0,
-        )),
+        Expr::Lit(PyValue::None | PyValue::Bool(_)) => {
+            Err(error("cannot assign to literal", start, end))
+        }
+        Expr::Lit(_) => cannot("literal"),
+        Expr::Call { .. } => cannot("function call"),
+        _ => cannot("expression"),
     }
 }
 

@@ -236,6 +236,25 @@ pub enum ServerMessage {
     Error(WireError),
 }
 
+impl ServerMessage {
+    /// The id of the request this message finally answers; `None` for the hello, events and
+    /// `waiting` (which says a call waits, and is followed by its `result`).
+    pub fn reply_id(&self) -> Option<u64> {
+        match self {
+            ServerMessage::Pong { id }
+            | ServerMessage::Addrinfo { id, .. }
+            | ServerMessage::Result { id, .. }
+            | ServerMessage::Cancelled { id, .. }
+            | ServerMessage::Peer { id, .. }
+            | ServerMessage::Transcript { id, .. } => Some(*id),
+            ServerMessage::Error(e) => e.id,
+            ServerMessage::Hello(_)
+            | ServerMessage::Event { .. }
+            | ServerMessage::Waiting { .. } => None,
+        }
+    }
+}
+
 /// One entry of getaddrinfo's list: `(family, type, proto, canonname, sockaddr)`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AddrinfoEntry {

@@ -164,23 +164,9 @@ async fn request(ws: &mut Ws, message: &ClientMessage) -> Result<ServerMessage, 
             ServerMessage::Error(e) if id.is_none() || e.id.is_none() || e.id == id => {
                 return Err(Failure::Wire(e.code))
             }
-            answer if reply_to(&answer) == id => return Ok(answer),
+            answer if answer.reply_id() == id => return Ok(answer),
             _ => {}
         }
-    }
-}
-
-/// The id of the request a message answers; `None` for `hello` and events.
-fn reply_to(answer: &ServerMessage) -> Option<u64> {
-    match answer {
-        ServerMessage::Hello(_) | ServerMessage::Event { .. } => None,
-        ServerMessage::Pong { id }
-        | ServerMessage::Addrinfo { id, .. }
-        | ServerMessage::Result { id, .. }
-        | ServerMessage::Cancelled { id, .. }
-        | ServerMessage::Peer { id, .. }
-        | ServerMessage::Transcript { id, .. } => Some(*id),
-        ServerMessage::Error(e) => e.id,
     }
 }
 

@@ -1,0 +1,114 @@
+//! The console's evaluator against CPython 3.11: sessions typed at `python3 -i`, recorded by
+//! `vectors/gen_console.py` (the lines need no companion), replayed line by line through a
+//! fresh [`Pane`]; and the refusals, which CPython would run and the console does not.
+
+use socklab_core::console::value::SOCKET_PY;
+use socklab_core::console::{AddrinfoQuery, Gone, Host, Pane};
+use socklab_core::protocol::call::Call;
+use socklab_core::protocol::{AddrinfoOutcome, CallOutcome};
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+/// No companion: what the page is when none runs. Every future is ready at once.
+struct Alone;
+
+impl Host for Alone {
+    async fn call(&self, _: &Call) -> Result<CallOutcome, Gone> {
+        Err(Gone::NotConnected)
+    }
+    async fn getaddrinfo(&self, _: &AddrinfoQuery) -> Result<AddrinfoOutcome, Gone> {
+        Err(Gone::NotConnected)
+    }
+    async fn sleep(&self, _: Duration) {}
+    fn now(&self) -> f64 {
+        0.0
+    }
+}
+
+fn ready<T>(f: impl Future<Output = T>) -> T {
+    let mut f = pin!(f);
+    match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(v) => v,
+        Poll::Pending => panic!("a line with no companion must not wait"),
+    }
+}
+
+#[test]
+fn sessions_print_what_python3_i_prints() {
+    let text = include_str!("../vectors/console.json");
+    let golden: serde_json::Value = serde_json::from_str(text).unwrap();
+    let local_socket_py = golden["socket_py"].as_str().unwrap();
+    let mut mismatches = Vec::new();
+    let mut total = 0;
+    for session in golden["sessions"].as_array().unwrap() {
+        let mut pane = Pane::new();
+        let lines = session["lines"].as_array().unwrap();
+        let outputs = session["outputs"].as_array().unwrap();
+        for (line, want) in lines.iter().zip(outputs) {
+            total += 1;
+            let line = line.as_str().unwrap();
+            let want = want.as_str().unwrap().replace(local_socket_py, SOCKET_PY);
+            let got = ready(pane.run(&Alone, line)).output;
+            if got != want {
+                mismatches.push(format!(
+                    ">>> {line}\n--- CPython:\n{want}\n--- console:\n{got}"
+                ));
+            }
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} of {total} lines differ from CPython:\n\n{}",
+        mismatches.len(),
+        mismatches.join("\n\n")
+    );
+}
+
+#[test]
+fn what_the_console_does_not_run_is_refused_in_one_line() {
+    let cases = [
+        (
+            "for i in range(3): print(i)",
+            "loops are not supported here",
+        ),
+        ("while True: pass", "loops are not supported here"),
+        ("if x: pass", "if/else is not supported here"),
+        ("def f(): pass", "def, class and lambda"),
+        (
+            "with socket.socket() as s: pass",
+            "with is not supported here",
+        ),
+        ("try: s.recv(1)", "try/except"),
+        ("x += 1", "this statement is not supported here"),
+        ("f'{x}'", "f-strings are not supported here"),
+        ("import os", "os is not available here"),
+    ];
+    for (line, want) in cases {
+        let ran = ready(Pane::new().run(&Alone, line));
+        assert!(ran.socklab && ran.raised, "{line}: {ran:?}");
+        assert!(
+            ran.output.starts_with("[socklab] ")
+                && ran.output.contains(want)
+                && !ran.output.contains('\n'),
+            "{line}: {}",
+            ran.output
+        );
+    }
+}
+
+#[test]
+fn a_socket_line_without_a_companion_says_how_to_start_it() {
+    let mut pane = Pane::new();
+    assert_eq!(ready(pane.run(&Alone, "import socket")).output, "");
+    let ran = ready(pane.run(&Alone, "s = socket.socket()"));
+    assert!(ran.socklab, "{ran:?}");
+    assert!(
+        ran.output.contains("no companion") && ran.output.contains("cargo xtask run"),
+        "{}",
+        ran.output
+    );
+    // Lines that need no companion still run.
+    assert_eq!(ready(pane.run(&Alone, "socket.htons(80)")).output, "20480");
+}
