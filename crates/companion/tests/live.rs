@@ -1317,3 +1317,91 @@ async fn sockets_are_tcp_or_udp_only_and_a_mismatch_is_the_kernels_error() {
     let python = python_repl(&["socket.socket(2, 1, 17)".to_owned()]);
     assert_eq!(python, ["OSError: [Errno 93] Protocol not supported"]);
 }
+
+/// The port of a `getsockname()` line: `('127.0.0.1', 40000)`.
+fn port_of(name: &str) -> u16 {
+    name.trim_end_matches(')')
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn select_waits_for_readiness_and_the_page_hears_that_a_call_waits() {
+    let server = Running::start(Config::default()).await;
+    let mut s = Session::open(&server).await;
+    let l = s.listening().await;
+    let port = port_of(&s.line(json!({"op": "getsockname", "sock": l})).await);
+    // Nothing ready: select's timeout is three empty lists, not an error.
+    let started = Instant::now();
+    let m = s
+        .call(json!({"op": "select", "read": [l], "timeout": 0.2}))
+        .await;
+    assert_eq!(
+        m["outcome"]["value"],
+        json!({"kind": "ready", "read": [], "write": [], "except": []}),
+        "{m}"
+    );
+    assert!(started.elapsed() >= Duration::from_millis(190));
+    assert_eq!(s.waiting.len(), 1, "a select that waits says so");
+    // A select with no timeout waits until a client connects; the listener is then readable.
+    let sel = s
+        .send(json!({"type": "call", "call": {"op": "select", "read": [l]}}))
+        .await;
+    let c = s.tcp().await;
+    let conn = s
+        .send(json!({"type": "call", "call": {"op": "connect", "sock": c, "address": addr(port)}}))
+        .await;
+    // The connect and the select it wakes end at once, in either order.
+    let (first, second) = (s.reply().await, s.reply().await);
+    let (m, connected) = if first["id"] == json!(sel) {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    assert_eq!(connected["id"], json!(conn), "{connected}");
+    assert_eq!(m["id"], json!(sel), "{m}");
+    assert_eq!(m["outcome"]["value"]["read"], json!([l]), "{m}");
+    assert_eq!(s.waiting.last(), Some(&sel));
+    // The client is writable at once: no waiting.
+    let before = s.waiting.len();
+    let m = s
+        .call(json!({"op": "select", "write": [c], "timeout": 5.0}))
+        .await;
+    assert_eq!(m["outcome"]["value"]["write"], json!([c]), "{m}");
+    assert_eq!(s.waiting.len(), before);
+    // A recv with nothing to read waits, and says so once, before its result.
+    let a = s.call(json!({"op": "accept", "sock": l})).await["outcome"]["value"]["sock"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(
+        s.waiting.len(),
+        before,
+        "accept with a connection queued does not wait"
+    );
+    let r = s
+        .send(json!({"type": "call", "call": {"op": "recv", "sock": a, "bufsize": 10}}))
+        .await;
+    let sent = s
+        .send(json!({"type": "call", "call": {"op": "send", "sock": c, "data": "b'hi'"}}))
+        .await;
+    let (first, second) = (s.reply().await, s.reply().await);
+    let (m, other) = if first["id"] == json!(r) {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    assert_eq!(other["id"], json!(sent), "{other}");
+    assert_eq!(m["id"], json!(r), "{m}");
+    assert_eq!(outcome_line(&m["outcome"]), "b'hi'");
+    assert_eq!(s.waiting[before..], [r]);
+    // A closed socket in a select is Python's ValueError (its fileno() is -1).
+    s.line(json!({"op": "close", "sock": c})).await;
+    assert_eq!(
+        s.line(json!({"op": "select", "read": [c], "timeout": 0}))
+            .await,
+        "ValueError: file descriptor cannot be a negative integer (-1)"
+    );
+}

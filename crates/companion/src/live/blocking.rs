@@ -35,10 +35,9 @@ pub(crate) async fn io_call<R>(
     if mode == Timeout::NonBlocking {
         return f(&sock.raw).map_err(Fail::Os);
     }
-    // The first try decides whether the call waits at all; if it would block, the page hears
-    // so before the wait begins.
+    // Try first: readiness the runtime has cleared (another call read it) may still be real.
     match f(&sock.raw) {
-        Err(e) if e.kind() == io::ErrorKind::WouldBlock => inner.announce_waiting().await,
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
         done => return done.map_err(Fail::Os),
     }
     let io = sock.io();
@@ -64,6 +63,7 @@ pub(crate) async fn bounded<R>(
     mode: Timeout,
     waiting: impl std::future::Future<Output = Result<R, Fail>>,
 ) -> Result<R, Fail> {
+    let waiting = announced(inner, waiting);
     match mode {
         Timeout::After(t) => tokio::time::timeout(t, waiting)
             .await
@@ -75,6 +75,21 @@ pub(crate) async fn bounded<R>(
                 .unwrap_or_else(|_| Err(block_cap(cap)))
         }
     }
+}
+
+/// How long a call may take before the page is told it waits: a loopback handshake or data
+/// already on its way is not "waiting" to a learner.
+const WAIT_GRACE: Duration = Duration::from_millis(20);
+
+/// Runs `waiting`; if it is still not done after [`WAIT_GRACE`], tells the page the call waits.
+async fn announced<R>(inner: &Inner, waiting: impl std::future::Future<Output = R>) -> R {
+    tokio::pin!(waiting);
+    tokio::select! {
+        done = &mut waiting => return done,
+        () = tokio::time::sleep(WAIT_GRACE) => {}
+    }
+    inner.announce_waiting().await;
+    waiting.await
 }
 
 fn block_cap(cap: Duration) -> Fail {
@@ -109,7 +124,6 @@ pub(crate) async fn connect(
             if sock.mode() == Timeout::NonBlocking {
                 return Err(Fail::Os(e));
             }
-            inner.announce_waiting().await;
         }
         Err(e) => return Err(Fail::Os(e)),
     }

@@ -95,37 +95,46 @@ pub(crate) async fn select(
         }
         return Ok(answer(Default::default()));
     }
-    inner.announce_waiting().await;
     let waiting = async {
+        let ios: Vec<_> = r.iter().chain(&w).chain(&x).map(|(_, s)| s.io()).collect();
+        let for_read = |i: usize| i < r.len() || i >= r.len() + w.len();
         loop {
-            // Wake when any of the sockets changes readiness, then ask the kernel again. A
-            // readiness the kernel does not confirm is stale: cleared, so the next wait is real.
-            let ios: Vec<_> = r.iter().chain(&w).chain(&x).map(|(_, s)| s.io()).collect();
-            let mut changes: Vec<Pin<Box<dyn Future<Output = bool> + Send + '_>>> = Vec::new();
-            for (i, io) in ios.iter().enumerate() {
-                let for_read = i < r.len() || i >= r.len() + w.len();
-                changes.push(Box::pin(async move {
-                    let guard = if for_read {
-                        io.readable().await
-                    } else {
-                        io.writable().await
-                    };
-                    match guard {
-                        Ok(mut g) => {
-                            g.clear_ready();
-                            true
-                        }
-                        Err(_) => false,
-                    }
-                }));
-            }
             if let Some(sets) = all_ready(&r, &w, &x).map_err(Fail::Os)? {
                 return Ok(sets);
             }
-            if changes.is_empty() {
+            if ios.is_empty() {
                 std::future::pending::<()>().await;
             }
-            futures_util::future::select_all(changes).await;
+            // Wake when any of the sockets changes readiness, and ask the kernel again. Real
+            // readiness is left for the call that will use it; a readiness the kernel does
+            // not confirm is stale, and cleared, so the next wait is a real one.
+            let changes: Vec<Pin<Box<dyn Future<Output = usize> + Send + '_>>> = ios
+                .iter()
+                .enumerate()
+                .map(|(i, io)| {
+                    Box::pin(async move {
+                        let _ = if for_read(i) {
+                            io.readable().await.map(drop)
+                        } else {
+                            io.writable().await.map(drop)
+                        };
+                        i
+                    }) as Pin<Box<dyn Future<Output = usize> + Send + '_>>
+                })
+                .collect();
+            let (fired, _, _) = futures_util::future::select_all(changes).await;
+            if all_ready(&r, &w, &x).map_err(Fail::Os)?.is_some() {
+                continue;
+            }
+            let io = &ios[fired];
+            let stale = if for_read(fired) {
+                io.readable().await
+            } else {
+                io.writable().await
+            };
+            if let Ok(mut guard) = stale {
+                guard.clear_ready();
+            }
         }
     };
     let mode = match timeout {

@@ -189,7 +189,7 @@ pub enum ServerMessage {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
-    /// A call would block and now waits (sent at most once per call, before its `result`):
+    /// A call has waited 20 ms and still waits (sent at most once per call, before its `result`):
     /// `accept()` with nobody connecting, `recv()` with nothing to read, a blocking `connect()`
     /// or `select()`. The page shows it waiting and may `cancel` it.
     Waiting {
