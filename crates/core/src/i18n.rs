@@ -182,6 +182,9 @@ impl Catalog {
 }
 
 #[cfg(test)]
+mod zh_text;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
