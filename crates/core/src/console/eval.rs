@@ -66,7 +66,7 @@ impl From<crate::pyerror::PyException> for Fail {
 
 impl From<Gone> for Fail {
     fn from(g: Gone) -> Fail {
-        Fail::Socklab(g.line().to_owned())
+        Fail::Socklab(g.line())
     }
 }
 

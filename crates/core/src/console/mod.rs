@@ -47,12 +47,15 @@ pub enum Gone {
     Disconnected,
     /// The socket belongs to a companion session that has ended (the page reconnected since).
     Stale,
+    /// The companion refused the request itself (too many requests per second, too many calls
+    /// waiting): its message, which says what to do.
+    Refused(String),
 }
 
 impl Gone {
     /// What the transcript prints.
-    pub fn line(&self) -> &'static str {
-        match self {
+    pub fn line(&self) -> String {
+        let text = match self {
             Gone::NotConnected => {
                 "[socklab] no companion: this line needs a real socket. Start it with `cargo xtask run` (or `socklab serve`) and the page connects by itself"
             }
@@ -60,7 +63,9 @@ impl Gone {
             Gone::Stale => {
                 "[socklab] this socket belonged to a companion session that has ended; the companion reconnected with no sockets, so make a new one"
             }
-        }
+            Gone::Refused(message) => return format!("[socklab] the companion refused the call: {message}"),
+        };
+        text.to_owned()
     }
 }
 
