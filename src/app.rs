@@ -8,6 +8,8 @@ use crate::pages::addresses::state::AddressState;
 use crate::pages::addresses::AddressPage;
 use crate::pages::byteorder::state::ByteOrderState;
 use crate::pages::byteorder::ByteOrderPage;
+use crate::pages::console::state::ConsoleQuery;
+use crate::pages::console::ConsolePage;
 use crate::pages::errors::state::ErrorsState;
 use crate::pages::errors::ErrorsPage;
 use crate::pages::hostnames::state::HostnameState;
@@ -148,6 +150,9 @@ fn Shell() -> Html {
         }
         Route::Struct => {
             html! { <StructPage key={key.clone()} initial={StructState::from_query(&initial_query)} {on_query} /> }
+        }
+        Route::Console => {
+            html! { <ConsolePage key={key.clone()} initial={ConsoleQuery::from_query(&initial_query)} {on_query} /> }
         }
     };
     html! {

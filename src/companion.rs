@@ -104,6 +104,8 @@ struct Link {
     next_id: u64,
     /// Requests sent and not yet answered, by id.
     pending: HashMap<u64, Callback<ServerMessage>>,
+    /// Who wants to know that a request's call is waiting (the companion's `waiting`), by id.
+    on_waiting: HashMap<u64, Callback<()>>,
     /// Who gets unsolicited events (shared with the [`Companion`] handle).
     listeners: Rc<RefCell<Listeners>>,
 }
@@ -224,7 +226,15 @@ impl Connection {
     /// event to every listener; the hello (or its refusal) sets the status.
     fn receive(&self, text: &str) {
         let message = serde_json::from_str::<ServerMessage>(text);
+        if let Ok(ServerMessage::Waiting { id }) = message {
+            let told = self.0.borrow().on_waiting.get(&id).cloned();
+            if let Some(told) = told {
+                told.emit(());
+            }
+            return;
+        }
         if let Some(id) = message.as_ref().ok().and_then(ServerMessage::reply_id) {
+            self.0.borrow_mut().on_waiting.remove(&id);
             let waiting = self.0.borrow_mut().pending.remove(&id);
             if let (Some(callback), Ok(message)) = (waiting, message) {
                 callback.emit(message);
@@ -262,18 +272,18 @@ impl Connection {
         &self,
         make: impl FnOnce(u64) -> ClientMessage,
         reply: Callback<ServerMessage>,
-    ) -> bool {
+        waiting: Option<Callback<()>>,
+    ) -> Option<u64> {
         let mut link = self.0.borrow_mut();
-        let Some(socket) = link.socket.clone().filter(|_| link.ready) else {
-            return false;
-        };
+        let socket = link.socket.clone().filter(|_| link.ready)?;
         link.next_id += 1;
         let id = link.next_id;
-        if socket.send_with_str(&encode(&make(id))).is_err() {
-            return false;
-        }
+        socket.send_with_str(&encode(&make(id))).ok()?;
         link.pending.insert(id, reply);
-        true
+        if let Some(waiting) = waiting {
+            link.on_waiting.insert(id, waiting);
+        }
+        Some(id)
     }
 
     fn retry_later(&self, reason: Unavailable) {
@@ -313,6 +323,7 @@ impl Link {
     /// Answers every pending request with `ConnectionLost`.
     fn fail_pending(&mut self) {
         self.ready = false;
+        self.on_waiting.clear();
         for (id, callback) in self.pending.drain() {
             callback.emit(ServerMessage::Error(WireError {
                 id: Some(id),
@@ -349,7 +360,19 @@ impl Companion {
         make: impl FnOnce(u64) -> ClientMessage,
         reply: Callback<ServerMessage>,
     ) -> bool {
-        self.connection.send(make, reply)
+        self.connection.send(make, reply, None).is_some()
+    }
+
+    /// [`Companion::request`] for a call that may wait: `waiting` is told when the companion
+    /// says the call waits. Returns the request's id (to `cancel` it), or `None`, sending
+    /// nothing, when there is no connection.
+    pub fn request_call(
+        &self,
+        make: impl FnOnce(u64) -> ClientMessage,
+        reply: Callback<ServerMessage>,
+        waiting: Callback<()>,
+    ) -> Option<u64> {
+        self.connection.send(make, reply, Some(waiting))
     }
 
     /// Calls `listener` with every event the companion sends, until the subscription is dropped.

@@ -4,6 +4,7 @@
 
 pub mod addresses;
 pub mod byteorder;
+pub mod console;
 pub mod errors;
 pub mod hostnames;
 pub mod live;

@@ -20,11 +20,13 @@ pub enum Route {
     Struct,
     /// 文本与编码: text to bytes and back in every codec.
     Text,
+    /// 控制台: the learner's own socket code, run for real in panes side by side.
+    Console,
 }
 
 impl Route {
     /// Every page, in navigation order.
-    pub const ALL: [Route; 7] = [
+    pub const ALL: [Route; 8] = [
         Route::Errors,
         Route::Addresses,
         Route::Hostnames,
@@ -32,6 +34,7 @@ impl Route {
         Route::ByteOrder,
         Route::Struct,
         Route::Text,
+        Route::Console,
     ];
 
     /// The URL path.
@@ -44,6 +47,7 @@ impl Route {
             Route::ByteOrder => "/byte-order",
             Route::Struct => "/struct",
             Route::Text => "/text",
+            Route::Console => "/console",
         }
     }
 
@@ -57,6 +61,7 @@ impl Route {
             Route::ByteOrder => "nav.byteorder",
             Route::Struct => "nav.struct",
             Route::Text => "nav.text",
+            Route::Console => "nav.console",
         }
     }
 
@@ -90,7 +95,7 @@ pub fn build_query(pairs: &[(&str, String)]) -> String {
     }
     let body: Vec<String> = pairs
         .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
         .collect();
     format!("?{}", body.join("&"))
 }
@@ -104,7 +109,7 @@ pub fn get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986).
-fn encode(s: &str) -> String {
+pub fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
@@ -156,6 +161,7 @@ mod tests {
         assert_eq!(Route::from_path("/"), Route::ByteOrder);
         assert_eq!(Route::from_path("/nope"), Route::ByteOrder);
         assert_eq!(Route::from_path("/live"), Route::Live);
+        assert_eq!(Route::from_path("/console"), Route::Console);
     }
 
     #[test]

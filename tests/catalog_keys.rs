@@ -35,6 +35,7 @@ fn keys_in(source: &str) -> Vec<String> {
         "bo",
         "hint",
         "struct.code",
+        "con",
     ] {
         let opening = format!("\"{prefix}.");
         for (at, _) in source.match_indices(&opening) {

@@ -461,3 +461,65 @@ async fn two_panes_print_what_two_python3_processes_print() {
         ]))
         .await;
 }
+
+/// "Export" gives a pane as a `.py` file that prints, under `python3`, what the console printed
+/// for it (`>>> ` and each line, then its output), apart from fd numbers and ports.
+#[tokio::test(flavor = "current_thread")]
+async fn an_exported_pane_prints_under_python3_what_the_console_printed() {
+    let local = tokio::task::LocalSet::new();
+    local
+        .run_until(async {
+            let server = Running::start(Config::default()).await;
+            let closed = free_port();
+            let lines: Vec<String> = [
+                "import socket, struct",
+                "s = socket.socket()",
+                "s.connect(('127.0.0.1', CLOSED))",
+                "s.connect_ex(('127.0.0.1', CLOSED))",
+                "s.connect('127.0.0.1', 80)",
+                "s.recieve(10)",
+                "struct.pack('!H', 256)",
+                "print('中文'.encode('utf-8'))",
+                "s.close()",
+                "s",
+            ]
+            .iter()
+            .map(|l| l.replace("CLOSED", &closed.to_string()))
+            .collect();
+            let got = console(&server, std::slice::from_ref(&lines)).await;
+            let console_text: String = lines
+                .iter()
+                .zip(&got[0])
+                .map(|(line, out)| {
+                    if out.is_empty() {
+                        format!(">>> {line}\n")
+                    } else {
+                        format!(">>> {line}\n{out}\n")
+                    }
+                })
+                .collect();
+            let script = socklab_core::console::export::script("client", &["client"], &lines);
+            let dir = std::env::temp_dir().join(format!("socklab-export-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let file = dir.join("client.py");
+            std::fs::write(&file, &script).unwrap();
+            let out = std::process::Command::new("python3")
+                .arg(&file)
+                .output()
+                .expect("python3 runs");
+            std::fs::remove_dir_all(&dir).unwrap();
+            let python_text = String::from_utf8(out.stdout).unwrap();
+            let socket_py = std::process::Command::new("python3")
+                .args(["-c", "import socket; print(socket.__file__)"])
+                .output()
+                .unwrap();
+            let socket_py = String::from_utf8(socket_py.stdout).unwrap();
+            let ports = [(closed, "CLOSED")];
+            assert_eq!(
+                mask(&python_text, &ports, socket_py.trim()),
+                mask(&console_text, &ports, socket_py.trim()),
+                "the exported script:\n{script}"
+            );
+        })
+        .await;
+}

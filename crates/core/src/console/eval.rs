@@ -795,6 +795,15 @@ impl Pane {
             .map(|s| (s, self.closed.contains(&s.id)))
     }
 
+    /// The names that hold socket `id` now, in the order they were bound (`srv`, `conn`).
+    pub fn names_of(&self, id: SockId) -> Vec<&str> {
+        self.order
+            .iter()
+            .filter(|n| matches!(self.names.get(n.as_str()), Some(Value::Socket(s)) if s.id == id))
+            .map(String::as_str)
+            .collect()
+    }
+
     /// Forgets every socket: the companion session that owned them has ended. Names that held
     /// one now hold a socket the console reports as gone.
     pub fn companion_restarted(&mut self) {

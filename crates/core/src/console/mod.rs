@@ -8,7 +8,9 @@
 //! [`Call`]s (the same type the companion's boundary produces) and handed to a [`Host`], which
 //! the page implements over its WebSocket and the tests over a real companion.
 
+pub mod board;
 mod eval;
+pub mod export;
 mod names;
 pub mod suggest;
 pub mod syntax;

@@ -1,0 +1,1086 @@
+//! 控制台 The socket console: the learner's own Python, one statement per line, in two to four
+//! panes (a server and a client, like two terminals running `python3`), each line run for real
+//! through the companion and printed as `python3 -i` prints it; beside them every socket's
+//! state and a sequence diagram of what crossed the wire.
+//!
+//! Core runs the language ([`Pane`]) and draws the board ([`Board`]); this file is the browser
+//! half: the [`Host`] that sends a pane's calls over the page's one WebSocket, the runtime that
+//! holds the panes while their lines run, and the markup.
+
+pub mod state;
+
+use crate::companion::{use_companion, Companion, Status, Subscription};
+use crate::i18n::{use_i18n, I18n};
+use futures_channel::oneshot;
+use socklab_core::console::board::{Board, Lane, Signal, SockRow, SockState};
+use socklab_core::console::{completions, AddrinfoQuery, Gone, Host, Pane, Ran};
+use socklab_core::protocol::call::{Call, Method};
+use socklab_core::protocol::{
+    AddrinfoOutcome, CallOutcome, ClientMessage, ErrorCode, PeerKind, PyReturn, ServerMessage,
+    SockId, SocketCall,
+};
+use state::{pane_name, run_all_step, took_text, ConsoleQuery, PaneState, Transcript, MAX_PANES};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::time::Duration;
+use web_sys::{HtmlInputElement, KeyboardEvent};
+use yew::prelude::*;
+
+/// Milliseconds on the page's clock.
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+/// One pane while the page lives.
+struct PaneRt {
+    /// The interpreter; `None` while one of its lines runs (the line's task holds it).
+    py: Option<Pane>,
+    transcript: Transcript,
+    /// Bumped when the pane restarts, so a line of the old pane that ends later is dropped.
+    generation: u32,
+    /// The companion call in flight, for Cancel.
+    in_flight: Option<u64>,
+    /// When the running line started.
+    started_ms: f64,
+    /// Lines typed, newest last, for the arrow keys; and where in it the arrows are.
+    history: Vec<String>,
+    history_at: Option<usize>,
+    input: String,
+    /// Names the pane's sockets go by (`srv`, `conn`), as of its last line.
+    names: HashMap<SockId, Vec<String>>,
+    /// The companion's session ended while a line ran: forget the sockets when it is back.
+    forget_sockets: bool,
+    /// Shown above the input: the sockets are gone.
+    gone_notice: bool,
+    /// What Tab offered last.
+    offered: Vec<String>,
+}
+
+impl PaneRt {
+    fn new(script: &[String]) -> PaneRt {
+        PaneRt {
+            py: Some(Pane::new()),
+            transcript: Transcript::with_script(script),
+            generation: 0,
+            in_flight: None,
+            started_ms: 0.0,
+            history: Vec::new(),
+            history_at: None,
+            input: String::new(),
+            names: HashMap::new(),
+            forget_sockets: false,
+            gone_notice: false,
+            offered: Vec::new(),
+        }
+    }
+
+    fn remember_names(&mut self) {
+        if let Some(py) = &self.py {
+            self.names = py
+                .sockets()
+                .map(|(s, _)| {
+                    let names = py.names_of(s.id).into_iter().map(str::to_owned).collect();
+                    (s.id, names)
+                })
+                .collect();
+        }
+    }
+}
+
+/// Everything the console holds while the page lives.
+#[derive(Default)]
+struct Runtime {
+    panes: Vec<PaneRt>,
+    board: Board,
+    /// "Run all" in progress: how many panes it has let go.
+    run_all: Option<usize>,
+    /// How many times the companion connected (a second time means a new session).
+    connections: u32,
+    /// The demo peers started in this session: their address as Python prints it.
+    peers: HashMap<PeerKind, String>,
+    /// The pane the peer menu types into.
+    focus: usize,
+}
+
+/// The page's handle on its runtime, given to every callback and task.
+#[derive(Clone)]
+struct Ctx {
+    rt: Rc<RefCell<Runtime>>,
+    companion: Companion,
+    redraw: Callback<()>,
+    on_query: Callback<String>,
+}
+
+impl Ctx {
+    /// Puts every pane's script into the URL.
+    fn save_query(&self) {
+        let panes = self
+            .rt
+            .borrow()
+            .panes
+            .iter()
+            .map(|p| p.transcript.script())
+            .collect();
+        self.on_query.emit(ConsoleQuery { panes }.to_query());
+    }
+
+    /// Runs `line` in pane `k` (nothing happens if a line runs there already).
+    fn run_line(&self, k: usize, line: String) {
+        let (mut py, generation) = {
+            let mut rt = self.rt.borrow_mut();
+            let Some(p) = rt.panes.get_mut(k) else { return };
+            let Some(py) = p.py.take() else { return };
+            p.transcript.start(line.clone());
+            p.started_ms = now_ms();
+            p.offered.clear();
+            (py, p.generation)
+        };
+        self.redraw.emit(());
+        let ctx = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let host = PageHost {
+                ctx: ctx.clone(),
+                pane: k,
+            };
+            let started = now_ms();
+            let ran: Ran = py.run(&host, &line).await;
+            let took = now_ms() - started;
+            {
+                let mut rt = ctx.rt.borrow_mut();
+                let Some(p) = rt.panes.get_mut(k).filter(|p| p.generation == generation) else {
+                    return;
+                };
+                if std::mem::take(&mut p.forget_sockets) {
+                    py.companion_restarted();
+                    p.gone_notice = true;
+                }
+                p.py = Some(py);
+                p.in_flight = None;
+                p.transcript
+                    .finish(ran.output, ran.raised, ran.socklab, took);
+                p.remember_names();
+            }
+            ctx.save_query();
+            ctx.advance();
+            ctx.redraw.emit(());
+        });
+    }
+
+    /// "Run all": lets the panes take their pending lines, pane by pane.
+    fn advance(&self) {
+        let step = {
+            let mut rt = self.rt.borrow_mut();
+            let Some(open) = rt.run_all else { return };
+            let states: Vec<(PaneState, bool)> = rt
+                .panes
+                .iter()
+                .map(|p| (p.transcript.state(), !p.transcript.pending.is_empty()))
+                .collect();
+            let (open, step) = run_all_step(&states, open);
+            let finished = states.iter().all(|(s, pending)| {
+                !pending && !matches!(s, PaneState::Running | PaneState::Waiting)
+            });
+            rt.run_all = (!finished).then_some(open);
+            step.into_iter()
+                .filter_map(|k| Some((k, rt.panes[k].transcript.pending.pop_front()?)))
+                .collect::<Vec<_>>()
+        };
+        for (k, line) in step {
+            self.run_line(k, line);
+        }
+    }
+
+    /// The companion's session changed: every pane's sockets are gone.
+    fn session_ended(&self) {
+        let mut rt = self.rt.borrow_mut();
+        rt.board.clear();
+        rt.peers.clear();
+        for p in &mut rt.panes {
+            match &mut p.py {
+                Some(py) if py.sockets().next().is_some() => {
+                    py.companion_restarted();
+                    p.gone_notice = true;
+                    p.names.clear();
+                }
+                Some(_) => {}
+                None => p.forget_sockets = true,
+            }
+        }
+    }
+
+    /// Cancels pane `k`'s waiting call.
+    fn cancel(&self, k: usize) {
+        let call = self.rt.borrow().panes.get(k).and_then(|p| p.in_flight);
+        if let Some(call) = call {
+            self.companion
+                .request(|id| ClientMessage::Cancel { id, call }, Callback::noop());
+        }
+    }
+
+    /// After a call that gives a socket an address, asks for it (quietly: not in any pane).
+    fn look_up_names(&self, call: &Call, outcome: &CallOutcome) {
+        let CallOutcome::Returned { value } = outcome else {
+            return;
+        };
+        let (sock, peer) = match (call, value) {
+            (
+                Call::Method {
+                    sock,
+                    method: Method::Bind(_) | Method::Listen { .. },
+                },
+                _,
+            ) => (*sock, false),
+            (
+                Call::Method {
+                    sock,
+                    method: Method::Connect { .. },
+                },
+                _,
+            ) => (*sock, true),
+            (_, PyReturn::Accepted { sock, .. }) => (*sock, false),
+            _ => return,
+        };
+        self.ask_name(sock, false);
+        if peer {
+            self.ask_name(sock, true);
+        }
+    }
+
+    fn ask_name(&self, sock: SockId, peer: bool) {
+        let ctx = self.clone();
+        let call = SocketCall::from(&Call::Method {
+            sock,
+            method: Method::Name { peer },
+        });
+        let reply = Callback::from(move |m: ServerMessage| {
+            if let ServerMessage::Result {
+                outcome:
+                    CallOutcome::Returned {
+                        value: PyReturn::Tuple { repr },
+                    },
+                ..
+            } = m
+            {
+                let (local, remote) = if peer {
+                    (None, Some(repr))
+                } else {
+                    (Some(repr), None)
+                };
+                ctx.rt.borrow_mut().board.named(sock, local, remote);
+                ctx.redraw.emit(());
+            }
+        });
+        self.companion
+            .request(|id| ClientMessage::Call { id, call }, reply);
+    }
+
+    /// Starts (or finds) a demo peer and types its address into the focused pane's input.
+    fn use_peer(&self, kind: PeerKind) {
+        let known = self.rt.borrow().peers.get(&kind).cloned();
+        if let Some(address) = known {
+            self.type_into_focus(&address);
+            return;
+        }
+        let ctx = self.clone();
+        let reply = Callback::from(move |m: ServerMessage| {
+            if let ServerMessage::Peer {
+                kind,
+                address,
+                port,
+                ..
+            } = m
+            {
+                {
+                    let mut rt = ctx.rt.borrow_mut();
+                    rt.peers.insert(kind, address.clone());
+                    rt.board.peer_started(kind, port);
+                }
+                ctx.type_into_focus(&address);
+            }
+        });
+        self.companion
+            .request(|id| ClientMessage::Peer { id, kind }, reply);
+    }
+
+    fn type_into_focus(&self, text: &str) {
+        {
+            let mut rt = self.rt.borrow_mut();
+            let k = rt.focus.min(rt.panes.len().saturating_sub(1));
+            if let Some(p) = rt.panes.get_mut(k) {
+                p.input.push_str(text);
+            }
+        }
+        self.redraw.emit(());
+    }
+}
+
+/// A pane's way to the companion: its calls go over the page's WebSocket, and every answer
+/// is drawn on the board on its way back.
+struct PageHost {
+    ctx: Ctx,
+    pane: usize,
+}
+
+impl PageHost {
+    /// Sends a request and waits for its one reply (or the link's loss).
+    async fn ask(
+        &self,
+        make: impl FnOnce(u64) -> ClientMessage,
+        track: bool,
+    ) -> Result<ServerMessage, Gone> {
+        let (tx, rx) = oneshot::channel();
+        let tx = RefCell::new(Some(tx));
+        let reply = Callback::from(move |m: ServerMessage| {
+            if let Some(tx) = tx.borrow_mut().take() {
+                let _ = tx.send(m);
+            }
+        });
+        let ctx = self.ctx.clone();
+        let k = self.pane;
+        let waiting = Callback::from(move |()| {
+            if let Some(p) = ctx.rt.borrow_mut().panes.get_mut(k) {
+                p.transcript.waiting = true;
+            }
+            ctx.advance();
+            ctx.redraw.emit(());
+        });
+        let id = self
+            .ctx
+            .companion
+            .request_call(make, reply, waiting)
+            .ok_or(Gone::NotConnected)?;
+        if track {
+            if let Some(p) = self.ctx.rt.borrow_mut().panes.get_mut(k) {
+                p.in_flight = Some(id);
+            }
+        }
+        let message = rx.await.map_err(|_| Gone::Disconnected)?;
+        if let Some(p) = self.ctx.rt.borrow_mut().panes.get_mut(k) {
+            p.in_flight = None;
+            p.transcript.waiting = false;
+        }
+        match message {
+            ServerMessage::Error(e) if e.code == ErrorCode::ConnectionLost => {
+                Err(Gone::Disconnected)
+            }
+            ServerMessage::Error(e) => Err(Gone::Refused(e.message)),
+            other => Ok(other),
+        }
+    }
+}
+
+impl Host for PageHost {
+    async fn call(&self, call: &Call) -> Result<CallOutcome, Gone> {
+        let wire = SocketCall::from(call);
+        match self
+            .ask(|id| ClientMessage::Call { id, call: wire }, true)
+            .await?
+        {
+            ServerMessage::Result { outcome, .. } => {
+                self.ctx
+                    .rt
+                    .borrow_mut()
+                    .board
+                    .call(self.pane, call, &outcome);
+                self.ctx.look_up_names(call, &outcome);
+                self.ctx.redraw.emit(());
+                Ok(outcome)
+            }
+            _ => Err(Gone::Disconnected),
+        }
+    }
+
+    async fn getaddrinfo(&self, q: &AddrinfoQuery) -> Result<AddrinfoOutcome, Gone> {
+        let q = q.clone();
+        let make = |id| ClientMessage::Getaddrinfo {
+            id,
+            host: q.host,
+            port: q.port,
+            family: q.family,
+            socktype: q.socktype,
+            proto: q.proto,
+            flags: q.flags,
+        };
+        match self.ask(make, false).await? {
+            ServerMessage::Addrinfo { outcome, .. } => Ok(outcome),
+            _ => Err(Gone::Disconnected),
+        }
+    }
+
+    async fn sleep(&self, d: Duration) {
+        let ms = u32::try_from(d.as_millis()).unwrap_or(u32::MAX);
+        gloo_timers::future::TimeoutFuture::new(ms).await;
+    }
+
+    fn now(&self) -> f64 {
+        js_sys::Date::now() / 1000.0
+    }
+}
+
+/// Ready-made experiments: (catalog key of the name, each pane's lines).
+const EXAMPLES: [(&str, &[&[&str]]); 4] = [
+    (
+        "con.ex_echo",
+        &[
+            &[
+                "import socket",
+                "srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)",
+                "srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
+                "srv.bind(('127.0.0.1', 50007))",
+                "srv.listen()",
+                "conn, addr = srv.accept()",
+                "data = conn.recv(1024)",
+                "conn.sendall(data.upper())",
+                "conn.close()",
+                "srv.close()",
+            ],
+            &[
+                "import socket",
+                "c = socket.create_connection(('127.0.0.1', 50007))",
+                "c.sendall(b'hello')",
+                "c.recv(1024)",
+                "c.recv(1024)",
+                "c.close()",
+            ],
+        ],
+    ),
+    (
+        "con.ex_half_close",
+        &[
+            &[
+                "import socket",
+                "srv = socket.create_server(('127.0.0.1', 50008))",
+                "conn, addr = srv.accept()",
+                "conn.recv(1024)",
+                "conn.recv(1024)",
+                "conn.sendall(b'got it')",
+                "conn.close()",
+            ],
+            &[
+                "import socket",
+                "c = socket.create_connection(('127.0.0.1', 50008))",
+                "c.sendall(b'request')",
+                "c.shutdown(socket.SHUT_WR)",
+                "c.send(b'more')",
+                "c.recv(1024)",
+                "c.recv(1024)",
+            ],
+        ],
+    ),
+    (
+        "con.ex_nonblocking",
+        &[
+            &[
+                "import socket, select",
+                "srv = socket.create_server(('127.0.0.1', 50009))",
+                "conn, addr = srv.accept()",
+                "conn.setblocking(False)",
+                "conn.recv(1024)",
+                "select.select([conn], [], [], 5)",
+                "conn.recv(1024)",
+            ],
+            &[
+                "import socket, time",
+                "c = socket.create_connection(('127.0.0.1', 50009))",
+                "time.sleep(1)",
+                "c.sendall(b'ready now')",
+            ],
+        ],
+    ),
+    (
+        "con.ex_refused",
+        &[&[
+            "import socket",
+            "s = socket.socket()",
+            "s.connect(('127.0.0.1', 9))",
+            "s.connect_ex(('127.0.0.1', 9))",
+            "import errno",
+            "s.connect('127.0.0.1', 80)",
+        ]],
+    ),
+];
+
+/// The console page.
+#[function_component]
+pub fn ConsolePage(props: &ConsoleProps) -> Html {
+    let i18n = use_i18n();
+    let companion = use_companion();
+    let status = use_context::<Status>().unwrap_or(Status::Connecting);
+    let redraw = use_force_update();
+    let rt = {
+        let initial = props.initial.clone();
+        use_mut_ref(move || Runtime {
+            panes: initial.panes.iter().map(|s| PaneRt::new(s)).collect(),
+            focus: 1,
+            ..Runtime::default()
+        })
+    };
+    let ctx = Ctx {
+        rt: Rc::clone(&rt),
+        companion: companion.clone(),
+        redraw: Callback::from(move |()| redraw.force_update()),
+        on_query: props.on_query.clone(),
+    };
+    // The companion's events go to the board.
+    {
+        let ctx = ctx.clone();
+        use_effect_with((), move |()| {
+            let listening: Subscription = ctx.companion.subscribe(Callback::from({
+                let ctx = ctx.clone();
+                move |(_, event)| {
+                    ctx.rt.borrow_mut().board.event(&event);
+                    ctx.redraw.emit(());
+                }
+            }));
+            move || drop(listening)
+        });
+    }
+    // A second connection is a new session: the panes' sockets died with the first.
+    {
+        let ctx = ctx.clone();
+        let connected = matches!(status, Status::Connected { .. });
+        use_effect_with(connected, move |connected| {
+            if *connected {
+                let again = {
+                    let mut rt = ctx.rt.borrow_mut();
+                    rt.connections += 1;
+                    rt.connections > 1
+                };
+                if again {
+                    ctx.session_ended();
+                    ctx.redraw.emit(());
+                }
+            }
+        });
+    }
+    // A running line's clock ticks.
+    let busy = rt.borrow().panes.iter().any(|p| p.transcript.running());
+    {
+        let ctx = ctx.clone();
+        use_effect_with(busy, move |busy| {
+            let tick = busy
+                .then(|| gloo_timers::callback::Interval::new(100, move || ctx.redraw.emit(())));
+            move || drop(tick)
+        });
+    }
+    let connected = matches!(status, Status::Connected { .. });
+    let run_all = {
+        let ctx = ctx.clone();
+        Callback::from(move |_| {
+            ctx.rt.borrow_mut().run_all = Some(0);
+            ctx.advance();
+        })
+    };
+    let load_example = {
+        let ctx = ctx.clone();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            let Ok(n) = select.value().parse::<usize>() else {
+                return;
+            };
+            select.set_value("");
+            let Some((_, panes)) = EXAMPLES.get(n) else {
+                return;
+            };
+            {
+                let mut rt = ctx.rt.borrow_mut();
+                let old = std::mem::take(&mut rt.panes);
+                let count = panes.len().max(2);
+                rt.panes = (0..count)
+                    .map(|k| {
+                        let lines: Vec<String> = panes
+                            .get(k)
+                            .map(|l| l.iter().map(|s| (*s).to_owned()).collect())
+                            .unwrap_or_default();
+                        let mut p = PaneRt::new(&lines);
+                        p.generation = old.get(k).map_or(0, |o| o.generation + 1);
+                        p
+                    })
+                    .collect();
+                rt.run_all = None;
+                close_sockets(&ctx.companion, &old);
+            }
+            ctx.save_query();
+            ctx.redraw.emit(());
+        })
+    };
+    let add_pane = {
+        let ctx = ctx.clone();
+        Callback::from(move |_| {
+            {
+                let mut rt = ctx.rt.borrow_mut();
+                if rt.panes.len() < MAX_PANES {
+                    rt.panes.push(PaneRt::new(&[]));
+                }
+            }
+            ctx.save_query();
+            ctx.redraw.emit(());
+        })
+    };
+    let pane_count = rt.borrow().panes.len();
+    let panes = (0..pane_count).map(|k| pane_view(&ctx, &i18n, k, connected));
+    let peers = PeerKind::ALL.iter().map(|&kind| {
+        let ctx = ctx.clone();
+        let onclick = Callback::from(move |_| ctx.use_peer(kind));
+        html! {
+            <li>
+                <button type="button" class="chip" disabled={!connected} data-testid={format!("console-peer-{}", kind.name())} {onclick}>
+                    { i18n.t(peer_key(kind)) }
+                </button>
+            </li>
+        }
+    });
+    let examples = EXAMPLES.iter().enumerate().map(|(n, (key, _))| {
+        html! { <option value={n.to_string()}>{ i18n.t(key) }</option> }
+    });
+    let rt_ref = rt.borrow();
+    html! {
+        <section class="console-page" aria-labelledby="console-title">
+            <h1 id="console-title">{ i18n.t("con.title") }</h1>
+            <p class="lede">{ i18n.t("con.lede") }</p>
+            if !connected {
+                <p class="notice" role="status" data-testid="console-no-companion">{ i18n.t("con.no_companion") }</p>
+            }
+            <div class="console-bar">
+                <button type="button" class="run-btn" data-testid="console-run-all" onclick={run_all}>{ i18n.t("con.run_all") }</button>
+                <label class="field inline">
+                    <span>{ i18n.t("con.examples") }</span>
+                    <select data-testid="console-examples" onchange={load_example}>
+                        <option value="" selected=true>{ "…" }</option>
+                        { for examples }
+                    </select>
+                </label>
+                if pane_count < MAX_PANES {
+                    <button type="button" class="link-btn" data-testid="console-add-pane" onclick={add_pane}>{ i18n.t("con.add_pane") }</button>
+                }
+            </div>
+            <div class="console-peers">
+                <span class="muted small">{ i18n.t("con.peers") }</span>
+                <ul class="presets">{ for peers }</ul>
+            </div>
+            <div class={classes!("panes", (pane_count > 2).then_some("panes-many"))}>{ for panes }</div>
+            <div class="console-side">
+                { socket_panel(&i18n, &rt_ref) }
+                { diagram(&i18n, &rt_ref) }
+            </div>
+        </section>
+    }
+}
+
+/// Closes the sockets of panes that are being replaced (quietly), so they do not pile up in
+/// the companion's session.
+fn close_sockets(companion: &Companion, panes: &[PaneRt]) {
+    for p in panes {
+        let Some(py) = &p.py else { continue };
+        for (s, closed) in py.sockets() {
+            if !closed {
+                let call = SocketCall::from(&Call::Method {
+                    sock: s.id,
+                    method: Method::Close,
+                });
+                companion.request(|id| ClientMessage::Call { id, call }, Callback::noop());
+            }
+        }
+    }
+}
+
+/// Props of [`ConsolePage`].
+#[derive(Properties, PartialEq)]
+pub struct ConsoleProps {
+    /// The panes' scripts from the URL.
+    pub initial: ConsoleQuery,
+    /// Called with the query whenever a script changes.
+    #[prop_or_default]
+    pub on_query: Callback<String>,
+}
+
+fn peer_key(kind: PeerKind) -> &'static str {
+    match kind {
+        PeerKind::EchoTcp => "con.peer_echo_tcp",
+        PeerKind::EchoUdp => "con.peer_echo_udp",
+        PeerKind::Silent => "con.peer_silent",
+        PeerKind::Reset => "con.peer_reset",
+        PeerKind::HalfClose => "con.peer_half_close",
+        PeerKind::AppProtocol => "con.peer_app_protocol",
+    }
+}
+
+/// The name a pane goes by (`server`, `client`, `pane 3`).
+fn pane_title(i18n: &I18n, k: usize) -> String {
+    let (key, _) = pane_name(k);
+    i18n.f(key, &[("n", &(k + 1).to_string())])
+}
+
+fn pane_view(ctx: &Ctx, i18n: &I18n, k: usize, connected: bool) -> Html {
+    let rt = ctx.rt.borrow();
+    let p = &rt.panes[k];
+    let t = &p.transcript;
+    let state = t.state();
+    let n = k + 1;
+    let now = now_ms();
+    let entries = t.entries.iter().enumerate().map(|(i, e)| {
+        let last = i + 1 == t.entries.len();
+        let running = e.output.is_none();
+        let time = match e.took_ms {
+            Some(ms) => took_text(ms),
+            None => took_text(now - p.started_ms),
+        };
+        let cancel = {
+            let ctx = ctx.clone();
+            Callback::from(move |_| ctx.cancel(k))
+        };
+        let out_class = if e.socklab {
+            "py-note"
+        } else if e.raised {
+            "py-err"
+        } else {
+            "py-out"
+        };
+        html! {
+            <li class={classes!("con-line", running.then_some("con-running"))}>
+                <div class="con-in">
+                    <code><span class="py-prompt" aria-hidden="true">{">>> "}</span><span class="py-in">{ e.line.clone() }</span></code>
+                    <span class="con-time" data-testid={running.then_some(format!("console-clock-{n}"))}>{ time }</span>
+                    if running && last && p.in_flight.is_some() {
+                        <span class="con-wait">{ if t.waiting { i18n.t("con.waiting") } else { "" } }</span>
+                        <button type="button" class="link-btn" data-testid={format!("console-cancel-{n}")} onclick={cancel}>{ i18n.t("con.cancel") }</button>
+                    }
+                </div>
+                if let Some(out) = e.output.as_ref().filter(|o| !o.is_empty()) {
+                    <pre class={classes!("con-out", out_class)}>{ out.clone() }</pre>
+                }
+            </li>
+        }
+    });
+    let pending = t.pending.iter().map(|line| {
+        html! { <li class="con-line con-pending"><code><span class="py-prompt" aria-hidden="true">{"··· "}</span>{ line.clone() }</code></li> }
+    });
+    let onkeydown = {
+        let ctx = ctx.clone();
+        Callback::from(move |e: KeyboardEvent| on_key(&ctx, k, &e))
+    };
+    let oninput = {
+        let ctx = ctx.clone();
+        Callback::from(move |e: InputEvent| {
+            let value = e.target_unchecked_into::<HtmlInputElement>().value();
+            let mut rt = ctx.rt.borrow_mut();
+            rt.focus = k;
+            if let Some(p) = rt.panes.get_mut(k) {
+                p.input = value;
+                p.history_at = None;
+            }
+        })
+    };
+    let onfocus = {
+        let ctx = ctx.clone();
+        Callback::from(move |_| ctx.rt.borrow_mut().focus = k)
+    };
+    let restart = {
+        let ctx = ctx.clone();
+        Callback::from(move |_| {
+            {
+                let mut rt = ctx.rt.borrow_mut();
+                let Some(p) = rt.panes.get_mut(k) else { return };
+                let old = std::mem::replace(p, PaneRt::new(&[]));
+                p.generation = old.generation + 1;
+                p.history = old.history.clone();
+                close_sockets(&ctx.companion, std::slice::from_ref(&old));
+                rt.board.pane_restarted(k);
+            }
+            ctx.save_query();
+            ctx.redraw.emit(());
+        })
+    };
+    let remove = {
+        let ctx = ctx.clone();
+        Callback::from(move |_| {
+            {
+                let mut rt = ctx.rt.borrow_mut();
+                if k < rt.panes.len() && k >= 2 {
+                    let old = rt.panes.remove(k);
+                    close_sockets(&ctx.companion, std::slice::from_ref(&old));
+                    rt.board.pane_restarted(k);
+                }
+            }
+            ctx.save_query();
+            ctx.redraw.emit(());
+        })
+    };
+    let names: Vec<String> = rt
+        .panes
+        .iter()
+        .enumerate()
+        .map(|(j, _)| pane_name(j).1)
+        .collect();
+    let order: Vec<&str> = names.iter().map(String::as_str).collect();
+    let script = socklab_core::console::export::script(&names[k], &order, &t.script());
+    let export_href = format!(
+        "data:text/x-python;charset=utf-8,{}",
+        crate::route::percent_encode(&script)
+    );
+    let title = pane_title(i18n, k);
+    let placeholder = if k == 0 {
+        "srv = socket.create_server(('127.0.0.1', 50007))"
+    } else {
+        "c = socket.create_connection(('127.0.0.1', 50007))"
+    };
+    html! {
+        <div class="pane card" data-testid={format!("console-pane-{n}")}>
+            <div class="pane-head">
+                <h2>{ title.clone() }</h2>
+                <span class="pane-tools">
+                    <a class="link-btn" href={export_href} download={format!("{}.py", names[k])} data-testid={format!("console-export-{n}")}>{ i18n.f("con.export", &[("file", &format!("{}.py", names[k]))]) }</a>
+                    <button type="button" class="link-btn" data-testid={format!("console-restart-{n}")} onclick={restart}>{ i18n.t("con.restart") }</button>
+                    if k >= 2 {
+                        <button type="button" class="link-btn" onclick={remove}>{ i18n.t("con.remove_pane") }</button>
+                    }
+                </span>
+            </div>
+            <ol class="con-transcript" data-testid={format!("console-transcript-{n}")} data-state={state.name()} data-text={t.text()} aria-live="polite">
+                { for entries }
+                { for pending }
+            </ol>
+            if p.gone_notice {
+                <p class="notice small">{ i18n.t("con.sockets_gone") }</p>
+            }
+            if !connected {
+                <p class="notice small">{ i18n.t("con.no_companion_short") }</p>
+            }
+            <div class="con-prompt">
+                <span class="py-prompt" aria-hidden="true">{">>>"}</span>
+                <input type="text" class="con-input" spellcheck="false" autocomplete="off" autocapitalize="off"
+                    aria-label={i18n.f("con.input_label", &[("pane", &title)])}
+                    data-testid={format!("console-input-{n}")} value={p.input.clone()} {placeholder}
+                    {onkeydown} {oninput} {onfocus} />
+            </div>
+            if p.offered.len() > 1 {
+                <p class="con-offers small" data-testid={format!("console-completions-{n}")}>{ p.offered.join("  ") }</p>
+            }
+        </div>
+    }
+}
+
+/// Enter runs, the arrows walk the history, Tab completes.
+fn on_key(ctx: &Ctx, k: usize, e: &KeyboardEvent) {
+    match e.key().as_str() {
+        "Enter" => {
+            e.prevent_default();
+            let line = {
+                let mut rt = ctx.rt.borrow_mut();
+                let Some(p) = rt.panes.get_mut(k) else { return };
+                if p.py.is_none() {
+                    return;
+                }
+                let line = std::mem::take(&mut p.input);
+                p.history_at = None;
+                if line.trim().is_empty() {
+                    return;
+                }
+                p.history.push(line.clone());
+                line
+            };
+            ctx.run_line(k, line);
+            ctx.save_query();
+        }
+        "ArrowUp" | "ArrowDown" => {
+            e.prevent_default();
+            let up = e.key() == "ArrowUp";
+            let mut rt = ctx.rt.borrow_mut();
+            let Some(p) = rt.panes.get_mut(k) else { return };
+            let len = p.history.len();
+            if len == 0 {
+                return;
+            }
+            let at = match (p.history_at, up) {
+                (None, true) => Some(len - 1),
+                (None, false) => None,
+                (Some(i), true) => Some(i.saturating_sub(1)),
+                (Some(i), false) => (i + 1 < len).then_some(i + 1),
+            };
+            p.history_at = at;
+            p.input = at.map(|i| p.history[i].clone()).unwrap_or_default();
+            drop(rt);
+            ctx.redraw.emit(());
+        }
+        "Tab" => {
+            let mut rt = ctx.rt.borrow_mut();
+            let Some(p) = rt.panes.get_mut(k) else { return };
+            let Some(py) = &p.py else { return };
+            let offered = completions(py, &p.input);
+            if offered.is_empty() {
+                return;
+            }
+            e.prevent_default();
+            p.input = common_prefix(&offered);
+            p.offered = offered;
+            drop(rt);
+            ctx.redraw.emit(());
+        }
+        _ => {}
+    }
+}
+
+/// The longest start the completions share.
+fn common_prefix(words: &[String]) -> String {
+    let Some(first) = words.first() else {
+        return String::new();
+    };
+    let mut end = first.len();
+    for w in &words[1..] {
+        end = end.min(
+            first
+                .char_indices()
+                .zip(w.chars())
+                .find(|((_, a), b)| a != b)
+                .map_or(end.min(w.len()), |((i, _), _)| i),
+        );
+    }
+    first[..end].to_owned()
+}
+
+fn state_text(i18n: &I18n, row: &SockRow) -> String {
+    let mut parts = vec![i18n.t(row.state.key()).to_owned()];
+    if row.state == SockState::Connected || row.state == SockState::Closed {
+        if row.fin_sent {
+            parts.push(i18n.t("con.st_fin_sent").to_owned());
+        }
+        if row.peer_closed {
+            parts.push(i18n.t("con.st_peer_closed").to_owned());
+        }
+    }
+    if row.incoming {
+        parts.push(i18n.t("con.st_incoming").to_owned());
+    }
+    parts.join(" · ")
+}
+
+fn socket_panel(i18n: &I18n, rt: &Runtime) -> Html {
+    let rows = rt.board.rows().iter().map(|row| {
+        let names = rt
+            .panes
+            .get(row.pane)
+            .and_then(|p| p.names.get(&row.id))
+            .map(|n| n.join(", "))
+            .unwrap_or_default();
+        let kind = match (row.stream, row.v6) {
+            (true, false) => "TCP",
+            (false, false) => "UDP",
+            (true, true) => "TCP6",
+            (false, true) => "UDP6",
+        };
+        let state_name = match row.state {
+            SockState::Created => "created",
+            SockState::Bound => "bound",
+            SockState::Listening => "listening",
+            SockState::Connected => "connected",
+            SockState::Datagram => "datagram",
+            SockState::Reset => "reset",
+            SockState::Closed => "closed",
+        };
+        let dash = || "—".to_owned();
+        html! {
+            <tr data-testid={format!("console-sock-{}", row.id)} data-state={state_name}
+                data-fin={row.fin_sent.to_string()} data-peer-closed={row.peer_closed.to_string()}>
+                <td data-label={i18n.t("con.col_pane").to_owned()}>{ pane_title(i18n, row.pane) }</td>
+                <td data-label={i18n.t("con.col_names").to_owned()}><code>{ names }</code></td>
+                <td data-label={i18n.t("con.col_kind").to_owned()}>{ kind }</td>
+                <td data-label={i18n.t("con.col_state").to_owned()} class="con-state">{ state_text(i18n, row) }</td>
+                <td data-label={i18n.t("con.col_local").to_owned()}><code>{ row.local.clone().unwrap_or_else(dash) }</code></td>
+                <td data-label={i18n.t("con.col_remote").to_owned()}><code>{ row.remote.clone().unwrap_or_else(dash) }</code></td>
+                <td data-label={i18n.t("con.col_timeout").to_owned()}><code>{ row.timeout.clone() }</code></td>
+                <td data-label={i18n.t("con.col_unread").to_owned()}>{ row.unread }</td>
+            </tr>
+        }
+    });
+    html! {
+        <section class="card con-sockets" data-testid="console-sockets" aria-labelledby="con-sockets-title">
+            <h2 id="con-sockets-title">{ i18n.t("con.sockets") }</h2>
+            if rt.board.rows().is_empty() {
+                <p class="muted small">{ i18n.t("con.no_sockets") }</p>
+            } else {
+                <div class="table-wrap">
+                    <table class="stack-table">
+                        <thead><tr>
+                            <th>{ i18n.t("con.col_pane") }</th><th>{ i18n.t("con.col_names") }</th>
+                            <th>{ i18n.t("con.col_kind") }</th><th>{ i18n.t("con.col_state") }</th>
+                            <th>{ i18n.t("con.col_local") }</th><th>{ i18n.t("con.col_remote") }</th>
+                            <th>{ i18n.t("con.col_timeout") }</th><th>{ i18n.t("con.col_unread") }</th>
+                        </tr></thead>
+                        <tbody>{ for rows }</tbody>
+                    </table>
+                </div>
+            }
+        </section>
+    }
+}
+
+fn lane_name(i18n: &I18n, lane: Lane) -> String {
+    match lane {
+        Lane::Pane(k) => pane_title(i18n, k),
+        Lane::Peer(kind) => i18n.t(peer_key(kind)).to_owned(),
+        Lane::Elsewhere => i18n.t("con.lane_elsewhere").to_owned(),
+    }
+}
+
+fn lane_id(lane: Lane) -> String {
+    match lane {
+        Lane::Pane(k) => format!("pane{}", k + 1),
+        Lane::Peer(kind) => kind.name().to_owned(),
+        Lane::Elsewhere => "elsewhere".to_owned(),
+    }
+}
+
+fn diagram(i18n: &I18n, rt: &Runtime) -> Html {
+    let lanes = rt.board.lanes(rt.panes.len());
+    let col = |lane: Lane| lanes.iter().position(|l| *l == lane).unwrap_or(0);
+    let heads = lanes
+        .iter()
+        .map(|&l| html! { <div class="seq-head">{ lane_name(i18n, l) }</div> });
+    let arrows = rt.board.arrows().iter().map(|a| {
+        let (from, to) = (col(a.from), col(a.to));
+        let (lo, hi) = (from.min(to), from.max(to));
+        let n = a.signal.bytes().unwrap_or(0).to_string();
+        let key = match a.signal {
+            Signal::Data(1) => "con.sig_data_one",
+            Signal::Datagram(1) => "con.sig_datagram_one",
+            other => other.key(),
+        };
+        let label = i18n.f(key, &[("n", &n)]);
+        let signal = match a.signal {
+            Signal::Connect => "connect",
+            Signal::Accept => "accept",
+            Signal::Data(_) | Signal::Datagram(_) => "data",
+            Signal::Fin => "fin",
+            Signal::Rst => "rst",
+        };
+        let dir = if to >= from { "seq-right" } else { "seq-left" };
+        let style = format!("grid-column: {} / {}", lo + 1, hi + 2);
+        html! {
+            <div class={classes!("seq-arrow", dir, format!("seq-{signal}"))} {style}
+                data-testid="console-arrow" data-signal={signal} data-from={lane_id(a.from)} data-to={lane_id(a.to)}>
+                <span class="seq-label">{ label }</span>
+                <span class="seq-line" aria-hidden="true"></span>
+            </div>
+        }
+    });
+    let style = format!(
+        "grid-template-columns: repeat({}, minmax(0, 1fr))",
+        lanes.len()
+    );
+    html! {
+        <section class="card con-diagram" data-testid="console-diagram" aria-labelledby="con-diagram-title">
+            <h2 id="con-diagram-title">{ i18n.t("con.diagram") }</h2>
+            if rt.board.arrows().is_empty() {
+                <p class="muted small">{ i18n.t("con.no_arrows") }</p>
+            } else {
+                <div class="seq" {style}>
+                    { for heads }
+                    { for arrows }
+                </div>
+            }
+        </section>
+    }
+}
