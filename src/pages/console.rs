@@ -164,6 +164,15 @@ impl Ctx {
                 p.remember_names();
             }
             ctx.save_query();
+            let next = ctx
+                .rt
+                .borrow_mut()
+                .panes
+                .get_mut(k)
+                .and_then(|p| p.transcript.typed_ahead.pop_front());
+            if let Some(next) = next {
+                ctx.run_line(k, next);
+            }
             ctx.advance();
             ctx.redraw.emit(());
         });
@@ -755,7 +764,7 @@ fn pane_view(ctx: &Ctx, i18n: &I18n, k: usize, connected: bool) -> Html {
             </li>
         }
     });
-    let pending = t.pending.iter().map(|line| {
+    let pending = t.typed_ahead.iter().chain(&t.pending).map(|line| {
         html! { <li class="con-line con-pending"><code><span class="py-prompt" aria-hidden="true">{"··· "}</span>{ line.clone() }</code></li> }
     });
     let onkeydown = {
@@ -871,15 +880,20 @@ fn on_key(ctx: &Ctx, k: usize, e: &KeyboardEvent) {
             let line = {
                 let mut rt = ctx.rt.borrow_mut();
                 let Some(p) = rt.panes.get_mut(k) else { return };
-                if p.py.is_none() {
-                    return;
-                }
                 let line = std::mem::take(&mut p.input);
                 p.history_at = None;
                 if line.trim().is_empty() {
                     return;
                 }
                 p.history.push(line.clone());
+                if p.py.is_none() || !p.transcript.typed_ahead.is_empty() {
+                    // A line runs: this one waits its turn, as typing ahead in a terminal does.
+                    p.transcript.typed_ahead.push_back(line);
+                    drop(rt);
+                    ctx.redraw.emit(());
+                    ctx.save_query();
+                    return;
+                }
                 line
             };
             ctx.run_line(k, line);

@@ -35,6 +35,35 @@ impl Token {
         Ok(Token(bytes.iter().map(|b| format!("{b:02x}")).collect()))
     }
 
+    /// The token in `SOCKLAB_TOKEN`, if set: a restarted companion keeps the one its open pages
+    /// hold, so they reconnect by themselves. It must be 32 to 128 hex digits, as hard to guess
+    /// as a generated one; anything else is refused with what would be right.
+    ///
+    /// # Errors
+    /// When the variable is set to something that is not such a token.
+    pub fn from_env() -> Result<Option<Token>, String> {
+        let Ok(value) = std::env::var("SOCKLAB_TOKEN") else {
+            return Ok(None);
+        };
+        Token::checked(&value).map(Some)
+    }
+
+    /// `text` as a token, if it is 32 to 128 hex digits.
+    ///
+    /// # Errors
+    /// Otherwise, saying what a token must be.
+    pub fn checked(text: &str) -> Result<Token, String> {
+        let ok = (32..=128).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_hexdigit());
+        if ok {
+            Ok(Token(text.to_ascii_lowercase()))
+        } else {
+            Err(format!(
+                "SOCKLAB_TOKEN must be 32 to 128 hex digits (it has {} characters); unset it to get a fresh random token",
+                text.chars().count()
+            ))
+        }
+    }
+
     /// A token with a known value, for tests.
     pub fn from_string(s: impl Into<String>) -> Token {
         Token(s.into())
@@ -168,6 +197,26 @@ impl Gate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chosen_token_must_be_as_hard_to_guess_as_a_generated_one() {
+        let t = Token::checked("00112233445566778899AABBCCDDEEFF").unwrap();
+        assert_eq!(t.as_str(), "00112233445566778899aabbccddeeff");
+        for bad in [
+            "",
+            "secret",
+            "0011223344556677889",
+            &"g".repeat(32),
+            &"a".repeat(129),
+        ] {
+            let e = Token::checked(bad).unwrap_err();
+            assert!(
+                e.starts_with("SOCKLAB_TOKEN must be 32 to 128 hex digits"),
+                "{e}"
+            );
+        }
+        assert_eq!(Token::generate().unwrap().as_str().len(), 32);
+    }
 
     fn gate() -> Gate {
         Gate::new(

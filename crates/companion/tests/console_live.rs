@@ -523,3 +523,48 @@ async fn an_exported_pane_prints_under_python3_what_the_console_printed() {
         })
         .await;
 }
+
+/// After the companion's session ends, a new one numbers its sockets from 1 again: a name that
+/// held an old socket must not reach the new socket that took its number.
+#[tokio::test(flavor = "current_thread")]
+async fn old_sockets_stay_old_when_a_new_session_reuses_their_numbers() {
+    let local = tokio::task::LocalSet::new();
+    local
+        .run_until(async {
+            let server = Running::start(Config::default()).await;
+            let mut pane = Pane::new();
+            let first = PaneHost {
+                link: Link::open(&server).await,
+                current: Cell::new(None),
+            };
+            for line in ["import socket", "srv = socket.socket()"] {
+                pane.run(&first, line).await;
+            }
+            pane.companion_restarted();
+            let second = PaneHost {
+                link: Link::open(&server).await,
+                current: Cell::new(None),
+            };
+            let mut run = async |line: &str| pane.run(&second, line).await.output;
+            assert_eq!(run("s = socket.socket()").await, "");
+            assert_eq!(run("s.fileno() > 2").await, "True");
+            assert_eq!(run("srv.fileno()").await, "-1");
+            assert!(run("srv.listen()").await.starts_with(
+                "[socklab] this socket belonged to a companion session that has ended"
+            ),);
+            assert_eq!(
+                run("select.select([srv], [], [], 0)")
+                    .await
+                    .lines()
+                    .last()
+                    .unwrap(),
+                "NameError: name 'select' is not defined"
+            );
+            run("import select").await;
+            assert!(run("select.select([srv], [], [], 0)")
+                .await
+                .starts_with("[socklab] this socket belonged"));
+            assert_eq!(run("s.getsockname()").await, "('0.0.0.0', 0)");
+        })
+        .await;
+}

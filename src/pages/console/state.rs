@@ -53,6 +53,8 @@ pub struct Transcript {
     pub entries: Vec<Entry>,
     /// Lines still to run ("Run all" runs them; a link opens with them here).
     pub pending: VecDeque<String>,
+    /// Lines typed while another ran: they run next, by themselves, as a terminal's do.
+    pub typed_ahead: VecDeque<String>,
     /// The running line's call waits (the companion said so).
     pub waiting: bool,
 }
@@ -100,7 +102,7 @@ impl Transcript {
 
     /// The state `data-state` shows.
     pub fn state(&self) -> PaneState {
-        if self.running() {
+        if self.running() || !self.typed_ahead.is_empty() {
             if self.waiting {
                 PaneState::Waiting
             } else {
@@ -131,6 +133,7 @@ impl Transcript {
         self.entries
             .iter()
             .map(|e| e.line.clone())
+            .chain(self.typed_ahead.iter().cloned())
             .chain(self.pending.iter().cloned())
             .collect()
     }
@@ -273,6 +276,12 @@ mod tests {
             ">>> import socket\n>>> s = socket.socket()\nx\n>>> 1/0\nTraceback (most recent call last):\n  File \"<stdin>\", line 1, in <module>\nZeroDivisionError: division by zero"
         );
         assert_eq!(t.script().len(), 3);
+        // A line typed while another runs waits its turn, and counts as running.
+        t.start("s.accept()".to_owned());
+        t.typed_ahead.push_back("s.close()".to_owned());
+        t.finish(String::new(), false, false, 1.0);
+        assert_eq!(t.state(), PaneState::Running);
+        assert_eq!(t.script().last().map(String::as_str), Some("s.close()"));
     }
 
     #[test]

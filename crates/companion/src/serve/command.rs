@@ -69,7 +69,10 @@ pub(crate) fn run(
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on 127.0.0.1:{port}: {e} (is another socklab running? try --port 0)"))?;
         let port = listener.local_addr()?.port();
-        let token = Token::generate()?;
+        let token = match Token::from_env().map_err(|e| anyhow::anyhow!(e))? {
+            Some(token) => token,
+            None => Token::generate()?,
+        };
         let url = format!("http://127.0.0.1:{port}/?token={}", token.as_str());
         let dist = config.dist.clone();
         let lan_ips = if lan { lan_addresses() } else { Vec::new() };

@@ -146,6 +146,8 @@ pub struct Board {
     rows: Vec<SockRow>,
     arrows: Vec<Arrow>,
     peers: Vec<(PeerKind, u16)>,
+    /// Connections a pane made to another pane's listener, not yet accepted: (client, listener).
+    unaccepted: Vec<(SockId, SockId)>,
 }
 
 /// The port of an address argument, if it has one.
@@ -343,9 +345,11 @@ impl Board {
                         Lane::Pane(p) => p,
                         _ => 0,
                     };
-                    // The client: a pane's socket whose local port is the address accepted.
+                    // The client: a pane's socket whose local port is the address accepted, or
+                    // else the oldest connection to this listener not yet accepted (the page
+                    // may not know the client's port yet).
                     let from_port = port_in_repr(address);
-                    let client = self
+                    let by_port = self
                         .rows
                         .iter()
                         .find(|r| {
@@ -354,6 +358,17 @@ impl Board {
                                 && r.stream
                                 && r.state == SockState::Connected
                         })
+                        .map(|r| r.id);
+                    let queued = self
+                        .unaccepted
+                        .iter()
+                        .position(|(c, l)| *l == sock && by_port.is_none_or(|p| p == *c));
+                    let client_id = by_port.or_else(|| queued.map(|i| self.unaccepted[i].0));
+                    if let Some(i) = queued {
+                        self.unaccepted.remove(i);
+                    }
+                    let client = client_id
+                        .and_then(|id| self.rows.iter().find(|r| r.id == id))
                         .map(|r| (r.id, r.pane));
                     let remote_lane = client.map_or(Lane::Elsewhere, |(_, p)| Lane::Pane(p));
                     if let Some(row) = self.row(sock) {
@@ -379,7 +394,7 @@ impl Board {
                 }
             }
             Method::Connect { address, ex } => {
-                let (target, _) = self.lane_at_port(port_of(address));
+                let (target, listener) = self.lane_at_port(port_of(address));
                 let stream = self
                     .rows
                     .iter()
@@ -399,6 +414,9 @@ impl Board {
                             row.state = SockState::Connected;
                         }
                     }
+                }
+                if let (true, true, Some(listener)) = (succeeded, stream, listener) {
+                    self.unaccepted.push((sock, listener));
                 }
                 if stream && (succeeded || refused || raised.is_some()) {
                     self.arrow(here, target, Signal::Connect);
@@ -610,11 +628,6 @@ mod tests {
             ex: false,
         };
         b.call(1, &m(2, connect), &none());
-        b.named(
-            2,
-            Some("('127.0.0.1', 40000)".into()),
-            Some("('127.0.0.1', 5000)".into()),
-        );
         b.event(&SocketEvent::Incoming { sock: 1 });
         assert!(b.rows()[0].incoming);
         let accepted = CallOutcome::Returned {
@@ -625,6 +638,12 @@ mod tests {
             },
         };
         b.call(0, &m(1, Method::Accept), &accepted);
+        // The client's own address comes back after the accept (the page asks for it).
+        b.named(
+            2,
+            Some("('127.0.0.1', 40000)".into()),
+            Some("('127.0.0.1', 5000)".into()),
+        );
         assert!(!b.rows()[0].incoming);
         let send = Method::Send {
             data: b"hello".to_vec(),

@@ -39,6 +39,9 @@ pub struct Pane {
     printed: String,
     /// The companion session that made this pane's first sockets has ended.
     stale: bool,
+    /// Which companion session this pane's new sockets belong to (socket ids start again at 1
+    /// in a new session, so an old socket is told by its session, not by its id).
+    epoch: u32,
 }
 
 type Flow<T> = Result<T, Fail>;
@@ -670,7 +673,7 @@ fn binop(op: BinOp, a: &Value, b: &Value) -> Flow<Value> {
 }
 
 /// The companion's answer as a console value.
-fn returned(value: PyReturn, made: &mut Vec<SocketObj>) -> Flow<Value> {
+fn returned(value: PyReturn, made: &mut Vec<SocketObj>, epoch: u32) -> Flow<Value> {
     Ok(match value {
         PyReturn::None => Value::None,
         PyReturn::Int { value } => Value::Int(i128::from(value)),
@@ -678,7 +681,7 @@ fn returned(value: PyReturn, made: &mut Vec<SocketObj>) -> Flow<Value> {
         PyReturn::Str { value } => Value::Str(value),
         PyReturn::Bytes { hex } => Value::Bytes(crate::protocol::hex_decode(&hex)),
         PyReturn::Socket { sock, repr } => {
-            let obj = socket_from_repr(sock, &repr);
+            let obj = socket_from_repr(sock, &repr, epoch);
             made.push(obj.clone());
             Value::Socket(obj)
         }
@@ -687,7 +690,7 @@ fn returned(value: PyReturn, made: &mut Vec<SocketObj>) -> Flow<Value> {
             repr,
             address,
         } => {
-            let obj = socket_from_repr(sock, &repr);
+            let obj = socket_from_repr(sock, &repr, epoch);
             made.push(obj.clone());
             Value::Tuple(vec![Value::Socket(obj), literal_value(&address)])
         }
@@ -701,7 +704,7 @@ fn returned(value: PyReturn, made: &mut Vec<SocketObj>) -> Flow<Value> {
 }
 
 /// `<socket.socket fd=7, family=2, type=1, proto=0, ...>` read back into its numbers.
-fn socket_from_repr(id: SockId, repr: &str) -> SocketObj {
+fn socket_from_repr(id: SockId, repr: &str, epoch: u32) -> SocketObj {
     let field = |name: &str| -> i32 {
         repr.split([' ', ',', '<', '>'])
             .find_map(|part| part.strip_prefix(name)?.strip_prefix('=')?.parse().ok())
@@ -713,6 +716,7 @@ fn socket_from_repr(id: SockId, repr: &str) -> SocketObj {
         family: field("family"),
         socktype: field("type"),
         proto: field("proto"),
+        epoch,
     }
 }
 
@@ -739,9 +743,9 @@ fn literal_value(text: &str) -> Value {
     }
 }
 
-fn outcome_value(outcome: CallOutcome, made: &mut Vec<SocketObj>) -> Flow<Value> {
+fn outcome_value(outcome: CallOutcome, made: &mut Vec<SocketObj>, epoch: u32) -> Flow<Value> {
     match outcome {
-        CallOutcome::Returned { value } => returned(value, made),
+        CallOutcome::Returned { value } => returned(value, made, epoch),
         CallOutcome::Raised(r) => {
             let message = r
                 .line
@@ -799,7 +803,9 @@ impl Pane {
     pub fn names_of(&self, id: SockId) -> Vec<&str> {
         self.order
             .iter()
-            .filter(|n| matches!(self.names.get(n.as_str()), Some(Value::Socket(s)) if s.id == id))
+            .filter(|n| {
+                matches!(self.names.get(n.as_str()), Some(Value::Socket(s)) if s.id == id && s.epoch == self.epoch)
+            })
             .map(String::as_str)
             .collect()
     }
@@ -807,11 +813,12 @@ impl Pane {
     /// Forgets every socket: the companion session that owned them has ended. Names that held
     /// one now hold a socket the console reports as gone.
     pub fn companion_restarted(&mut self) {
-        for s in &self.sockets {
-            self.closed.insert(s.id);
-        }
+        // The new session numbers its sockets from 1 again: the old ones are told apart by
+        // their epoch, and the ids they closed mean nothing to it.
+        self.closed.clear();
         self.sockets.clear();
         self.stale = true;
+        self.epoch += 1;
     }
 
     /// Runs one line as `python3 -i` would, making its socket calls through `host`.
@@ -1367,7 +1374,7 @@ impl Pane {
             }
         }
         let outcome = host.call(&call).await?;
-        outcome_value(outcome, &mut self.sockets)
+        outcome_value(outcome, &mut self.sockets, self.epoch)
     }
 
     async fn call<H: Host>(
@@ -1413,11 +1420,11 @@ impl Pane {
             ))
             .into());
         }
-        let stale = self.stale && !self.sockets.iter().any(|x| x.id == s.id);
+        let stale = s.epoch != self.epoch;
         let method = match name {
             "fileno" => {
                 arity_none(name, n)?;
-                return Ok(Value::Int(if self.closed.contains(&s.id) {
+                return Ok(Value::Int(if stale || self.closed.contains(&s.id) {
                     -1
                 } else {
                     i128::from(s.fd)
@@ -2470,12 +2477,7 @@ impl Pane {
             except: ids(&lists[2]),
             timeout,
         });
-        if self.stale
-            && lists
-                .iter()
-                .flatten()
-                .any(|s| !self.sockets.iter().any(|x| x.id == s.id))
-        {
+        if lists.iter().flatten().any(|s| s.epoch != self.epoch) {
             return Err(Gone::Stale.into());
         }
         match host.call(&call).await? {
@@ -2503,7 +2505,7 @@ impl Pane {
                     pick(&except, &lists[2]),
                 ]))
             }
-            other => outcome_value(other, &mut self.sockets),
+            other => outcome_value(other, &mut self.sockets, self.epoch),
         }
     }
 }

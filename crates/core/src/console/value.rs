@@ -171,6 +171,8 @@ pub struct SocketObj {
     pub socktype: i32,
     /// The protocol.
     pub proto: i32,
+    /// The companion session it belongs to, as the pane counts them (0 for the first).
+    pub epoch: u32,
 }
 
 /// An exception, as the console raises it and prints it.
