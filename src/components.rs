@@ -2,6 +2,7 @@
 
 pub mod bytes;
 pub mod python;
+pub mod reading;
 pub mod resolver;
 pub mod scenario;
 pub mod segmented;

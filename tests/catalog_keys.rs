@@ -34,6 +34,7 @@ fn keys_in(source: &str) -> Vec<String> {
         "py",
         "bo",
         "hint",
+        "read",
         "struct.code",
         "con",
     ] {

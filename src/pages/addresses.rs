@@ -9,7 +9,7 @@ use crate::components::resolver::LiveGetaddrinfo;
 use crate::components::segmented::{Segment, Segmented};
 use crate::i18n::{use_i18n, I18n};
 use crate::pages::{dispatch_to, input_value, use_page_store, PageProps};
-use socklab_core::addr::{Caller, HostKind};
+use socklab_core::addr::Caller;
 use socklab_core::inet::Family;
 use state::{Action, AddressState, Checked, GaiForm, GAI_FLAGS};
 use web_sys::HtmlSelectElement;
@@ -194,14 +194,6 @@ pub fn AddressPage(props: &PageProps<AddressState>) -> Html {
 }
 
 fn checked_view(i18n: &I18n, c: &Checked) -> Html {
-    let kind_key = match c.kind {
-        HostKind::Numeric => "addr.kind_numeric",
-        HostKind::Any => "addr.kind_any",
-        HostKind::Broadcast => "addr.kind_broadcast",
-        HostKind::LegacyNumeric => "addr.kind_legacy",
-        HostKind::Scoped { .. } => "addr.kind_scoped",
-        HostKind::Name => "addr.kind_name",
-    };
     let flags = c.flags.iter().map(|f| {
         html! {
             <tr class={classes!(f.value.then_some("yes"))} data-flag={f.name}>
@@ -238,7 +230,7 @@ fn checked_view(i18n: &I18n, c: &Checked) -> Html {
     });
     html! {
         <div class="checked" data-testid="addr-valid">
-            <p class="ok-line"><span class="ok-mark" aria-hidden="true">{"✓ "}</span>{ i18n.t("addr.valid") }{" "}{ i18n.t(kind_key) }</p>
+            <p class="ok-line"><span class="ok-mark" aria-hidden="true">{"✓ "}</span>{ i18n.t("addr.valid") }{" "}{ i18n.t(c.kind_key) }</p>
             if let Some(m) = &c.ipv4_mapped {
                 <p class="facts">{ i18n.f("addr.mapped", &[("v4", m)]) }</p>
             }

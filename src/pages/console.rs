@@ -1057,12 +1057,7 @@ fn diagram(i18n: &I18n, rt: &Runtime) -> Html {
         let (from, to) = (col(a.from), col(a.to));
         let (lo, hi) = (from.min(to), from.max(to));
         let n = a.signal.bytes().unwrap_or(0).to_string();
-        let key = match a.signal {
-            Signal::Data(1) => "con.sig_data_one",
-            Signal::Datagram(1) => "con.sig_datagram_one",
-            other => other.key(),
-        };
-        let label = i18n.f(key, &[("n", &n)]);
+        let label = i18n.f(a.signal.key(), &[("n", &n)]);
         let signal = match a.signal {
             Signal::Connect => "connect",
             Signal::Accept => "accept",

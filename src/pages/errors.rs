@@ -8,7 +8,7 @@ use crate::i18n::{use_i18n, I18n};
 use crate::pages::{input_value, use_page_store, PageProps};
 use socklab_core::errno::{by_class, CatalogEntry, OsErrorClass, System};
 use socklab_core::protocol::Scenario;
-use state::{lesson_links, Action, ErrorsState, Row};
+use state::{lesson_links, Action, ErrorsState, Row, ORDINARY_DEMOS};
 use yew::prelude::*;
 
 /// The errors page.
@@ -34,13 +34,14 @@ pub fn ErrorsPage(props: &PageProps<ErrorsState>) -> Html {
     let opened = s.opened();
     let table_rows = rows
         .iter()
-        .map(|r| table_row(&i18n, r, opened, open(r.entry.name())));
+        .map(|r| table_row(&i18n, r, opened, open(r.name)));
+    let shown = s.opened_name().unwrap_or_default();
     let entry = opened.map(|e| {
         let close = {
             let store = store.clone();
             Callback::from(move |_| store.dispatch(Action::Open(None)))
         };
-        entry_view(&i18n, e, close)
+        entry_view(&i18n, e, shown, close)
     });
 
     html! {
@@ -48,6 +49,11 @@ pub fn ErrorsPage(props: &PageProps<ErrorsState>) -> Html {
             <header class="page-head">
                 <h1>{ i18n.t("err.title") }</h1>
                 <p class="lede">{ i18n.t("err.lede") }</p>
+                <p data-testid="err-ordinary">{ i18n.t("err.ordinary") }
+                    { for ORDINARY_DEMOS.iter().enumerate().map(|(i, (href, key))| html! {
+                        <>{ if i == 0 { " " } else { " · " } }<a href={*href}>{ i18n.t(key) }</a></>
+                    }) }
+                </p>
             </header>
 
             <section class="card" aria-labelledby="err-catalog">
@@ -109,7 +115,8 @@ fn table_row(
         <tr class={classes!(r.from_seed.then_some("seed"), is_open.then_some("current"))} data-name={e.name()}>
             <td><code>{ e.class().name() }</code></td>
             <th scope="row">
-                <button type="button" class="link-btn mono" {onclick} aria-expanded={is_open.to_string()}>{ e.name() }</button>
+                <button type="button" class="link-btn mono" {onclick} aria-expanded={is_open.to_string()}>{ r.name }</button>
+                if !r.also.is_empty() { <span class="muted also">{ i18n.f("err.aliases", &[("names", &r.also.join(", "))]) }</span> }
                 if r.from_seed { <span class="badge">{ i18n.t("err.seed_badge") }</span> }
             </th>
             <td data-label="Linux">{ e.number() }</td>
@@ -120,7 +127,8 @@ fn table_row(
     }
 }
 
-fn entry_view(i18n: &I18n, e: CatalogEntry, close: Callback<MouseEvent>) -> Html {
+/// An opened entry, headed by the name it was opened by (`shown`).
+fn entry_view(i18n: &I18n, e: CatalogEntry, shown: &str, close: Callback<MouseEvent>) -> Html {
     let lesson = e.lesson();
     let text = lesson.map(|l| l.text(i18n.lang));
     let numbers = match e {
@@ -139,9 +147,10 @@ fn entry_view(i18n: &I18n, e: CatalogEntry, close: Callback<MouseEvent>) -> Html
         _ => html! { <><dt>{"Linux"}</dt><dd>{ e.number() }</dd></> },
     };
     let aliases = match e {
-        CatalogEntry::Errno(x) if !x.aliases().is_empty() => {
-            i18n.f("err.aliases", &[("names", &x.aliases().join(", "))])
-        }
+        CatalogEntry::Errno(x) if x.names().nth(1).is_some() => i18n.f(
+            "err.aliases",
+            &[("names", &x.other_names(shown).join(", "))],
+        ),
         _ => String::new(),
     };
     let list = |items: &[String]| html! { <ul class="notes">{ for items.iter().map(|i| html! { <li>{ i }</li> }) }</ul> };
@@ -163,7 +172,7 @@ fn entry_view(i18n: &I18n, e: CatalogEntry, close: Callback<MouseEvent>) -> Html
     html! {
         <div class="entry" data-testid="err-entry" data-name={e.name()}>
             <div class="entry-head">
-                <h3>{ e.name() }</h3>
+                <h3>{ if shown.is_empty() { e.name() } else { shown } }</h3>
                 <button type="button" class="link-btn" onclick={close}>{ i18n.t("err.close") }</button>
             </div>
             <pre class="py"><code class="py-err" data-testid="err-line">{ e.traceback_line() }</code></pre>

@@ -6,6 +6,7 @@ pub mod state;
 
 use crate::components::python::PyCallView;
 use crate::i18n::use_i18n;
+use crate::pages::structs::state::Preset;
 use crate::pages::{input_value, use_page_store, PageProps};
 use socklab_core::codec::{Codec, Errors};
 use state::{Action, TextState, COLUMNS};
@@ -131,7 +132,7 @@ pub fn TextPage(props: &PageProps<TextState>) -> Html {
                 <h2 id="text-bom">{ i18n.t("text.bom_title") }</h2>
                 <p>{ i18n.t("text.bom_1") }</p>
                 <p>{ i18n.t("text.bom_2") }</p>
-                <p>{ i18n.t("text.header") }{" "}<a href="/struct?fmt=%3EH12s&args=12%2C+b%27%7B%22size%22%3A+42%7D%27">{ i18n.t("text.header_link") }</a></p>
+                <p>{ i18n.t("text.header") }{" "}<a href={Preset::LengthPrefixed.href()}>{ i18n.t("text.header_link") }</a></p>
             </section>
         </article>
     }

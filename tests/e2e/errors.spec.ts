@@ -35,7 +35,7 @@ test("the seed's five first, search by Windows number and by Chinese words, entr
   );
   // The entry links to the lesson where it happens, opened where it happens.
   const lesson = page.getByTestId("err-lessons").getByRole("link");
-  await expect(lesson).toHaveText("实时套接字：被重置的连接");
+  await expect(lesson).toHaveText("阻塞调用与关闭连接：被重置的连接");
   await lesson.click();
   await expect(page).toHaveURL(/\/live\?close=reset$/);
   await expect(page.getByTestId("close-reset")).toHaveAttribute("aria-pressed", "true");

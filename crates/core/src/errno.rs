@@ -102,6 +102,18 @@ impl ErrnoEntry {
         std::iter::once(self.name).chain(self.aliases.iter().copied())
     }
 
+    /// The entry's other names when it is shown under `shown`, one of its names: the guide
+    /// writes `EWOULDBLOCK`, which is `EAGAIN` again.
+    ///
+    /// ```
+    /// let e = socklab_core::errno::by_name("EWOULDBLOCK").unwrap();
+    /// assert_eq!(e.other_names("EWOULDBLOCK"), ["EAGAIN"]);
+    /// assert_eq!(e.other_names("EAGAIN"), ["EWOULDBLOCK"]);
+    /// ```
+    pub fn other_names(&self, shown: &str) -> Vec<&'static str> {
+        self.names().filter(|n| *n != shown).collect()
+    }
+
     /// The number on Linux.
     pub fn number(&self) -> i32 {
         self.number

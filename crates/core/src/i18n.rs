@@ -3,6 +3,8 @@
 //! Every string the app shows comes from one catalog file per language (`locales/*.txt` at the
 //! workspace root), so a translation can be reviewed as a whole. The format is one entry per
 //! line, `key = text`, with `#` comments, `\n` for a line break, and `{name}` placeholders.
+//! A count's noun agrees with it through a plural form, `{name|one|other}`: `{n} {n|byte|bytes}`
+//! gives "1 byte" and "2 bytes". English needs it; Chinese nouns do not change.
 
 use std::collections::HashMap;
 
@@ -142,11 +144,20 @@ impl Catalog {
         self.entries.contains_key(key)
     }
 
-    /// The text of a key with its `{name}` placeholders filled in.
+    /// The text of a key with its `{name}` placeholders filled in, and its plural forms
+    /// `{name|one|other}` chosen by the value: `one` for exactly 1, `other` for anything else.
+    ///
+    /// ```
+    /// use socklab_core::i18n::Catalog;
+    /// let c = Catalog::parse("got = {n} {n|byte|bytes} in {k} {k|entry|entries}\n").unwrap();
+    /// assert_eq!(c.format("got", &[("n", "1"), ("k", "2")]), "1 byte in 2 entries");
+    /// assert_eq!(c.format("got", &[("n", "0"), ("k", "1")]), "0 bytes in 1 entry");
+    /// ```
     pub fn format(&self, key: &str, args: &[(&str, &str)]) -> String {
         let mut text = self.get(key).to_owned();
         for (name, value) in args {
             text = text.replace(&format!("{{{name}}}"), value);
+            text = choose_plural(&text, name, value);
         }
         text
     }
@@ -170,7 +181,8 @@ impl Catalog {
         let mut out: Vec<String> = text
             .split('{')
             .skip(1)
-            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_owned()))
+            .filter_map(|rest| rest.split_once('}').map(|(inside, _)| inside))
+            .map(|inside| inside.split('|').next().unwrap_or_default().to_owned())
             .filter(|name| {
                 !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
             })
@@ -181,6 +193,27 @@ impl Catalog {
     }
 }
 
+/// Replaces every `{name|one|other}` in `text` with the form `value` asks for.
+fn choose_plural(text: &str, name: &str, value: &str) -> String {
+    let opening = format!("{{{name}|");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&opening) {
+        let inside = &rest[at + opening.len()..];
+        let Some(end) = inside.find('}') else { break };
+        let (one, other) = inside[..end]
+            .split_once('|')
+            .unwrap_or((&inside[..end], ""));
+        out.push_str(&rest[..at]);
+        out.push_str(if value.trim() == "1" { one } else { other });
+        rest = &inside[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod glossary;
 #[cfg(test)]
 mod zh_text;
 
@@ -213,6 +246,57 @@ mod tests {
                 "placeholders of `{key}` differ"
             );
         }
+    }
+
+    /// Every plural form names a placeholder of its text and has exactly two forms; and no
+    /// English text, filled with 1 wherever it takes a number, says "1 bytes".
+    #[test]
+    fn counts_agree_with_their_nouns() {
+        let en = Catalog::builtin(Lang::En);
+        let zh = Catalog::builtin(Lang::Zh);
+        for catalog in [&en, &zh] {
+            for key in catalog.keys() {
+                let text = catalog.get(key);
+                for inside in text.split('{').skip(1).filter_map(|r| r.split_once('}')) {
+                    let parts: Vec<&str> = inside.0.split('|').collect();
+                    if parts.len() > 1 {
+                        assert_eq!(parts.len(), 3, "{key}: {{{}}} has two forms", inside.0);
+                        assert!(
+                            text.contains(&format!("{{{}}}", parts[0])),
+                            "{key}: the plural of {} has no {{{}}} beside it",
+                            parts[0],
+                            parts[0]
+                        );
+                    }
+                }
+            }
+        }
+        let plurals = [
+            "bytes", "bits", "entries", "values", "structs", "seconds", "were", "hold",
+        ];
+        let mut found = Vec::new();
+        for key in en.keys() {
+            let names = en.placeholders(key);
+            let ones: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "1")).collect();
+            let text = en.format(key, &ones);
+            let words: Vec<&str> = text.split_whitespace().collect();
+            for pair in words.windows(2) {
+                let noun = pair[1].trim_end_matches(|c: char| !c.is_alphanumeric());
+                if pair[0] == "1" && plurals.contains(&noun) {
+                    found.push(format!("{key}: {text}"));
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "use {{n|one|other}}:\n{}",
+            found.join("\n")
+        );
+        assert_eq!(
+            en.format("st.total", &[("n", "1")]),
+            "1 byte in all",
+            "st.total takes the singular"
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::cases::{expected, socklab};
+use common::cases::{expected, socklab, socklab_result};
 use serde_json::{json, Value};
 use socklab_core::pyliteral::PyValue;
 use std::io::Write;
@@ -69,6 +69,99 @@ fn golden_struct_vectors() {
         3000,
         "the golden struct vectors (CPython 3.11)",
     );
+}
+
+/// The hints that say what CPython does with a format (this call fails, that one works) are
+/// checked against what CPython did in the golden struct file: every case that carries such a
+/// hint is a call the hint says fails, and CPython ran the calls the hint says work.
+#[test]
+fn struct_hints_say_what_cpython_does() {
+    struct Claim {
+        hint: &'static str,
+        /// The calls the hint is given for: they fail.
+        fail: &'static [&'static str],
+        /// The calls the hint says work, and on which format (from the one that failed).
+        work: &'static [&'static str],
+        work_format: fn(&str) -> String,
+    }
+    let same = |f: &str| f.to_owned();
+    let claims = [
+        // "CPython packs it (struct.pack('0p', b'') gives b''), but unpacking it fails"
+        Claim {
+            hint: "hint.struct_zero_p",
+            fail: &["struct.unpack", "struct.unpack_from", "struct.iter_unpack"],
+            work: &["struct.pack", "struct.calcsize"],
+            work_format: same,
+        },
+        // "iter_unpack ... the struct must be at least one byte long"
+        Claim {
+            hint: "hint.struct_iter_zero",
+            fail: &["struct.iter_unpack"],
+            work: &["struct.calcsize"],
+            work_format: same,
+        },
+        // "'{code}' exists only in native mode. Remove the prefix (or use @)"
+        Claim {
+            hint: "hint.struct_native_only",
+            fail: &["struct.calcsize", "struct.pack", "struct.unpack"],
+            work: &["struct.calcsize"],
+            work_format: |f: &str| format!("@{}", &f[1..]),
+        },
+    ];
+    let cases: Vec<Value> =
+        serde_json::from_str(include_str!("../vectors/struct.json")).expect("golden file parses");
+    let fmt = |c: &Value| c["fmt"].as_str().unwrap_or_default().to_owned();
+    let func = |c: &Value| c["fn"].as_str().unwrap_or_default().to_owned();
+    for claim in claims {
+        let hinted: Vec<&Value> = cases
+            .iter()
+            .filter(|c| {
+                socklab_result(c).is_err_and(|e| e.hint.is_some_and(|h| h.key == claim.hint))
+            })
+            .collect();
+        assert!(
+            !hinted.is_empty(),
+            "{}: no golden case carries it",
+            claim.hint
+        );
+        for c in &hinted {
+            assert!(
+                claim.fail.contains(&func(c).as_str()) && expected(c).get("err").is_some(),
+                "{} is given for {c}, a call it does not say fails",
+                claim.hint
+            );
+        }
+        let formats: std::collections::BTreeSet<String> = hinted
+            .iter()
+            .map(|c| (claim.work_format)(&fmt(c)))
+            .collect();
+        let worked: Vec<&Value> = cases
+            .iter()
+            .filter(|c| formats.contains(&fmt(c)) && claim.work.contains(&func(c).as_str()))
+            .collect();
+        assert!(
+            !worked.is_empty(),
+            "{}: the golden file has no case of what it says works",
+            claim.hint
+        );
+        // Well-formed calls work: some did, and none failed the way the hinted ones did (a
+        // pack given a str instead of bytes fails too, for its own reason).
+        let failures: Vec<Value> = hinted.iter().map(|c| expected(c)["err"].clone()).collect();
+        assert!(
+            worked.iter().any(|c| expected(c).get("out").is_some()),
+            "{}: CPython ran none of {worked:?}",
+            claim.hint
+        );
+        for c in worked {
+            assert!(
+                !failures.contains(&expected(c)["err"]),
+                "{} says {} works for {:?}, but CPython: {c}",
+                claim.hint,
+                func(c),
+                fmt(c)
+            );
+        }
+    }
 }
 
 #[test]

@@ -160,6 +160,8 @@ pub struct Flag {
 pub struct Checked {
     /// How the host was read.
     pub kind: HostKind,
+    /// The catalog key that says what that means in this family.
+    pub kind_key: &'static str,
     /// The address's `ipaddress` flags (when the address is known without a resolver).
     pub flags: Vec<Flag>,
     /// `ipv4_mapped`, for IPv6.
@@ -230,6 +232,20 @@ fn flags(c: &Classification) -> Vec<Flag> {
             key: "addr.flag_reserved",
         },
     ]
+}
+
+/// What the page says about how the host was read. `''` with AF_INET6 works in CPython 3.11
+/// (it becomes `::`), and the text says so beside the docs' advice to avoid it with IPv6.
+fn kind_key(kind: &HostKind, family: Family) -> &'static str {
+    match kind {
+        HostKind::Numeric => "addr.kind_numeric",
+        HostKind::Any if family == Family::Inet6 => "addr.kind_any6",
+        HostKind::Any => "addr.kind_any",
+        HostKind::Broadcast => "addr.kind_broadcast",
+        HostKind::LegacyNumeric => "addr.kind_legacy",
+        HostKind::Scoped { .. } => "addr.kind_scoped",
+        HostKind::Name => "addr.kind_name",
+    }
 }
 
 impl crate::pages::PageState for AddressState {
@@ -383,6 +399,7 @@ impl AddressState {
         let checked = self.check().map(|r| {
             let c = r.packed.as_deref().map(classify);
             Checked {
+                kind_key: kind_key(&r.kind, self.family),
                 kind: r.kind.clone(),
                 flags: c.as_ref().map(flags).unwrap_or_default(),
                 ipv4_mapped: c.and_then(|c| c.ipv4_mapped),
@@ -456,6 +473,16 @@ mod tests {
             s.view().checked.unwrap_err().traceback_line(),
             "OSError: address family mismatched"
         );
+        let s = s.update(Action::SetHost(String::new()));
+        let c = s.view().checked.unwrap();
+        assert_eq!((c.kind, c.kind_key), (HostKind::Any, "addr.kind_any6"));
+        let (bytes, _) = c.sockaddr.unwrap();
+        assert_eq!(&bytes[8..24], &[0; 16], "'' is :: in AF_INET6");
+        let v4 = s
+            .clone()
+            .update(Action::SetFamily(Family::Inet))
+            .update(Action::SetHost(String::new()));
+        assert_eq!(v4.view().checked.unwrap().kind_key, "addr.kind_any");
         let s = s.update(Action::SetHost("localhost".into()));
         assert_eq!(s.view().checked.unwrap().kind, HostKind::Name);
         assert_eq!(

@@ -35,11 +35,22 @@ pub enum Action {
     Open(Option<String>),
 }
 
+/// Where a wrong argument type raises an ordinary exception (TypeError) before any system
+/// call, as the guide says ordinary exceptions are raised too: (link, message key of its label).
+pub const ORDINARY_DEMOS: [(&str, &str); 2] = [
+    ("/addresses?port=%278080%27", "err.demo_port"),
+    ("/byte-order?v=1.5", "err.demo_float"),
+];
+
 /// One row of the table.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Row {
     /// The entry.
     pub entry: CatalogEntry,
+    /// The name the row shows: the guide's own for its five (`EWOULDBLOCK`), else the entry's.
+    pub name: &'static str,
+    /// The entry's other names for the same number (`EAGAIN` beside `EWOULDBLOCK`).
+    pub also: Vec<&'static str>,
     /// One of the seed's five.
     pub from_seed: bool,
     /// Its name on macOS and Windows (name, number), where it has one.
@@ -56,11 +67,21 @@ fn is_seed(entry: CatalogEntry) -> bool {
 }
 
 fn row(entry: CatalogEntry) -> Row {
+    named(entry, entry.name())
+}
+
+/// A row that shows `entry` under `name`, one of its names.
+fn named(entry: CatalogEntry, name: &'static str) -> Row {
     let foreign = |system| match entry {
         CatalogEntry::Errno(e) => e.codes_on(system).first().map(|c| (c.name, c.number)),
         _ => None,
     };
     Row {
+        name,
+        also: match entry {
+            CatalogEntry::Errno(e) => e.other_names(name),
+            _ => Vec::new(),
+        },
         from_seed: is_seed(entry),
         macos: foreign(System::MacOs),
         windows: foreign(System::Windows),
@@ -133,8 +154,9 @@ impl ErrorsState {
         }
         let mut rows: Vec<Row> = SEED
             .iter()
-            .filter_map(|name| socklab_core::errno::by_name(name))
-            .map(|e| row(CatalogEntry::Errno(e)))
+            .filter_map(|name| {
+                socklab_core::errno::by_name(name).map(|e| named(CatalogEntry::Errno(e), name))
+            })
             .collect();
         rows.extend(
             all_entries()
@@ -143,6 +165,15 @@ impl ErrorsState {
                 .map(row),
         );
         rows
+    }
+
+    /// The name the opened entry is shown under: the one the learner opened it by.
+    pub fn opened_name(&self) -> Option<&'static str> {
+        let name = self.open.as_deref()?;
+        match self.opened()? {
+            CatalogEntry::Errno(e) => e.names().find(|n| *n == name),
+            other => Some(other.name()),
+        }
     }
 
     /// The opened entry, if its name is one.
@@ -223,6 +254,26 @@ mod tests {
     }
 
     #[test]
+    fn the_ordinary_exception_demos_raise_type_error() {
+        use crate::pages::addresses::state::AddressState;
+        use crate::pages::byteorder::state::ByteOrderState;
+        use crate::route::Route;
+        let mut seen = Vec::new();
+        for (href, _) in ORDINARY_DEMOS {
+            let (path, query) = href.split_once('?').unwrap_or((href, ""));
+            let error = match Route::from_path(path) {
+                Route::Addresses => AddressState::from_query(query).view().checked.err(),
+                Route::ByteOrder => ByteOrderState::from_query(query).view().encodings.err(),
+                other => panic!("{href}: no TypeError demo on {other:?}"),
+            };
+            let line = error.map(|e| e.traceback_line()).unwrap_or_default();
+            assert!(line.starts_with("TypeError: "), "{href}: {line:?}");
+            seen.push(path);
+        }
+        assert_eq!(seen, ["/addresses", "/byte-order"]);
+    }
+
+    #[test]
     fn the_seed_comes_first_and_search_finds_across_systems() {
         let s = ErrorsState::default();
         let rows = s.rows();
@@ -238,6 +289,11 @@ mod tests {
             ]
         );
         assert!(rows[4].from_seed && rows[4].windows == Some(("WSAECONNREFUSED", 10061)));
+        let shown: Vec<&str> = rows.iter().take(5).map(|r| r.name).collect();
+        assert_eq!(shown, SEED, "the rows show the guide's names");
+        assert_eq!(rows[0].also, ["EAGAIN"]);
+        assert_eq!(rows[0].entry.number(), 11);
+        assert!(rows[1..].iter().all(|r| r.name == r.entry.name()));
         let s = s.update(Action::SetQuery("10061".into()));
         assert!(s.rows().iter().any(|r| r.entry.name() == "ECONNREFUSED"));
         let s = s.update(Action::SetQuery("拒绝".into()));
@@ -246,6 +302,10 @@ mod tests {
         assert!(s.rows().iter().any(|r| r.entry.name() == "EPIPE"));
         let s = s.update(Action::Open(Some("EWOULDBLOCK".into())));
         assert_eq!(s.opened().map(|e| e.name()), Some("EAGAIN"));
+        assert_eq!(s.opened_name(), Some("EWOULDBLOCK"));
+        let s = s.update(Action::Open(Some("EAGAIN".into())));
+        assert_eq!(s.opened_name(), Some("EAGAIN"));
+        let s = s.update(Action::Open(Some("EWOULDBLOCK".into())));
         assert_eq!(
             ErrorsState::from_query(&crate::route::build_query(&s.to_query())),
             s

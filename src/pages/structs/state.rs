@@ -65,13 +65,24 @@ impl Preset {
         }
     }
 
+    /// The page's address with this example loaded, for links from other pages.
+    pub fn href(self) -> String {
+        format!(
+            "/struct{}",
+            crate::route::build_query(&crate::pages::PageState::to_query(&self.state()))
+        )
+    }
+
     fn state(self) -> StructState {
         let (format, args, data) = match self {
             Preset::Seed => (">H", "256", "01 00"),
+            // The guide's protocol: a length, a JSON header that names the content's encoding
+            // and length, then the content ('中文' in UTF-8).
             Preset::LengthPrefixed => (
-                ">H12s",
-                "12, b'{\"size\": 42}'",
-                "b'\\x00\\x0c{\"size\": 42}'",
+                ">H50s6s",
+                "50, b'{\"content-encoding\": \"utf-8\", \"content-length\": 6}', \
+                 b'\\xe4\\xb8\\xad\\xe6\\x96\\x87'",
+                "",
             ),
             Preset::Aligned => ("@bhiq", "1, 2, 3, 4", ""),
             Preset::Network => (
@@ -586,6 +597,29 @@ mod tests {
         assert!(!v.cells.is_empty(), "the layout still shows");
     }
 
+    /// The text page links here to show a header that names its content's encoding.
+    #[test]
+    fn the_length_prefixed_example_names_its_encoding() {
+        let href = Preset::LengthPrefixed.href();
+        let (path, query) = href.split_once('?').unwrap();
+        assert_eq!(path, "/struct");
+        let s = StructState::from_query(query);
+        assert_eq!(s, Preset::LengthPrefixed.state());
+        assert!(
+            s.args.contains(r#""content-encoding": "utf-8""#),
+            "{}",
+            s.args
+        );
+        let packed = s.packed().expect("the example packs");
+        let header_len = usize::from(u16::from_be_bytes([packed[0], packed[1]]));
+        let header: serde_json::Value =
+            serde_json::from_slice(&packed[2..2 + header_len]).expect("a JSON header");
+        assert_eq!(header["content-encoding"], "utf-8");
+        let body = &packed[2 + header_len..];
+        assert_eq!(header["content-length"], body.len());
+        assert_eq!(std::str::from_utf8(body), Ok("中文"));
+    }
+
     #[test]
     fn unpacking_and_the_query_round_trip() {
         let s = StructState::default()
@@ -593,7 +627,14 @@ mod tests {
             .update(Action::UnpackThese);
         assert_eq!(s.mode, Mode::Unpack);
         let v = s.view();
-        assert_eq!(v.result, Ok("(12, b'{\"size\": 42}')".to_owned()));
+        assert_eq!(
+            v.result,
+            Ok(
+                "(50, b'{\"content-encoding\": \"utf-8\", \"content-length\": 6}', \
+                b'\\xe4\\xb8\\xad\\xe6\\x96\\x87')"
+                    .to_owned()
+            )
+        );
         assert_eq!(
             StructState::from_query(&crate::route::build_query(&s.to_query())),
             s
@@ -603,7 +644,7 @@ mod tests {
             .update(Action::SetFormat(">H".to_owned()));
         let v = s.view();
         assert!(
-            v.result.as_ref().unwrap().starts_with("[(12,), (31522,)"),
+            v.result.as_ref().unwrap().starts_with("[(50,), (31522,)"),
             "{:?}",
             v.result
         );

@@ -143,7 +143,7 @@ const ZH: Labels = Labels {
     example: "示例",
     runs_not_as_root: "（不以 root 身份运行时会抛出它）",
     runs_no: "（这个错误无法在回环地址上制造；示例演示的是代码如何遇到它）",
-    no_lesson: "暂无讲解：socklab 讲解套接字代码会遇到的错误，这个不在其中",
+    no_lesson: "暂无讲解：socklab 讲解 socket 代码会遇到的错误，这个不在其中",
     never_raised:
         "注意：Python 从不抛出这个错误码；遇到 EAI_SYSTEM 时它抛出由 errno 构造的 OSError",
     also: "另外",

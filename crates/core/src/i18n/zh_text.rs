@@ -13,24 +13,38 @@
 use std::path::{Path, PathBuf};
 
 /// The workspace's root, from this crate's manifest.
-fn workspace_root() -> PathBuf {
+pub(super) fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 /// Every zh catalog and zh data file, as (path relative to the root, text).
 fn zh_files() -> Vec<(String, String)> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let files = text_files("zh");
+    for known in ["locales/zh-CN.txt", "crates/core/data/errno/zh-CN.txt"] {
+        assert!(
+            files.iter().any(|(name, _)| name == known),
+            "{known} was not found among {:?}",
+            files.iter().map(|(n, _)| n).collect::<Vec<_>>()
+        );
+    }
+    files
+}
+
+/// Every catalog (`locales/`) and data file (`crates/*/data/`) of one language, named
+/// `<lang>*.txt`, as (path relative to the root, text).
+pub(super) fn text_files(lang: &str) -> Vec<(String, String)> {
+    fn walk(dir: &Path, lang: &str, out: &mut Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;
         };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
-                walk(&path, out);
+                walk(&path, lang, out);
             } else if path
                 .file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("zh") && n.ends_with(".txt"))
+                .is_some_and(|n| n.starts_with(lang) && n.ends_with(".txt"))
             {
                 out.push(path);
             }
@@ -38,10 +52,10 @@ fn zh_files() -> Vec<(String, String)> {
     }
     let root = workspace_root();
     let mut paths = Vec::new();
-    walk(&root.join("locales"), &mut paths);
+    walk(&root.join("locales"), lang, &mut paths);
     if let Ok(crates) = std::fs::read_dir(root.join("crates")) {
         for krate in crates.flatten() {
-            walk(&krate.path().join("data"), &mut paths);
+            walk(&krate.path().join("data"), lang, &mut paths);
         }
     }
     paths.sort();
@@ -53,13 +67,6 @@ fn zh_files() -> Vec<(String, String)> {
             (name, text)
         })
         .collect();
-    for known in ["locales/zh-CN.txt", "crates/core/data/errno/zh-CN.txt"] {
-        assert!(
-            files.iter().any(|(name, _)| name == known),
-            "{known} was not found among {:?}",
-            files.iter().map(|(n, _)| n).collect::<Vec<_>>()
-        );
-    }
     files
 }
 

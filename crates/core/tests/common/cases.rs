@@ -12,8 +12,17 @@ use socklab_core::{addr, codec, inet};
 
 /// What socklab-core says for one case, in the oracle's shape.
 pub(crate) fn socklab(case: &Value) -> Value {
+    match socklab_result(case) {
+        Ok(out) => json!({ "out": out }),
+        Err(e) => json!({ "err": e.traceback_line() }),
+    }
+}
+
+/// What socklab-core says for one case: the repr of the result, or the exception with its
+/// hint.
+pub(crate) fn socklab_result(case: &Value) -> Result<String, PyException> {
     let s = |k: &str| case[k].as_str().unwrap_or_default();
-    let result: Result<String, PyException> = (|| {
+    (|| {
         let arg = || pyliteral::parse(s("arg"));
         let order = || {
             if s("order") == "big" {
@@ -121,11 +130,7 @@ pub(crate) fn socklab(case: &Value) -> Value {
             }
             other => panic!("no socklab function for case fn {other:?}"),
         }
-    })();
-    match result {
-        Ok(out) => json!({ "out": out }),
-        Err(e) => json!({ "err": e.traceback_line() }),
-    }
+    })()
 }
 
 /// The `struct.*` cases: the whole module through [`Layout`].
