@@ -77,12 +77,23 @@ pub fn scenario_key(scenario: Scenario) -> &'static str {
         Scenario::Eaddrinuse => "live.scen_eaddrinuse",
         Scenario::Econnreset => "live.scen_econnreset",
         Scenario::Etimedout => "live.scen_etimedout",
+        Scenario::EtimedoutConnect => "live.scen_etimedout_connect",
         Scenario::EwouldblockRecv => "live.scen_ewouldblock_recv",
         Scenario::EwouldblockSend => "live.scen_ewouldblock_send",
         Scenario::Epipe => "live.scen_epipe",
         Scenario::Eaddrnotavail => "live.scen_eaddrnotavail",
         Scenario::HalfClose => "live.scen_half_close",
     }
+}
+
+/// The console with a run's lines in its first pane, not yet run, editable: the link "open in
+/// the console" follows.
+pub fn console_link(steps: &[Step]) -> String {
+    let lines = socklab_core::protocol::console_lines(steps);
+    let query = crate::pages::console::state::ConsoleQuery {
+        panes: vec![lines, Vec::new()],
+    };
+    format!("/console{}", query.to_query())
 }
 
 /// A scenario's reply: the transcript's steps, or the line shown instead.
@@ -198,7 +209,9 @@ pub fn LiveScenario(props: &LiveScenarioProps) -> Html {
                 <>
                     <ol class="py transcript" data-testid="scenario-transcript" aria-label={i18n.t("py.session").to_owned()}>{ for rows }</ol>
                     { for timeline(steps) }
-                    <p class="muted small">{ i18n.t("live.ran_for_real") }</p>
+                    <p class="muted small">{ i18n.t("live.ran_for_real") }
+                        {" "}<a href={console_link(steps)} data-testid={format!("scenario-{id}-console")}>{ i18n.t("live.open_in_console") }</a>
+                    </p>
                 </>
             }
         }

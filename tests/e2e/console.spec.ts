@@ -259,3 +259,21 @@ test("screenshots of the console mid-experiment: zh and en, light and dark, 1280
     await page.getByTestId("console-input-2").fill("c.recv(1024)");
   });
 });
+
+test("a lesson opens in the console: its lines in a pane, editable, and they run the same", async ({ page }) => {
+  const watch = watchErrors(page);
+  await page.goto(pageUrl("/errors?e=ECONNREFUSED"));
+  await expectConnected(page);
+  const scenario = page.getByTestId("scenario-econnrefused");
+  await scenario.getByTestId("scenario-econnrefused-run").click();
+  await expect(scenario.getByTestId("scenario-transcript")).toContainText("ConnectionRefusedError");
+  await scenario.getByTestId("scenario-econnrefused-console").click();
+  await expect(page).toHaveURL(/\/console\?p1=import%20socket%0A/);
+  await expect(transcript(page, 1)).toHaveAttribute("data-state", "idle");
+  await expect(transcript(page, 1)).toContainText("port = ");
+  await page.getByTestId("console-run-all").click();
+  await expect(transcript(page, 1)).toHaveAttribute("data-state", "done");
+  const text = await transcript(page, 1).getAttribute("data-text");
+  expect(text).toMatch(/\n>>> s\d+\.connect\(\('127\.0\.0\.1', port\)\)\nTraceback \(most recent call last\):\n  File "<stdin>", line 1, in <module>\nConnectionRefusedError: \[Errno 111\] Connection refused/);
+  watch.expectNone();
+});

@@ -50,3 +50,22 @@ test("the seed's five first, search by Windows number and by Chinese words, entr
 test("screenshots of the errors page: zh and en, light and dark, 1280 and 390 px", async ({ browser }) => {
   await screenshotMatrix(browser, "errors", "/errors?e=ECONNREFUSED");
 });
+
+test("ETIMEDOUT is reproduced for real: the kernel's own [Errno 110], not settimeout's", async ({ page }) => {
+  await page.goto(pageUrl("/errors?e=ETIMEDOUT"));
+  await expectConnected(page);
+  const scenario = page.getByTestId("scenario-etimedout_connect");
+  await scenario.getByTestId("scenario-etimedout_connect-run").click();
+  const transcript = scenario.getByTestId("scenario-transcript");
+  await expect(transcript).toContainText("TimeoutError: [Errno 110] Connection timed out", { timeout: 15_000 });
+  await expect(transcript).toContainText("TCP_USER_TIMEOUT");
+  // settimeout's TimeoutError (no errno) belongs to the timeout lesson, not to this entry.
+  await expect(page.getByTestId("scenario-etimedout")).toHaveCount(0);
+  // EADDRINUSE: the TIME_WAIT restart, failing without SO_REUSEADDR on the first server, then working.
+  await page.goto(pageUrl("/errors?e=EADDRINUSE"));
+  const inuse = page.getByTestId("scenario-eaddrinuse");
+  await inuse.getByTestId("scenario-eaddrinuse-run").click();
+  const steps = inuse.getByTestId("scenario-transcript");
+  await expect(steps.locator(".step-out.py-err")).toHaveText([/OSError: \[Errno 98\] Address already in use$/]);
+  await expect(steps).toContainText("both have SO_REUSEADDR: the restart works");
+});

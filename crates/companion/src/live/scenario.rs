@@ -142,6 +142,45 @@ impl Script<'_> {
         Some((s, self.port_step(s)?))
     }
 
+    /// `sN.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)`.
+    async fn reuse_address(&mut self, sock: SockId) -> Option<PyReturn> {
+        let on = Method::Setsockopt {
+            opt: OptName::Known(SockOpt::ReuseAddr),
+            value: OptValue::Int(1),
+        };
+        self.call(Call::on(sock, on)).await
+    }
+
+    /// A server (with SO_REUSEADDR or not) accepts one connection, then the server side
+    /// closes first and the client after it: the port is left in TIME_WAIT. Returns the port.
+    async fn served_and_closed(&mut self, reuse: bool) -> Option<u16> {
+        let srv = self.tcp().await?;
+        if reuse {
+            self.reuse_address(srv).await?;
+        }
+        self.call(bind_any(srv)).await?;
+        self.call(Call::on(srv, Method::Listen { backlog: None }))
+            .await?;
+        let port = self.port_step(srv)?;
+        let client = self.tcp().await?;
+        self.at_port(client, connect_to(port), "connect").await?;
+        let accepted = self.call(Call::on(srv, Method::Accept)).await?;
+        let PyReturn::Accepted { sock: conn, .. } = accepted else {
+            return None;
+        };
+        self.made.push(conn);
+        self.assign_last(&format!("{}, addr", sock_var(conn)));
+        let close = Call::on(conn, Method::Close);
+        let code = format!(
+            "{}  # the server closes first: TIME_WAIT is on its side",
+            close.python()
+        );
+        self.run(close, Some(code)).await?;
+        self.call(Call::on(client, Method::Close)).await?;
+        self.call(Call::on(srv, Method::Close)).await?;
+        Some(port)
+    }
+
     /// Closes what the scenario opened, recording each close.
     async fn clean_up(&mut self) {
         for sock in std::mem::take(&mut self.made) {
@@ -198,10 +237,33 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
             sc.at_port(s2, connect_to(port), "connect").await;
         }
         Scenario::Eaddrinuse => {
-            let (_listening, port) = sc.listener().await?;
-            let s2 = sc.tcp().await?;
+            // The case the guide means: a server that accepted a connection and closed it
+            // leaves its port in TIME_WAIT. On Linux, SO_REUSEADDR on the new socket helps only
+            // when the old one had it too: the first restart fails, the second works.
+            let port = sc.served_and_closed(false).await?;
+            let s4 = sc.tcp().await?;
+            sc.reuse_address(s4).await?;
             let bind = Method::Bind(Address::inet("127.0.0.1", port));
-            sc.at_port(s2, bind, "bind").await;
+            sc.run(
+                Call::on(s4, bind),
+                Some(format!(
+                    "{}.bind(('127.0.0.1', port))  # the first server had no SO_REUSEADDR",
+                    sock_var(s4)
+                )),
+            )
+            .await;
+            let port = sc.served_and_closed(true).await?;
+            let s8 = sc.tcp().await?;
+            sc.reuse_address(s8).await?;
+            let bind = Method::Bind(Address::inet("127.0.0.1", port));
+            sc.run(
+                Call::on(s8, bind),
+                Some(format!(
+                    "{}.bind(('127.0.0.1', port))  # both have SO_REUSEADDR: the restart works",
+                    sock_var(s8)
+                )),
+            )
+            .await?;
         }
         Scenario::Econnreset => {
             let port = sc.peer(which.peer()?).await?;
@@ -210,6 +272,43 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
                 .await?;
             sc.sleep(0.1).await;
             sc.call(recv(s1)).await;
+        }
+        Scenario::EtimedoutConnect => {
+            // A listener with a backlog of 0 holds one connection nobody accepts; the kernel
+            // then drops the next SYNs, and a connect() that may retry for only 1.5 s
+            // (TCP_USER_TIMEOUT) gives up with ETIMEDOUT, as one to a silent host does.
+            let s1 = sc.tcp().await?;
+            sc.call(bind_any(s1)).await?;
+            let port = sc.port_step(s1)?;
+            let listen = Call::on(s1, Method::Listen { backlog: Some(0) });
+            let code = format!(
+                "{}  # room for one connection nobody accepts",
+                listen.python()
+            );
+            sc.run(listen, Some(code)).await?;
+            let s2 = sc.tcp().await?;
+            sc.at_port(s2, connect_to(port), "connect").await?;
+            let s3 = sc.tcp().await?;
+            let started = Instant::now();
+            let outcome = match inner_user_timeout(sc.inner, s3, Duration::from_millis(1500)) {
+                Ok(()) => CallOutcome::Returned {
+                    value: PyReturn::None,
+                },
+                Err(fail) => fail.into_outcome(),
+            };
+            sc.record(
+                format!(
+                    "{}.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, 1500)  # give up after 1.5 s",
+                    sock_var(s3)
+                ),
+                outcome,
+                started,
+            );
+            let code = format!(
+                "{}.connect(('127.0.0.1', port))  # the backlog is full: no answer to the SYN",
+                sock_var(s3)
+            );
+            sc.run(Call::on(s3, connect_to(port)), Some(code)).await;
         }
         Scenario::Etimedout => {
             let port = sc.peer(which.peer()?).await?;
@@ -301,6 +400,15 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
                 shutdown.python()
             );
             sc.run(shutdown, Some(code)).await?;
+            let more = Call::on(
+                s1,
+                Method::Send {
+                    data: b"more".to_vec(),
+                    all: false,
+                },
+            );
+            let code = format!("{}  # the sending half is closed", more.python());
+            sc.run(more, Some(code)).await;
             // A moment for the peer to answer: its answer and its close then wait here, and
             // the timeline shows them arriving before recv() takes them.
             sc.sleep(0.1).await;
@@ -333,6 +441,16 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
         }
     }
     Some(())
+}
+
+/// `setsockopt(IPPROTO_TCP, TCP_USER_TIMEOUT, ms)`: an option only this scenario sets (the
+/// fence does not offer it to pages).
+fn inner_user_timeout(inner: &Inner, sock: SockId, timeout: Duration) -> Result<(), Fail> {
+    let super::Slot::Open(s) = inner.slot(sock) else {
+        return Err(Fail::Os(std::io::Error::from_raw_os_error(libc::EBADF)));
+    };
+    s.raw.set_tcp_user_timeout(Some(timeout))?;
+    Ok(())
 }
 
 fn inner_bind(inner: &Inner, sock: SockId, ip: &str) -> Result<(), Fail> {

@@ -11,12 +11,16 @@ use serde::{Deserialize, Serialize};
 pub enum Scenario {
     /// Connect to a loopback port nobody listens on: ConnectionRefusedError.
     Econnrefused,
-    /// Bind a second socket to a port in use, without SO_REUSEADDR: EADDRINUSE.
+    /// Restart a server on a port left in TIME_WAIT: EADDRINUSE when the first server had no
+    /// SO_REUSEADDR, success when both had it.
     Eaddrinuse,
     /// Read from the reset peer: ConnectionResetError.
     Econnreset,
-    /// Wait for the silent peer with a timeout: TimeoutError.
+    /// Wait for the silent peer with a timeout: TimeoutError (settimeout's, no errno).
     Etimedout,
+    /// `connect()` to a listener whose backlog is full, with TCP_USER_TIMEOUT lowered: the
+    /// kernel's own ETIMEDOUT (`[Errno 110] Connection timed out`).
+    EtimedoutConnect,
     /// Non-blocking recv with nothing to read: BlockingIOError.
     EwouldblockRecv,
     /// Non-blocking send until the buffer is full: BlockingIOError.
@@ -32,11 +36,12 @@ pub enum Scenario {
 
 impl Scenario {
     /// Every scenario.
-    pub const ALL: [Scenario; 9] = [
+    pub const ALL: [Scenario; 10] = [
         Scenario::Econnrefused,
         Scenario::Eaddrinuse,
         Scenario::Econnreset,
         Scenario::Etimedout,
+        Scenario::EtimedoutConnect,
         Scenario::EwouldblockRecv,
         Scenario::EwouldblockSend,
         Scenario::Epipe,
@@ -51,11 +56,13 @@ impl Scenario {
             Scenario::Econnrefused => "ECONNREFUSED",
             Scenario::Eaddrinuse => "EADDRINUSE",
             Scenario::Econnreset => "ECONNRESET",
-            Scenario::Etimedout => "ETIMEDOUT",
+            Scenario::EtimedoutConnect => "ETIMEDOUT",
             Scenario::EwouldblockRecv | Scenario::EwouldblockSend => "EWOULDBLOCK",
             Scenario::Epipe => "EPIPE",
             Scenario::Eaddrnotavail => "EADDRNOTAVAIL",
-            Scenario::HalfClose => return None,
+            // settimeout's TimeoutError carries no errno: it is the timeout lesson's, not
+            // ETIMEDOUT's.
+            Scenario::Etimedout | Scenario::HalfClose => return None,
         })
     }
 
@@ -69,6 +76,7 @@ impl Scenario {
             Scenario::HalfClose => Some(PeerKind::HalfClose),
             Scenario::Econnrefused
             | Scenario::Eaddrinuse
+            | Scenario::EtimedoutConnect
             | Scenario::Epipe
             | Scenario::Eaddrnotavail => None,
         }
@@ -81,6 +89,7 @@ impl Scenario {
             Scenario::Eaddrinuse => "eaddrinuse",
             Scenario::Econnreset => "econnreset",
             Scenario::Etimedout => "etimedout",
+            Scenario::EtimedoutConnect => "etimedout_connect",
             Scenario::EwouldblockRecv => "ewouldblock_recv",
             Scenario::EwouldblockSend => "ewouldblock_send",
             Scenario::Epipe => "epipe",
@@ -112,6 +121,28 @@ pub struct Step {
     pub outcome: CallOutcome,
     /// How long it took, in microseconds.
     pub elapsed_us: u64,
+}
+
+/// A transcript as lines for the console: the imports its lines need, then each line as it
+/// ran (comments included), so the learner can run it again, change it, and run it again.
+///
+/// ```
+/// use socklab_core::protocol::{console_lines, CallOutcome, PyReturn, Step};
+/// let step = |code: &str| Step {
+///     code: code.into(),
+///     outcome: CallOutcome::Returned { value: PyReturn::None },
+///     elapsed_us: 1,
+/// };
+/// let lines = console_lines(&[step("s1 = socket.socket()"), step("time.sleep(0.1)")]);
+/// assert_eq!(lines, ["import socket", "import time", "s1 = socket.socket()", "time.sleep(0.1)"]);
+/// ```
+pub fn console_lines(steps: &[Step]) -> Vec<String> {
+    let mut lines = vec!["import socket".to_owned()];
+    if steps.iter().any(|s| s.code.contains("time.")) {
+        lines.push("import time".to_owned());
+    }
+    lines.extend(steps.iter().map(|s| s.code.clone()));
+    lines
 }
 
 /// Whether a line of Python is an assignment (`s1 = ...`, `s3, addr = ...`), for which the REPL
