@@ -24,7 +24,8 @@ const USAGE: &str = "usage: cargo xtask <setup|run|dev|test|bench>
   dev     companion + `trunk serve` with live reload, for working on the UI
   test    setup, fmt, clippy, native tests, wasm tests in Chromium, end-to-end tests
   bench   the struct engine against CPython's struct, per call, side by side
-  bench companion   live calls through the companion under load, against websockify";
+  bench companion   live calls through the companion under load, against websockify
+  bench console     a console line from Enter to its output drawn, in Chromium";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

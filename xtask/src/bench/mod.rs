@@ -5,9 +5,11 @@
 //! same cases, and prints nanoseconds per call for both and the ratio.
 //!
 //! `cargo xtask bench companion` is the companion's live calls under load against websockify
-//! instead: see `companion/mod.rs`.
+//! instead: see `companion/mod.rs`. `cargo xtask bench console` times a console line from
+//! Enter to its output drawn: see `console.rs`.
 
 mod companion;
+mod console;
 
 use crate::{cmd, root, status};
 use anyhow::{Context, Result};
@@ -33,6 +35,9 @@ fn criterion_mean(id: &str) -> Result<f64> {
 pub(crate) fn run(args: &[String]) -> Result<()> {
     if args.first().map(String::as_str) == Some("companion") {
         return companion::run(&args[1..]);
+    }
+    if args.first().map(String::as_str) == Some("console") {
+        return console::run(&args[1..]);
     }
     if !args.iter().any(|a| a == "--report-only") {
         println!("== criterion: socklab-core (native, release)");
