@@ -77,6 +77,9 @@ pub struct SockRow {
     remote_lane: Option<Lane>,
     /// The port it is bound to, once known (to pair a connect with a listener).
     port: Option<u16>,
+    /// For an accepted socket whose client is not known yet: its listener, and the index of
+    /// its "accepted" arrow (the client's connect may be reported after the accept).
+    unpaired: Option<(SockId, usize)>,
 }
 
 /// A column of the sequence diagram.
@@ -288,6 +291,7 @@ impl Board {
                         incoming: false,
                         remote_lane: None,
                         port: None,
+                        unpaired: None,
                     });
                 }
             }
@@ -389,6 +393,7 @@ impl Board {
                         incoming: false,
                         remote_lane: Some(remote_lane),
                         port: None,
+                        unpaired: client.is_none().then_some((sock, self.arrows.len())),
                     });
                     self.arrow(here, remote_lane, Signal::Accept);
                 }
@@ -415,10 +420,39 @@ impl Board {
                         }
                     }
                 }
-                if let (true, true, Some(listener)) = (succeeded, stream, listener) {
+                // The server's accept() may have been reported first: pair with it, and draw
+                // the connect before its "accepted".
+                let accepted_first = match (succeeded && stream, listener) {
+                    (true, Some(l)) => self
+                        .rows
+                        .iter()
+                        .position(|r| r.unpaired.is_some_and(|(by, _)| by == l)),
+                    _ => None,
+                };
+                if let Some(i) = accepted_first {
+                    let (_, at) = self.rows[i].unpaired.take().unwrap_or_default();
+                    self.rows[i].remote_lane = Some(here);
+                    if let Some(a) = self.arrows.get_mut(at) {
+                        a.to = here;
+                    }
+                    self.arrows.insert(
+                        at,
+                        Arrow {
+                            from: here,
+                            to: target,
+                            signal: Signal::Connect,
+                        },
+                    );
+                    for r in &mut self.rows {
+                        if let Some((_, later)) = r.unpaired.as_mut().filter(|(_, a)| *a >= at) {
+                            *later += 1;
+                        }
+                    }
+                } else if let (true, true, Some(listener)) = (succeeded, stream, listener) {
                     self.unaccepted.push((sock, listener));
                 }
-                if stream && (succeeded || refused || raised.is_some()) {
+                if stream && accepted_first.is_none() && (succeeded || refused || raised.is_some())
+                {
                     self.arrow(here, target, Signal::Connect);
                     if refused {
                         self.arrow(target, here, Signal::Rst);
@@ -694,6 +728,46 @@ mod tests {
         );
         assert_eq!(b.rows()[2].state, SockState::Closed);
         assert_eq!(b.lanes(2), vec![p0, p1]);
+    }
+
+    /// The server's accept() can come back before the client's connect() does: the diagram
+    /// still pairs them, in the order they happened.
+    #[test]
+    fn an_accept_reported_before_its_connect() {
+        let mut b = Board::new();
+        b.call(0, &sock_call(), &made(1));
+        b.call(
+            0,
+            &m(1, Method::Bind(Address::inet("127.0.0.1", 5000))),
+            &none(),
+        );
+        b.call(0, &m(1, Method::Listen { backlog: None }), &none());
+        b.call(1, &sock_call(), &made(2));
+        let accepted = CallOutcome::Returned {
+            value: PyReturn::Accepted {
+                sock: 3,
+                repr: String::new(),
+                address: "('127.0.0.1', 40000)".into(),
+            },
+        };
+        b.call(0, &m(1, Method::Accept), &accepted);
+        let connect = Method::Connect {
+            address: Address::inet("127.0.0.1", 5000),
+            ex: false,
+        };
+        b.call(1, &m(2, connect), &none());
+        b.event(&SocketEvent::PeerClosed { sock: 3 });
+        let (p0, p1) = (Lane::Pane(0), Lane::Pane(1));
+        let arrows: Vec<(Lane, Lane, Signal)> = b
+            .arrows()
+            .iter()
+            .map(|a| (a.from, a.to, a.signal))
+            .collect();
+        assert_eq!(
+            arrows,
+            vec![(p1, p0, Signal::Connect), (p0, p1, Signal::Accept)],
+            "and the peer's close is the client pane's, not a FIN from elsewhere"
+        );
     }
 
     #[test]
