@@ -203,7 +203,7 @@ test("no companion: the console says so where you type, and lines that need no s
   watch.expectNone();
 });
 
-test("the companion killed mid-recv and restarted: the line ends, the page recovers, old sockets say so", async ({ browser }) => {
+test("the companion killed mid-recv() and restarted: the line ends, the page recovers, old sockets say so", async ({ browser }) => {
   test.setTimeout(60_000);
   const port = await freePort();
   const token = "0123456789abcdef0123456789abcdef";
@@ -228,11 +228,19 @@ test("the companion killed mid-recv and restarted: the line ends, the page recov
     await typeLine(page, 2, "import socket");
     await typeLine(page, 2, "c = socket.create_connection(srv.getsockname())");
     await expect(transcript(page, 2)).toContainText("NameError: name 'srv' is not defined");
-    await typeLine(page, 1, "srv.accept()");
+    await typeLine(page, 1, "port = srv.getsockname()[1]");
+    await typeLine(page, 1, "port");
+    await expect(transcript(page, 1)).toHaveAttribute("data-text", /\n>>> port\n\d+$/);
+    const port2 = (await transcript(page, 1).getAttribute("data-text"))!.split("\n").pop();
+    await typeLine(page, 2, `c = socket.create_connection(('127.0.0.1', ${port2}))`);
+    await typeLine(page, 1, "conn, addr = srv.accept()");
+    await typeLine(page, 1, "conn.recv(10)");
     await expect(transcript(page, 1)).toHaveAttribute("data-state", "waiting");
+    // Killed mid-recv(): the waiting line ends, never a clock left running.
     companion.kill("SIGKILL");
     await expect(transcript(page, 1)).toHaveAttribute("data-state", "done");
-    await expect(transcript(page, 1)).toHaveAttribute("data-text", /\n>>> srv\.accept\(\)\n\[socklab\] companion disconnected/);
+    await expect(transcript(page, 1)).toHaveAttribute("data-text", /\n>>> conn\.recv\(10\)\n\[socklab\] companion disconnected/);
+    await expect(page.getByTestId("console-clock-1")).toHaveCount(0);
     companion = await start();
     await expectConnected(page);
     await typeLine(page, 1, "srv.accept()");
