@@ -403,17 +403,7 @@ impl Host for PageHost {
     }
 
     async fn getaddrinfo(&self, q: &AddrinfoQuery) -> Result<AddrinfoOutcome, Gone> {
-        let q = q.clone();
-        let make = |id| ClientMessage::Getaddrinfo {
-            id,
-            host: q.host,
-            port: q.port,
-            family: q.family,
-            socktype: q.socktype,
-            proto: q.proto,
-            flags: q.flags,
-        };
-        match self.ask(make, false).await? {
+        match self.ask(|id| q.message(id), false).await? {
             ServerMessage::Addrinfo { outcome, .. } => Ok(outcome),
             _ => Err(Gone::Disconnected),
         }

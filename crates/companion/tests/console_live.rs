@@ -113,17 +113,7 @@ impl Host for PaneHost {
     }
 
     async fn getaddrinfo(&self, q: &AddrinfoQuery) -> Result<AddrinfoOutcome, Gone> {
-        let q = q.clone();
-        let make = |id| ClientMessage::Getaddrinfo {
-            id,
-            host: q.host,
-            port: q.port,
-            family: q.family,
-            socktype: q.socktype,
-            proto: q.proto,
-            flags: q.flags,
-        };
-        match self.link.ask(make, &self.current).await? {
+        match self.link.ask(|id| q.message(id), &self.current).await? {
             ServerMessage::Addrinfo { outcome, .. } => Ok(outcome),
             _ => Err(Gone::Disconnected),
         }

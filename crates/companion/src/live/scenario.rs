@@ -142,6 +142,28 @@ impl Script<'_> {
         Some((s, self.port_step(s)?))
     }
 
+    /// Records `code` as a step that `op` performs on the session's sockets directly, for what
+    /// the fence does not offer pages (an address no machine has, TCP_USER_TIMEOUT).
+    fn raw(&mut self, code: String, op: impl FnOnce(&Inner) -> Result<(), Fail>) {
+        let started = Instant::now();
+        let outcome = match op(self.inner) {
+            Ok(()) => CallOutcome::Returned {
+                value: PyReturn::None,
+            },
+            Err(fail) => fail.into_outcome(),
+        };
+        self.record(code, outcome, started);
+    }
+
+    /// A new server socket, with SO_REUSEADDR, bound to `port` again: `sN.bind(('127.0.0.1', port))`.
+    async fn restart(&mut self, port: u16, comment: &str) -> Option<PyReturn> {
+        let sock = self.tcp().await?;
+        self.reuse_address(sock).await?;
+        let bind = Method::Bind(Address::inet("127.0.0.1", port));
+        let code = format!("{}.bind(('127.0.0.1', port))  # {comment}", sock_var(sock));
+        self.run(Call::on(sock, bind), Some(code)).await
+    }
+
     /// `sN.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)`.
     async fn reuse_address(&mut self, sock: SockId) -> Option<PyReturn> {
         let on = Method::Setsockopt {
@@ -241,29 +263,11 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
             // leaves its port in TIME_WAIT. On Linux, SO_REUSEADDR on the new socket helps only
             // when the old one had it too: the first restart fails, the second works.
             let port = sc.served_and_closed(false).await?;
-            let s4 = sc.tcp().await?;
-            sc.reuse_address(s4).await?;
-            let bind = Method::Bind(Address::inet("127.0.0.1", port));
-            sc.run(
-                Call::on(s4, bind),
-                Some(format!(
-                    "{}.bind(('127.0.0.1', port))  # the first server had no SO_REUSEADDR",
-                    sock_var(s4)
-                )),
-            )
-            .await;
+            sc.restart(port, "the first server had no SO_REUSEADDR")
+                .await;
             let port = sc.served_and_closed(true).await?;
-            let s8 = sc.tcp().await?;
-            sc.reuse_address(s8).await?;
-            let bind = Method::Bind(Address::inet("127.0.0.1", port));
-            sc.run(
-                Call::on(s8, bind),
-                Some(format!(
-                    "{}.bind(('127.0.0.1', port))  # both have SO_REUSEADDR: the restart works",
-                    sock_var(s8)
-                )),
-            )
-            .await?;
+            sc.restart(port, "both have SO_REUSEADDR: the restart works")
+                .await?;
         }
         Scenario::Econnreset => {
             let port = sc.peer(which.peer()?).await?;
@@ -289,21 +293,13 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
             let s2 = sc.tcp().await?;
             sc.at_port(s2, connect_to(port), "connect").await?;
             let s3 = sc.tcp().await?;
-            let started = Instant::now();
-            let outcome = match inner_user_timeout(sc.inner, s3, Duration::from_millis(1500)) {
-                Ok(()) => CallOutcome::Returned {
-                    value: PyReturn::None,
-                },
-                Err(fail) => fail.into_outcome(),
-            };
-            sc.record(
-                format!(
-                    "{}.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, 1500)  # give up after 1.5 s",
-                    sock_var(s3)
-                ),
-                outcome,
-                started,
+            let code = format!(
+                "{}.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, 1500)  # give up after 1.5 s",
+                sock_var(s3)
             );
+            sc.raw(code, |inner| {
+                inner_user_timeout(inner, s3, Duration::from_millis(1500))
+            });
             let code = format!(
                 "{}.connect(('127.0.0.1', port))  # the backlog is full: no answer to the SYN",
                 sock_var(s3)
@@ -423,21 +419,11 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
             // The one call that does not go through the fence: bind sends no packet, and
             // 192.0.2.1 is TEST-NET-1 (RFC 5737), an address documentation reserves and no
             // machine has, so the kernel answers EADDRNOTAVAIL.
-            let started = Instant::now();
-            let outcome = match inner_bind(sc.inner, s1, "192.0.2.1") {
-                Ok(()) => CallOutcome::Returned {
-                    value: PyReturn::None,
-                },
-                Err(fail) => fail.into_outcome(),
-            };
-            sc.record(
-                format!(
-                    "{}.bind(('192.0.2.1', 0))  # TEST-NET-1: no machine has this address",
-                    sock_var(s1)
-                ),
-                outcome,
-                started,
+            let code = format!(
+                "{}.bind(('192.0.2.1', 0))  # TEST-NET-1: no machine has this address",
+                sock_var(s1)
             );
+            sc.raw(code, |inner| inner_bind(inner, s1, "192.0.2.1"));
         }
     }
     Some(())

@@ -642,36 +642,47 @@ mod tests {
     fn m(sock: SockId, method: Method) -> Call {
         Call::Method { sock, method }
     }
+    fn connect(port: u16) -> Method {
+        Method::Connect {
+            address: Address::inet("127.0.0.1", port),
+            ex: false,
+        }
+    }
+    fn accepted(sock: SockId, from_port: u16) -> CallOutcome {
+        CallOutcome::Returned {
+            value: PyReturn::Accepted {
+                sock,
+                repr: String::new(),
+                address: format!("('127.0.0.1', {from_port})"),
+            },
+        }
+    }
+    fn arrows(b: &Board) -> Vec<(Lane, Lane, Signal)> {
+        b.arrows()
+            .iter()
+            .map(|a| (a.from, a.to, a.signal))
+            .collect()
+    }
+    /// Pane 0's socket 1 listens on port 5000; pane 1's socket 2 is made.
+    fn server_and_client() -> Board {
+        let mut b = Board::new();
+        b.call(0, &sock_call(), &made(1));
+        let bind = Method::Bind(Address::inet("127.0.0.1", 5000));
+        b.call(0, &m(1, bind), &none());
+        b.call(0, &m(1, Method::Listen { backlog: None }), &none());
+        b.call(1, &sock_call(), &made(2));
+        b
+    }
 
     /// The echo lesson across two panes: server in pane 0, client in pane 1.
     #[test]
     fn two_panes_connect_send_and_close() {
-        let mut b = Board::new();
-        b.call(0, &sock_call(), &made(1));
-        b.call(
-            0,
-            &m(1, Method::Bind(Address::inet("127.0.0.1", 5000))),
-            &none(),
-        );
-        b.named(1, Some("('127.0.0.1', 5000)".into()), None);
-        b.call(0, &m(1, Method::Listen { backlog: None }), &none());
+        let mut b = server_and_client();
         assert_eq!(b.rows()[0].state, SockState::Listening);
-        b.call(1, &sock_call(), &made(2));
-        let connect = Method::Connect {
-            address: Address::inet("127.0.0.1", 5000),
-            ex: false,
-        };
-        b.call(1, &m(2, connect), &none());
+        b.call(1, &m(2, connect(5000)), &none());
         b.event(&SocketEvent::Incoming { sock: 1 });
         assert!(b.rows()[0].incoming);
-        let accepted = CallOutcome::Returned {
-            value: PyReturn::Accepted {
-                sock: 3,
-                repr: String::new(),
-                address: "('127.0.0.1', 40000)".into(),
-            },
-        };
-        b.call(0, &m(1, Method::Accept), &accepted);
+        b.call(0, &m(1, Method::Accept), &accepted(3, 40000));
         // The client's own address comes back after the accept (the page asks for it).
         b.named(
             2,
@@ -711,13 +722,8 @@ mod tests {
         b.event(&SocketEvent::PeerClosed { sock: 3 });
         b.call(0, &m(3, Method::Close), &none());
         let (p0, p1) = (Lane::Pane(0), Lane::Pane(1));
-        let arrows: Vec<(Lane, Lane, Signal)> = b
-            .arrows()
-            .iter()
-            .map(|a| (a.from, a.to, a.signal))
-            .collect();
         assert_eq!(
-            arrows,
+            arrows(&b),
             vec![
                 (p1, p0, Signal::Connect),
                 (p0, p1, Signal::Accept),
@@ -734,37 +740,13 @@ mod tests {
     /// still pairs them, in the order they happened.
     #[test]
     fn an_accept_reported_before_its_connect() {
-        let mut b = Board::new();
-        b.call(0, &sock_call(), &made(1));
-        b.call(
-            0,
-            &m(1, Method::Bind(Address::inet("127.0.0.1", 5000))),
-            &none(),
-        );
-        b.call(0, &m(1, Method::Listen { backlog: None }), &none());
-        b.call(1, &sock_call(), &made(2));
-        let accepted = CallOutcome::Returned {
-            value: PyReturn::Accepted {
-                sock: 3,
-                repr: String::new(),
-                address: "('127.0.0.1', 40000)".into(),
-            },
-        };
-        b.call(0, &m(1, Method::Accept), &accepted);
-        let connect = Method::Connect {
-            address: Address::inet("127.0.0.1", 5000),
-            ex: false,
-        };
-        b.call(1, &m(2, connect), &none());
+        let mut b = server_and_client();
+        b.call(0, &m(1, Method::Accept), &accepted(3, 40000));
+        b.call(1, &m(2, connect(5000)), &none());
         b.event(&SocketEvent::PeerClosed { sock: 3 });
         let (p0, p1) = (Lane::Pane(0), Lane::Pane(1));
-        let arrows: Vec<(Lane, Lane, Signal)> = b
-            .arrows()
-            .iter()
-            .map(|a| (a.from, a.to, a.signal))
-            .collect();
         assert_eq!(
-            arrows,
+            arrows(&b),
             vec![(p1, p0, Signal::Connect), (p0, p1, Signal::Accept)],
             "and the peer's close is the client pane's, not a FIN from elsewhere"
         );
@@ -780,10 +762,6 @@ mod tests {
             errno_name: Some("ECONNREFUSED".into()),
             line: String::new(),
         });
-        let connect = |port| Method::Connect {
-            address: Address::inet("127.0.0.1", port),
-            ex: false,
-        };
         b.call(0, &m(1, connect(9)), &refused);
         assert_eq!(b.rows()[0].state, SockState::Created);
         // The reset peer: connect, then its RST arrives as an event.
@@ -808,13 +786,8 @@ mod tests {
         let reset = Lane::Peer(PeerKind::Reset);
         let echo = Lane::Peer(PeerKind::EchoTcp);
         let p0 = Lane::Pane(0);
-        let arrows: Vec<(Lane, Lane, Signal)> = b
-            .arrows()
-            .iter()
-            .map(|a| (a.from, a.to, a.signal))
-            .collect();
         assert_eq!(
-            arrows,
+            arrows(&b),
             vec![
                 (p0, Lane::Elsewhere, Signal::Connect),
                 (Lane::Elsewhere, p0, Signal::Rst),

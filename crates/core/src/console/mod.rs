@@ -40,6 +40,21 @@ pub struct AddrinfoQuery {
     pub flags: i32,
 }
 
+impl AddrinfoQuery {
+    /// The request that asks the companion, with its id.
+    pub fn message(&self, id: u64) -> crate::protocol::ClientMessage {
+        crate::protocol::ClientMessage::Getaddrinfo {
+            id,
+            host: self.host.clone(),
+            port: self.port.clone(),
+            family: self.family,
+            socktype: self.socktype,
+            proto: self.proto,
+            flags: self.flags,
+        }
+    }
+}
+
 /// Why the companion gave no answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Gone {
