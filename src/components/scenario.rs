@@ -89,11 +89,7 @@ pub fn scenario_key(scenario: Scenario) -> &'static str {
 /// The console with a run's lines in its first pane, not yet run, editable: the link "open in
 /// the console" follows.
 pub fn console_link(steps: &[Step]) -> String {
-    let lines = socklab_core::protocol::console_lines(steps);
-    let query = crate::pages::console::state::ConsoleQuery {
-        panes: vec![lines, Vec::new()],
-    };
-    format!("/console{}", query.to_query())
+    crate::pages::console::state::link_with(socklab_core::protocol::console_lines(steps))
 }
 
 /// A scenario's reply: the transcript's steps, or the line shown instead.

@@ -177,10 +177,21 @@ pub fn AddressPage(props: &PageProps<AddressState>) -> Html {
                             <option value="2" selected={gai.socktype == 2}>{"SOCK_DGRAM"}</option>
                         </select>
                     </label>
+                    <label class="field">
+                        <span>{ "proto" }</span>
+                        <select data-testid="gai-proto" onchange={on_select(set_gai(|g, v| g.proto = v.parse().unwrap_or(0)))}>
+                            <option value="0" selected={gai.proto == 0}>{"0"}</option>
+                            <option value="6" selected={gai.proto == 6}>{"IPPROTO_TCP"}</option>
+                            <option value="17" selected={gai.proto == 17}>{"IPPROTO_UDP"}</option>
+                        </select>
+                    </label>
                 </div>
                 <div class="controls">{ for flag_boxes }</div>
                 <LiveGetaddrinfo host={gai.host_arg()} port={gai.port_arg()} family={gai.family} socktype={gai.socktype}
-                    flags={gai.flags} call={gai.call()} testid="gai-result" />
+                    proto={gai.proto} flags={gai.flags} call={gai.call()} testid="gai-result" />
+                <p class="small">
+                    <a href={crate::pages::console::state::link_with(gai.connect_lines())} data-testid="gai-connect">{ i18n.t("addr.gai_connect") }</a>
+                </p>
                 <dl class="gai-fields">
                     <dt><code>{"family"}</code></dt><dd>{ i18n.t("addr.gai_family") }</dd>
                     <dt><code>{"type"}</code></dt><dd>{ i18n.t("addr.gai_type") }</dd>

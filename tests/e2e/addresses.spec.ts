@@ -84,3 +84,29 @@ test("live getaddrinfo through the companion prints what CPython prints here", a
   );
   watch.expectNone();
 });
+
+test("getaddrinfo with proto=, and its first answer used as a client does, in the console", async ({ page }) => {
+  const { createServer } = await import("node:net");
+  const server = createServer((c) => c.end());
+  const port: number = await new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port)));
+  try {
+    await page.goto(pageUrl(`/addresses?gh=127.0.0.1&gp=${port}&gf=2&gt=1&gr=6`));
+    await expectConnected(page);
+    await expect(page.getByTestId("gai-proto")).toHaveValue("6");
+    await page.getByTestId("gai-result-run").click();
+    const call = `socket.getaddrinfo('127.0.0.1', ${port}, family=socket.AF_INET, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)`;
+    const { execFileSync } = await import("node:child_process");
+    const python = execFileSync("python3", ["-c", `import socket; print(${call})`], { encoding: "utf8" }).trim();
+    await expect(page.getByTestId("gai-result")).toHaveText(python);
+    await page.getByTestId("gai-connect").click();
+    await expect(page).toHaveURL(/\/console\?p1=/);
+    await page.getByTestId("console-run-all").click();
+    const pane = page.getByTestId("console-transcript-1");
+    await expect(pane).toHaveAttribute("data-state", "done");
+    const first = execFileSync("python3", ["-c", `import socket; print(repr(${call}[0]))`], { encoding: "utf8" }).trim();
+    await expect(pane).toHaveAttribute("data-text", new RegExp(`\\n>>> res\\[0\\]\\n${first.replace(/[()[\]\\.*+?^$|{}]/g, "\\$&")}\\n`));
+    await expect(pane).toHaveAttribute("data-text", new RegExp(`\\n>>> s\\.getpeername\\(\\)\\n\\('127\\.0\\.0\\.1', ${port}\\)$`));
+  } finally {
+    server.close();
+  }
+});

@@ -42,6 +42,9 @@ pub struct GaiForm {
     pub family: i32,
     /// 0 (any), 1 (SOCK_STREAM) or 2 (SOCK_DGRAM).
     pub socktype: i32,
+    /// 0 (any), 6 (IPPROTO_TCP) or 17 (IPPROTO_UDP): the guide's
+    /// `getaddrinfo("example.org", 80, proto=socket.IPPROTO_TCP)`.
+    pub proto: i32,
     /// AI_* flags.
     pub flags: i32,
 }
@@ -53,6 +56,7 @@ impl Default for GaiForm {
             port: "80".to_owned(),
             family: 0,
             socktype: 1,
+            proto: 0,
             flags: 0,
         }
     }
@@ -96,6 +100,11 @@ impl GaiForm {
             2 => args.push("type=socket.SOCK_DGRAM".to_owned()),
             _ => {}
         }
+        match self.proto {
+            6 => args.push("proto=socket.IPPROTO_TCP".to_owned()),
+            17 => args.push("proto=socket.IPPROTO_UDP".to_owned()),
+            _ => {}
+        }
         let flags: Vec<String> = GAI_FLAGS
             .iter()
             .filter(|(_, v)| self.flags & v != 0)
@@ -105,6 +114,20 @@ impl GaiForm {
             args.push(format!("flags={}", flags.join(" | ")));
         }
         format!("socket.getaddrinfo({})", args.join(", "))
+    }
+
+    /// The lines that use the first answer, as the docs' client does: make a socket of its
+    /// family, type and protocol, and connect it to its address (for the console).
+    pub fn connect_lines(&self) -> Vec<String> {
+        vec![
+            "import socket".to_owned(),
+            format!("res = {}", self.call()),
+            "res[0]".to_owned(),
+            "family, type_, proto, canonname, sockaddr = res[0]".to_owned(),
+            "s = socket.socket(family, type_, proto)".to_owned(),
+            "s.connect(sockaddr)".to_owned(),
+            "s.getpeername()".to_owned(),
+        ]
     }
 }
 
@@ -313,6 +336,7 @@ impl AddressState {
             q.push(("gp", self.gai.port.clone()));
             q.push(("gf", self.gai.family.to_string()));
             q.push(("gt", self.gai.socktype.to_string()));
+            q.push(("gr", self.gai.proto.to_string()));
             q.push(("gx", self.gai.flags.to_string()));
         }
         q
@@ -352,6 +376,7 @@ impl AddressState {
                         port: get(&pairs, "gp").unwrap_or_default().to_owned(),
                         family: int("gf", &[0, 2, 10], 0),
                         socktype: int("gt", &[0, 1, 2], 1),
+                        proto: int("gr", &[0, 6, 17], 0),
                         flags: get(&pairs, "gx").and_then(|v| v.parse().ok()).unwrap_or(0) & 7,
                     }
                 }
@@ -489,5 +514,27 @@ mod tests {
             AddressState::from_query(&crate::route::build_query(&s.to_query())),
             s
         );
+    }
+
+    /// The guide's exact call runs: `proto=` is in the form, the URL and the Python.
+    #[test]
+    fn the_guides_getaddrinfo_with_proto() {
+        let mut s = AddressState::default();
+        s.gai.host = "example.org".to_owned();
+        s.gai.socktype = 0;
+        s.gai.proto = 6;
+        assert_eq!(
+            s.gai.call(),
+            "socket.getaddrinfo('example.org', 80, proto=socket.IPPROTO_TCP)"
+        );
+        let back = AddressState::from_query(&crate::route::build_query(&s.to_query()));
+        assert_eq!(back.gai.proto, 6);
+        assert_eq!(
+            s.gai.connect_lines()[1],
+            "res = socket.getaddrinfo('example.org', 80, proto=socket.IPPROTO_TCP)"
+        );
+        // Only what the kernel knows is read back from a link.
+        let odd = AddressState::from_query("?gh=localhost&gr=99");
+        assert_eq!(odd.gai.proto, 0);
     }
 }

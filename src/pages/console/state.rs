@@ -184,6 +184,15 @@ impl ConsoleQuery {
     }
 }
 
+/// The console with `lines` in its first pane, not yet run: where every "open in the console"
+/// link goes.
+pub fn link_with(lines: Vec<String>) -> String {
+    let query = ConsoleQuery {
+        panes: vec![lines, Vec::new()],
+    };
+    format!("/console{}", query.to_query())
+}
+
 /// A pane's code as lines: split at newlines, trailing spaces and empty lines dropped.
 pub fn split_lines(code: &str) -> Vec<String> {
     code.lines()
