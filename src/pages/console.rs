@@ -419,7 +419,9 @@ impl Host for PageHost {
     }
 }
 
-/// Ready-made experiments: (catalog key of the name, each pane's lines).
+/// Ready-made experiments: (catalog key of the name, each pane's lines). Their ports sit below
+/// Linux's ephemeral range (32768-60999), so no client's own port can be lingering on them in
+/// TIME_WAIT, which would make `bind()` fail for a reason the example is not about.
 const EXAMPLES: [(&str, &[&[&str]]); 4] = [
     (
         "con.ex_echo",
@@ -428,7 +430,7 @@ const EXAMPLES: [(&str, &[&[&str]]); 4] = [
                 "import socket",
                 "srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)",
                 "srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
-                "srv.bind(('127.0.0.1', 50007))",
+                "srv.bind(('127.0.0.1', 20007))",
                 "srv.listen()",
                 "conn, addr = srv.accept()",
                 "data = conn.recv(1024)",
@@ -438,7 +440,7 @@ const EXAMPLES: [(&str, &[&[&str]]); 4] = [
             ],
             &[
                 "import socket",
-                "c = socket.create_connection(('127.0.0.1', 50007))",
+                "c = socket.create_connection(('127.0.0.1', 20007))",
                 "c.sendall(b'hello')",
                 "c.recv(1024)",
                 "c.recv(1024)",
@@ -451,7 +453,7 @@ const EXAMPLES: [(&str, &[&[&str]]); 4] = [
         &[
             &[
                 "import socket",
-                "srv = socket.create_server(('127.0.0.1', 50008))",
+                "srv = socket.create_server(('127.0.0.1', 20008))",
                 "conn, addr = srv.accept()",
                 "conn.recv(1024)",
                 "conn.recv(1024)",
@@ -460,7 +462,7 @@ const EXAMPLES: [(&str, &[&[&str]]); 4] = [
             ],
             &[
                 "import socket",
-                "c = socket.create_connection(('127.0.0.1', 50008))",
+                "c = socket.create_connection(('127.0.0.1', 20008))",
                 "c.sendall(b'request')",
                 "c.shutdown(socket.SHUT_WR)",
                 "c.send(b'more')",
@@ -474,7 +476,7 @@ const EXAMPLES: [(&str, &[&[&str]]); 4] = [
         &[
             &[
                 "import socket, select",
-                "srv = socket.create_server(('127.0.0.1', 50009))",
+                "srv = socket.create_server(('127.0.0.1', 20009))",
                 "conn, addr = srv.accept()",
                 "conn.setblocking(False)",
                 "conn.recv(1024)",
@@ -483,7 +485,7 @@ const EXAMPLES: [(&str, &[&[&str]]); 4] = [
             ],
             &[
                 "import socket, time",
-                "c = socket.create_connection(('127.0.0.1', 50009))",
+                "c = socket.create_connection(('127.0.0.1', 20009))",
                 "time.sleep(1)",
                 "c.sendall(b'ready now')",
             ],
@@ -822,9 +824,9 @@ fn pane_view(ctx: &Ctx, i18n: &I18n, k: usize, connected: bool) -> Html {
     );
     let title = pane_title(i18n, k);
     let placeholder = if k == 0 {
-        "srv = socket.create_server(('127.0.0.1', 50007))"
+        "srv = socket.create_server(('127.0.0.1', 20007))"
     } else {
-        "c = socket.create_connection(('127.0.0.1', 50007))"
+        "c = socket.create_connection(('127.0.0.1', 20007))"
     };
     html! {
         <div class="pane card" data-testid={format!("console-pane-{n}")}>

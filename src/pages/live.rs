@@ -46,6 +46,81 @@ fn mode_facts(
     }
 }
 
+/// The two ways a receiver can know where a message ends, each as a server and a client the
+/// console can run: (test id, title key, text key, [server lines, client lines]).
+type Framing = (
+    &'static str,
+    &'static str,
+    &'static str,
+    [&'static [&'static str]; 2],
+);
+
+const FRAMINGS: [Framing; 2] = [
+    (
+        "length",
+        "sock.framing_length",
+        "sock.framing_length_1",
+        [
+            &[
+                "import socket, struct",
+                "srv = socket.create_server(('127.0.0.1', 20011))",
+                "conn, addr = srv.accept()",
+                "(size,) = struct.unpack('!H', conn.recv(2))  # the 2-byte header: how many bytes follow",
+                "size",
+                "conn.recv(size).decode('utf-8')  # exactly one message (a loop would gather short reads)",
+                "(size,) = struct.unpack('!H', conn.recv(2))  # the next message, on the same connection",
+                "conn.recv(size).decode('utf-8')",
+                "conn.close()",
+                "srv.close()",
+            ],
+            &[
+                "import socket, struct",
+                "c = socket.create_connection(('127.0.0.1', 20011))",
+                "body = '你好'.encode('utf-8')",
+                "c.sendall(struct.pack('!H', len(body)) + body)",
+                "c.sendall(struct.pack('!H', 5) + b'again')",
+                "c.close()",
+            ],
+        ],
+    ),
+    (
+        "eof",
+        "sock.framing_eof",
+        "sock.framing_eof_1",
+        [
+            &[
+                "import socket",
+                "srv = socket.create_server(('127.0.0.1', 20012))",
+                "conn, addr = srv.accept()",
+                "conn.recv(1024)",
+                "conn.recv(1024)  # b'': the client shut down its side, the request is complete",
+                "conn.sendall(b'the answer')",
+                "conn.close()",
+                "srv.close()",
+            ],
+            &[
+                "import socket",
+                "c = socket.create_connection(('127.0.0.1', 20012))",
+                "c.sendall(b'the whole request')",
+                "c.shutdown(socket.SHUT_WR)  # the end of the request is the end of the stream",
+                "c.recv(1024)",
+                "c.recv(1024)",
+                "c.close()",
+            ],
+        ],
+    ),
+];
+
+/// The console with a framing's server and client, not yet run.
+fn framing_link(panes: &[&[&str]; 2]) -> String {
+    crate::pages::console::state::link_with_panes(
+        panes
+            .iter()
+            .map(|lines| lines.iter().map(|l| (*l).to_owned()).collect())
+            .collect(),
+    )
+}
+
 /// The live sockets page.
 #[function_component]
 pub fn LivePage(props: &PageProps<LiveState>) -> Html {
@@ -138,6 +213,22 @@ pub fn LivePage(props: &PageProps<LiveState>) -> Html {
                         current={s.closing} onchange={dispatch_to(&store, Action::SetClosing)} />
                 </div>
                 { closing }
+            </section>
+
+            <section class="card" aria-labelledby="sock-framing" data-testid="framing">
+                <h2 id="sock-framing">{ i18n.t("sock.framing_title") }</h2>
+                <p>{ i18n.t("sock.framing_lede") }</p>
+                <div class="orders">
+                    { for FRAMINGS.iter().map(|(id, title, text, panes)| html! {
+                        <div class="order" data-testid={format!("framing-{id}")}>
+                            <h3>{ i18n.t(title) }</h3>
+                            <p>{ i18n.t(text) }</p>
+                            <pre class="py snippet"><code class="py-in">{ panes[1].join("\n") }</code></pre>
+                            <pre class="py snippet"><code class="py-in">{ panes[0].join("\n") }</code></pre>
+                            <a href={framing_link(panes)} data-testid={format!("framing-{id}-console")}>{ i18n.t("sock.framing_open") }</a>
+                        </div>
+                    }) }
+                </div>
             </section>
         </article>
     }

@@ -9,15 +9,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expectConnected, pageUrl, screenshotMatrix, watchErrors } from "./helpers";
 
-/** A loopback port nothing listens on now. */
+/**
+ * A loopback port nothing listens on now, below Linux's ephemeral range (32768-60999): a port
+ * the kernel hands out to clients could be sitting in some client's TIME_WAIT, and a server's
+ * bind() would then fail for a reason the test is not about.
+ */
 async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
+  for (;;) {
+    const port = 21000 + Math.floor(Math.random() * 9000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once("error", () => resolve(false));
+      server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
 }
 
 function consoleUrl(panes: string[][]): string {

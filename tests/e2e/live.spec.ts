@@ -80,3 +80,21 @@ test("screenshots of the live page: zh and en, light and dark, 1280 and 390 px",
     await expect(page.getByTestId("scenario-epipe").getByTestId("scenario-transcript")).toContainText("BrokenPipeError");
   });
 });
+
+test("where a message ends: a length prefix and the end of the stream, each run in the console", async ({ page }) => {
+  const watch = watchErrors(page);
+  await page.goto(pageUrl("/live"));
+  await expectConnected(page);
+  await page.getByTestId("framing-length-console").click();
+  await page.getByTestId("console-run-all").click();
+  const server = page.getByTestId("console-transcript-1");
+  await expect(server).toHaveAttribute("data-state", "done");
+  await expect(server).toHaveAttribute("data-text", /\n>>> size\n6\n.*\n'你好'\n.*\n'again'\n/s);
+  await page.goBack();
+  await page.getByTestId("framing-eof-console").click();
+  await page.getByTestId("console-run-all").click();
+  await expect(page.getByTestId("console-transcript-2")).toHaveAttribute("data-state", "done");
+  await expect(page.getByTestId("console-transcript-1")).toHaveAttribute("data-text", /b'the whole request'\n>>> conn\.recv\(1024\)  # b'': .*\nb''\n/);
+  await expect(page.getByTestId("console-transcript-2")).toHaveAttribute("data-text", /\nb'the answer'\n>>> c\.recv\(1024\)\nb''\n>>> c\.close\(\)$/);
+  watch.expectNone();
+});

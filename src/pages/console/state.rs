@@ -187,10 +187,12 @@ impl ConsoleQuery {
 /// The console with `lines` in its first pane, not yet run: where every "open in the console"
 /// link goes.
 pub fn link_with(lines: Vec<String>) -> String {
-    let query = ConsoleQuery {
-        panes: vec![lines, Vec::new()],
-    };
-    format!("/console{}", query.to_query())
+    link_with_panes(vec![lines, Vec::new()])
+}
+
+/// The console with these panes' lines, not yet run.
+pub fn link_with_panes(panes: Vec<Vec<String>>) -> String {
+    format!("/console{}", ConsoleQuery { panes }.to_query())
 }
 
 /// A pane's code as lines: split at newlines, trailing spaces and empty lines dropped.
