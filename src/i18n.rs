@@ -37,6 +37,15 @@ impl I18n {
         self.catalog.format(key, args)
     }
 
+    /// The built-in catalog of `lang`, with nowhere to switch to (for native tests).
+    pub fn fixed(lang: Lang) -> I18n {
+        I18n {
+            lang,
+            catalog: Rc::new(Catalog::builtin(lang)),
+            set: Callback::noop(),
+        }
+    }
+
     /// A core error's hint in this language.
     pub fn hint(&self, hint: &Hint) -> String {
         self.catalog.hint(hint)

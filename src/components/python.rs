@@ -69,3 +69,65 @@ fn Explanation(props: &PyErrorProps) -> Html {
         None => html! {},
     }
 }
+
+/// A line of a code snippet and the catalog key of its comment (`""` for none): the code stays
+/// code, the comment is in the reader's language.
+pub type CodeLine = (&'static str, &'static str);
+
+/// A snippet as text, its comments translated and aligned one column after the longest line
+/// that has one (a line of its own when the code is empty).
+pub fn snippet_text(i18n: &crate::i18n::I18n, lines: &[CodeLine]) -> String {
+    let width = lines
+        .iter()
+        .filter(|(code, key)| !key.is_empty() && !code.is_empty())
+        .map(|(code, _)| code.chars().count())
+        .max()
+        .unwrap_or(0);
+    lines
+        .iter()
+        .map(|(code, key)| match (*code, *key) {
+            (code, "") => code.to_owned(),
+            ("", key) => format!("# {}", i18n.t(key)),
+            (code, key) => format!("{code:<width$}  # {}", i18n.t(key)),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A runnable line: the code and its comment (in the reader's language) after `  # `.
+pub fn commented_line(i18n: &crate::i18n::I18n, (code, key): CodeLine) -> String {
+    if key.is_empty() {
+        code.to_owned()
+    } else {
+        format!("{code}  # {}", i18n.t(key))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use socklab_core::i18n::Lang;
+
+    #[test]
+    fn comments_are_translated_and_aligned() {
+        let lines: [CodeLine; 3] = [
+            ("s.setblocking(False)", "sock.c_nonblocking_same"),
+            ("s.gettimeout()", ""),
+            ("", "sock.c_with_closes"),
+        ];
+        let en = snippet_text(&crate::i18n::I18n::fixed(Lang::En), &lines);
+        assert_eq!(
+            en,
+            "s.setblocking(False)  # the same as s.settimeout(0.0)\ns.gettimeout()\n# leaving the with block closes s, even after an exception"
+        );
+        let zh = snippet_text(&crate::i18n::I18n::fixed(Lang::Zh), &lines);
+        assert!(zh.starts_with("s.setblocking(False)  # 等同于"), "{zh}");
+        assert_eq!(
+            commented_line(
+                &crate::i18n::I18n::fixed(Lang::Zh),
+                ("c.shutdown(socket.SHUT_WR)", "sock.c_end_of_stream")
+            ),
+            "c.shutdown(socket.SHUT_WR)  # 请求的结束就是流的结束"
+        );
+    }
+}

@@ -92,6 +92,19 @@ pub fn console_link(steps: &[Step]) -> String {
     crate::pages::console::state::link_with(socklab_core::protocol::console_lines(steps))
 }
 
+/// A step's line, its comment in the reader's language (the companion writes it in English).
+fn step_code(i18n: &crate::i18n::I18n, step: &Step) -> Html {
+    match step.comment() {
+        Some((code, key)) => html! {
+            <>
+                <code class="py-in">{ code }</code>
+                <code class="py-comment">{ format!("  # {}", i18n.t(key)) }</code>
+            </>
+        },
+        None => html! { <code class="py-in">{ &step.code }</code> },
+    }
+}
+
 /// A scenario's reply: the transcript's steps, or the line shown instead.
 fn transcript(reply: ServerMessage) -> Result<Vec<Step>, String> {
     let picked = sort_reply(reply, |reply| match reply {
@@ -195,7 +208,7 @@ pub fn LiveScenario(props: &LiveScenarioProps) -> Html {
                 });
                 html! {
                     <li class="step">
-                        <span class="step-code"><span class="py-prompt" aria-hidden="true">{">>> "}</span><code class="py-in">{ &step.code }</code></span>
+                        <span class="step-code"><span class="py-prompt" aria-hidden="true">{">>> "}</span>{ step_code(&i18n, step) }</span>
                         <span class="step-time" title={i18n.t("live.elapsed").to_owned()}>{ step.elapsed_text() }</span>
                         { for output }
                     </li>

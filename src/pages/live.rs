@@ -3,9 +3,10 @@
 
 pub mod state;
 
+use crate::components::python::{commented_line, snippet_text, CodeLine};
 use crate::components::scenario::LiveScenario;
 use crate::components::segmented::{Segment, Segmented};
-use crate::i18n::use_i18n;
+use crate::i18n::{use_i18n, I18n};
 use crate::pages::{dispatch_to, use_page_store, PageProps};
 use socklab_core::protocol::Scenario;
 use state::{Action, Closing, LiveState, Mode};
@@ -18,7 +19,7 @@ fn mode_facts(
     &'static str,
     &'static str,
     &'static str,
-    &'static str,
+    &'static [CodeLine],
     &'static [Scenario],
 ) {
     match mode {
@@ -26,21 +27,33 @@ fn mode_facts(
             "mode-blocking",
             "setblocking(True)",
             "sock.mode_blocking",
-            "s.setblocking(True)      # the default; the same as s.settimeout(None)\ns.gettimeout()           # None\ndata = s.recv(1024)      # waits until data arrives, the peer closes, or an error",
+            &[
+                ("s.setblocking(True)", "sock.c_blocking_default"),
+                ("s.gettimeout()", "sock.c_none"),
+                ("data = s.recv(1024)", "sock.c_blocking_recv"),
+            ],
             &[],
         ),
         Mode::Timeout => (
             "mode-timeout",
             "settimeout(t)",
             "sock.mode_timeout",
-            "s.settimeout(0.5)        # wait at most half a second per call\ns.gettimeout()           # 0.5\ndata = s.recv(1024)      # data, b'' or, after 0.5 s of silence, TimeoutError: timed out",
+            &[
+                ("s.settimeout(0.5)", "sock.c_timeout_half"),
+                ("s.gettimeout()", "sock.c_half"),
+                ("data = s.recv(1024)", "sock.c_timeout_recv"),
+            ],
             &[Scenario::Etimedout],
         ),
         Mode::NonBlocking => (
             "mode-nonblocking",
             "setblocking(False)",
             "sock.mode_nonblocking",
-            "s.setblocking(False)     # the same as s.settimeout(0.0)\ns.gettimeout()           # 0.0\ndata = s.recv(1024)      # returns at once: data, b'' or BlockingIOError",
+            &[
+                ("s.setblocking(False)", "sock.c_nonblocking_same"),
+                ("s.gettimeout()", "sock.c_zero"),
+                ("data = s.recv(1024)", "sock.c_nonblocking_recv"),
+            ],
             &[Scenario::EwouldblockRecv, Scenario::EwouldblockSend],
         ),
     }
@@ -52,7 +65,7 @@ type Framing = (
     &'static str,
     &'static str,
     &'static str,
-    [&'static [&'static str]; 2],
+    [&'static [CodeLine]; 2],
 );
 
 const FRAMINGS: [Framing; 2] = [
@@ -62,24 +75,30 @@ const FRAMINGS: [Framing; 2] = [
         "sock.framing_length_1",
         [
             &[
-                "import socket, struct",
-                "srv = socket.create_server(('127.0.0.1', 20011))",
-                "conn, addr = srv.accept()",
-                "(size,) = struct.unpack('!H', conn.recv(2))  # the 2-byte header: how many bytes follow",
-                "size",
-                "conn.recv(size).decode('utf-8')  # exactly one message (a loop would gather short reads)",
-                "(size,) = struct.unpack('!H', conn.recv(2))  # the next message, on the same connection",
-                "conn.recv(size).decode('utf-8')",
-                "conn.close()",
-                "srv.close()",
+                ("import socket, struct", ""),
+                ("srv = socket.create_server(('127.0.0.1', 20011))", ""),
+                ("conn, addr = srv.accept()", ""),
+                (
+                    "(size,) = struct.unpack('!H', conn.recv(2))",
+                    "sock.c_header",
+                ),
+                ("size", ""),
+                ("conn.recv(size).decode('utf-8')", "sock.c_one_message"),
+                (
+                    "(size,) = struct.unpack('!H', conn.recv(2))",
+                    "sock.c_next_message",
+                ),
+                ("conn.recv(size).decode('utf-8')", ""),
+                ("conn.close()", ""),
+                ("srv.close()", ""),
             ],
             &[
-                "import socket, struct",
-                "c = socket.create_connection(('127.0.0.1', 20011))",
-                "body = '你好'.encode('utf-8')",
-                "c.sendall(struct.pack('!H', len(body)) + body)",
-                "c.sendall(struct.pack('!H', 5) + b'again')",
-                "c.close()",
+                ("import socket, struct", ""),
+                ("c = socket.create_connection(('127.0.0.1', 20011))", ""),
+                ("body = '你好'.encode('utf-8')", ""),
+                ("c.sendall(struct.pack('!H', len(body)) + body)", ""),
+                ("c.sendall(struct.pack('!H', 5) + b'again')", ""),
+                ("c.close()", ""),
             ],
         ],
     ),
@@ -89,34 +108,34 @@ const FRAMINGS: [Framing; 2] = [
         "sock.framing_eof_1",
         [
             &[
-                "import socket",
-                "srv = socket.create_server(('127.0.0.1', 20012))",
-                "conn, addr = srv.accept()",
-                "conn.recv(1024)",
-                "conn.recv(1024)  # b'': the client shut down its side, the request is complete",
-                "conn.sendall(b'the answer')",
-                "conn.close()",
-                "srv.close()",
+                ("import socket", ""),
+                ("srv = socket.create_server(('127.0.0.1', 20012))", ""),
+                ("conn, addr = srv.accept()", ""),
+                ("conn.recv(1024)", ""),
+                ("conn.recv(1024)", "sock.c_request_complete"),
+                ("conn.sendall(b'the answer')", ""),
+                ("conn.close()", ""),
+                ("srv.close()", ""),
             ],
             &[
-                "import socket",
-                "c = socket.create_connection(('127.0.0.1', 20012))",
-                "c.sendall(b'the whole request')",
-                "c.shutdown(socket.SHUT_WR)  # the end of the request is the end of the stream",
-                "c.recv(1024)",
-                "c.recv(1024)",
-                "c.close()",
+                ("import socket", ""),
+                ("c = socket.create_connection(('127.0.0.1', 20012))", ""),
+                ("c.sendall(b'the whole request')", ""),
+                ("c.shutdown(socket.SHUT_WR)", "sock.c_end_of_stream"),
+                ("c.recv(1024)", ""),
+                ("c.recv(1024)", ""),
+                ("c.close()", ""),
             ],
         ],
     ),
 ];
 
 /// The console with a framing's server and client, not yet run.
-fn framing_link(panes: &[&[&str]; 2]) -> String {
+fn framing_link(i18n: &I18n, panes: &[&[CodeLine]; 2]) -> String {
     crate::pages::console::state::link_with_panes(
         panes
             .iter()
-            .map(|lines| lines.iter().map(|l| (*l).to_owned()).collect())
+            .map(|lines| lines.iter().map(|&l| commented_line(i18n, l)).collect())
             .collect(),
     )
 }
@@ -156,7 +175,12 @@ pub fn LivePage(props: &PageProps<LiveState>) -> Html {
         Closing::HalfClose => html! {
             <>
                 <p>{ i18n.t("sock.half_1") }</p>
-                <pre class="py snippet" data-testid="half-code"><code class="py-in">{ "s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')\ns.shutdown(socket.SHUT_WR)   # no more sending: the peer's recv() returns b''\nanswer = s.recv(1024)        # but this side still receives the peer's answer\ns.close()" }</code></pre>
+                <pre class="py snippet" data-testid="half-code"><code class="py-in">{ snippet_text(&i18n, &[
+                    ("s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')", ""),
+                    ("s.shutdown(socket.SHUT_WR)", "live.c_no_more_sending"),
+                    ("answer = s.recv(1024)", "sock.c_still_receives_answer"),
+                    ("s.close()", ""),
+                ]) }</code></pre>
                 <LiveScenario key="half_close" scenario={Scenario::HalfClose} />
                 <p>{ i18n.t("sock.half_2") }</p>
             </>
@@ -197,7 +221,7 @@ pub fn LivePage(props: &PageProps<LiveState>) -> Html {
                         current={s.mode} onchange={dispatch_to(&store, Action::SetMode)} />
                 </div>
                 <p data-testid="mode-meaning">{ i18n.t(meaning) }</p>
-                <pre class="py snippet"><code class="py-in">{ snippet }</code></pre>
+                <pre class="py snippet"><code class="py-in">{ snippet_text(&i18n, snippet) }</code></pre>
                 if scenarios.is_empty() {
                     <p class="muted">{ i18n.t("sock.blocking_cap") }</p>
                 }
@@ -207,7 +231,12 @@ pub fn LivePage(props: &PageProps<LiveState>) -> Html {
             <section class="card" aria-labelledby="sock-closing">
                 <h2 id="sock-closing">{ i18n.t("sock.closing_title") }</h2>
                 <p>{ i18n.t("sock.closing_1") }</p>
-                <pre class="py snippet"><code class="py-in">{ "with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:\n    s.connect(('127.0.0.1', 8080))\n    ...\n# leaving the with block closes s, even after an exception" }</code></pre>
+                <pre class="py snippet"><code class="py-in">{ snippet_text(&i18n, &[
+                    ("with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:", ""),
+                    ("    s.connect(('127.0.0.1', 8080))", ""),
+                    ("    ...", ""),
+                    ("", "sock.c_with_closes"),
+                ]) }</code></pre>
                 <div class="controls">
                     <Segmented<Closing> label={i18n.t("sock.closing_title").to_owned()} options={closings}
                         current={s.closing} onchange={dispatch_to(&store, Action::SetClosing)} />
@@ -223,9 +252,9 @@ pub fn LivePage(props: &PageProps<LiveState>) -> Html {
                         <div class="order" data-testid={format!("framing-{id}")}>
                             <h3>{ i18n.t(title) }</h3>
                             <p>{ i18n.t(text) }</p>
-                            <pre class="py snippet"><code class="py-in">{ panes[1].join("\n") }</code></pre>
-                            <pre class="py snippet"><code class="py-in">{ panes[0].join("\n") }</code></pre>
-                            <a href={framing_link(panes)} data-testid={format!("framing-{id}-console")}>{ i18n.t("sock.framing_open") }</a>
+                            <pre class="py snippet"><code class="py-in">{ snippet_text(&i18n, panes[1]) }</code></pre>
+                            <pre class="py snippet"><code class="py-in">{ snippet_text(&i18n, panes[0]) }</code></pre>
+                            <a href={framing_link(&i18n, panes)} data-testid={format!("framing-{id}-console")}>{ i18n.t("sock.framing_open") }</a>
                         </div>
                     }) }
                 </div>

@@ -1419,3 +1419,25 @@ async fn select_waits_for_readiness_and_the_page_hears_that_a_call_waits() {
         "ValueError: file descriptor cannot be a negative integer (-1)"
     );
 }
+
+/// Every comment a scenario writes is one the page can show in the reader's language.
+#[tokio::test]
+async fn every_scenario_comment_is_one_the_page_translates() {
+    use socklab_core::protocol::{Scenario, Step};
+    let server = Running::start(Config::default()).await;
+    let mut s = Session::open(&server).await;
+    for scenario in Scenario::ALL {
+        let m = s
+            .request(json!({"type": "scenario", "scenario": scenario.name()}))
+            .await;
+        let steps: Vec<Step> = serde_json::from_value(m["steps"].clone()).unwrap();
+        for step in steps.iter().filter(|st| st.code.contains("  # ")) {
+            assert!(
+                step.comment().is_some(),
+                "{}: {:?} has a comment STEP_COMMENTS lacks",
+                scenario.name(),
+                step.code
+            );
+        }
+    }
+}

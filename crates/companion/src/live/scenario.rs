@@ -6,7 +6,7 @@ use super::fail::Fail;
 use super::ops;
 use super::{micros, Inner};
 use socklab_core::protocol::call::{Address, Call, Method, ModuleCall, OptName, OptValue, Timeout};
-use socklab_core::protocol::sock_var;
+use socklab_core::protocol::{sock_var, step_comment};
 use socklab_core::protocol::{CallOutcome, PeerKind, PyReturn, Scenario, SockId, Step};
 use socklab_core::pysocket::SockOpt;
 use std::sync::Arc;
@@ -129,7 +129,7 @@ impl Script<'_> {
 
     async fn connect(&mut self, sock: SockId, port: u16, comment: &str) -> Option<PyReturn> {
         let call = Call::on(sock, connect_to(port));
-        let code = format!("{}  # {comment}", call.python());
+        let code = format!("{}  # {}", call.python(), step_comment(comment));
         self.run(call, Some(code)).await
     }
 
@@ -157,6 +157,7 @@ impl Script<'_> {
 
     /// A new server socket, with SO_REUSEADDR, bound to `port` again: `sN.bind(('127.0.0.1', port))`.
     async fn restart(&mut self, port: u16, comment: &str) -> Option<PyReturn> {
+        let comment = step_comment(comment);
         let sock = self.tcp().await?;
         self.reuse_address(sock).await?;
         let bind = Method::Bind(Address::inet("127.0.0.1", port));
@@ -194,8 +195,9 @@ impl Script<'_> {
         self.assign_last(&format!("{}, addr", sock_var(conn)));
         let close = Call::on(conn, Method::Close);
         let code = format!(
-            "{}  # the server closes first: TIME_WAIT is on its side",
-            close.python()
+            "{}  # {}",
+            close.python(),
+            step_comment("live.c_server_closes_first")
         );
         self.run(close, Some(code)).await?;
         self.call(Call::on(client, Method::Close)).await?;
@@ -263,17 +265,14 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
             // leaves its port in TIME_WAIT. On Linux, SO_REUSEADDR on the new socket helps only
             // when the old one had it too: the first restart fails, the second works.
             let port = sc.served_and_closed(false).await?;
-            sc.restart(port, "the first server had no SO_REUSEADDR")
-                .await;
+            sc.restart(port, "live.c_first_no_reuse").await;
             let port = sc.served_and_closed(true).await?;
-            sc.restart(port, "both have SO_REUSEADDR: the restart works")
-                .await?;
+            sc.restart(port, "live.c_both_reuse").await?;
         }
         Scenario::Econnreset => {
             let port = sc.peer(which.peer()?).await?;
             let s1 = sc.tcp().await?;
-            sc.connect(s1, port, "the reset peer: accepts, then aborts (RST)")
-                .await?;
+            sc.connect(s1, port, "live.c_reset_peer").await?;
             sc.sleep(0.1).await;
             sc.call(recv(s1)).await;
         }
@@ -286,23 +285,26 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
             let port = sc.port_step(s1)?;
             let listen = Call::on(s1, Method::Listen { backlog: Some(0) });
             let code = format!(
-                "{}  # room for one connection nobody accepts",
-                listen.python()
+                "{}  # {}",
+                listen.python(),
+                step_comment("live.c_backlog_zero")
             );
             sc.run(listen, Some(code)).await?;
             let s2 = sc.tcp().await?;
             sc.at_port(s2, connect_to(port), "connect").await?;
             let s3 = sc.tcp().await?;
             let code = format!(
-                "{}.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, 1500)  # give up after 1.5 s",
-                sock_var(s3)
+                "{}.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, 1500)  # {}",
+                sock_var(s3),
+                step_comment("live.c_user_timeout")
             );
             sc.raw(code, |inner| {
                 inner_user_timeout(inner, s3, Duration::from_millis(1500))
             });
             let code = format!(
-                "{}.connect(('127.0.0.1', port))  # the backlog is full: no answer to the SYN",
-                sock_var(s3)
+                "{}.connect(('127.0.0.1', port))  # {}",
+                sock_var(s3),
+                step_comment("live.c_backlog_full")
             );
             sc.run(Call::on(s3, connect_to(port)), Some(code)).await;
         }
@@ -312,15 +314,13 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
             let half_a_second = Timeout::After(Duration::from_millis(500));
             sc.call(Call::on(s1, Method::SetTimeout(half_a_second)))
                 .await?;
-            sc.connect(s1, port, "the silent peer: accepts, never answers")
-                .await?;
+            sc.connect(s1, port, "live.c_silent_peer").await?;
             sc.call(recv(s1)).await;
         }
         Scenario::EwouldblockRecv => {
             let port = sc.peer(which.peer()?).await?;
             let s1 = sc.tcp().await?;
-            sc.connect(s1, port, "the silent peer: accepts, never answers")
-                .await?;
+            sc.connect(s1, port, "live.c_silent_peer").await?;
             sc.call(Call::on(s1, Method::SetBlocking(false))).await?;
             sc.call(recv(s1)).await;
         }
@@ -332,7 +332,7 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
                 value: OptValue::Int(4096),
             };
             sc.call(Call::on(s1, small)).await?;
-            sc.connect(s1, port, "the silent peer: never reads").await?;
+            sc.connect(s1, port, "live.c_silent_reader").await?;
             sc.call(Call::on(s1, Method::SetBlocking(false))).await?;
             const CHUNK: usize = 16 * 1024;
             for _ in 0..64 {
@@ -368,8 +368,9 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
             sc.run(
                 send.clone(),
                 Some(format!(
-                    "{}  # the peer has closed: this reaches it, it answers RST",
-                    send.python()
+                    "{}  # {}",
+                    send.python(),
+                    step_comment("live.c_peer_closed_rst")
                 )),
             )
             .await?;
@@ -379,12 +380,7 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
         Scenario::HalfClose => {
             let port = sc.peer(which.peer()?).await?;
             let s1 = sc.tcp().await?;
-            sc.connect(
-                s1,
-                port,
-                "the half-close peer: reads to EOF, answers with what it read, closes",
-            )
-            .await?;
+            sc.connect(s1, port, "live.c_half_close_peer").await?;
             let request = Method::Send {
                 data: b"GET / HTTP/1.0\r\n\r\n".to_vec(),
                 all: true,
@@ -392,8 +388,9 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
             sc.call(Call::on(s1, request)).await?;
             let shutdown = Call::on(s1, Method::Shutdown(libc::SHUT_WR));
             let code = format!(
-                "{}  # no more sending: the peer's recv() returns b''",
-                shutdown.python()
+                "{}  # {}",
+                shutdown.python(),
+                step_comment("live.c_no_more_sending")
             );
             sc.run(shutdown, Some(code)).await?;
             let more = Call::on(
@@ -403,15 +400,27 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
                     all: false,
                 },
             );
-            let code = format!("{}  # the sending half is closed", more.python());
+            let code = format!(
+                "{}  # {}",
+                more.python(),
+                step_comment("live.c_sending_half_closed")
+            );
             sc.run(more, Some(code)).await;
             // A moment for the peer to answer: its answer and its close then wait here, and
             // the timeline shows them arriving before recv() takes them.
             sc.sleep(0.1).await;
             let recv = recv(s1);
-            let code = format!("{}  # but this side still receives", recv.python());
+            let code = format!(
+                "{}  # {}",
+                recv.python(),
+                step_comment("live.c_still_receives")
+            );
             sc.run(recv.clone(), Some(code)).await?;
-            let code = format!("{}  # b'': the peer has closed too", recv.python());
+            let code = format!(
+                "{}  # {}",
+                recv.python(),
+                step_comment("live.c_peer_closed_too")
+            );
             sc.run(recv, Some(code)).await?;
         }
         Scenario::Eaddrnotavail => {
@@ -420,8 +429,9 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
             // 192.0.2.1 is TEST-NET-1 (RFC 5737), an address documentation reserves and no
             // machine has, so the kernel answers EADDRNOTAVAIL.
             let code = format!(
-                "{}.bind(('192.0.2.1', 0))  # TEST-NET-1: no machine has this address",
-                sock_var(s1)
+                "{}.bind(('192.0.2.1', 0))  # {}",
+                sock_var(s1),
+                step_comment("live.c_test_net")
             );
             sc.raw(code, |inner| inner_bind(inner, s1, "192.0.2.1"));
         }

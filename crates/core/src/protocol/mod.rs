@@ -14,7 +14,9 @@ pub mod socket;
 
 pub use event::{PeerAction, PeerKind, SocketEvent};
 pub use outcome::{hex_decode, hex_encode, CallOutcome, LimitKind, PyReturn, Raised};
-pub use scenario::{console_lines, is_assignment, ReplOutput, Scenario, Step};
+pub use scenario::{
+    console_lines, is_assignment, step_comment, ReplOutput, Scenario, Step, STEP_COMMENTS,
+};
 use serde::{Deserialize, Serialize};
 pub use socket::{sock_var, SockId, SocketCall};
 

@@ -145,6 +145,90 @@ pub fn console_lines(steps: &[Step]) -> Vec<String> {
     lines
 }
 
+/// The comments scenario lines carry, by catalog key: the companion writes the English text
+/// after `  # ` (CPython ignores it on replay), and the page shows the comment in the reader's
+/// language by finding it here ([`Step::comment`]).
+pub const STEP_COMMENTS: [(&str, &str); 16] = [
+    (
+        "live.c_reset_peer",
+        "the reset peer: accepts, then aborts (RST)",
+    ),
+    (
+        "live.c_silent_peer",
+        "the silent peer: accepts, never answers",
+    ),
+    ("live.c_silent_reader", "the silent peer: never reads"),
+    (
+        "live.c_half_close_peer",
+        "the half-close peer: reads to EOF, answers with what it read, closes",
+    ),
+    (
+        "live.c_server_closes_first",
+        "the server closes first: TIME_WAIT is on its side",
+    ),
+    (
+        "live.c_first_no_reuse",
+        "the first server had no SO_REUSEADDR",
+    ),
+    (
+        "live.c_both_reuse",
+        "both have SO_REUSEADDR: the restart works",
+    ),
+    (
+        "live.c_backlog_zero",
+        "room for one connection nobody accepts",
+    ),
+    ("live.c_user_timeout", "give up after 1.5 s"),
+    (
+        "live.c_backlog_full",
+        "the backlog is full: no answer to the SYN",
+    ),
+    (
+        "live.c_peer_closed_rst",
+        "the peer has closed: this reaches it, it answers RST",
+    ),
+    (
+        "live.c_no_more_sending",
+        "no more sending: the peer's recv() returns b''",
+    ),
+    ("live.c_sending_half_closed", "the sending half is closed"),
+    ("live.c_still_receives", "but this side still receives"),
+    ("live.c_peer_closed_too", "b'': the peer has closed too"),
+    ("live.c_test_net", "TEST-NET-1: no machine has this address"),
+];
+
+/// The English text of a scenario comment, by its catalog key.
+///
+/// # Panics
+/// For a key that is not in [`STEP_COMMENTS`] (a bug in the companion, caught by its tests).
+pub fn step_comment(key: &str) -> &'static str {
+    STEP_COMMENTS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, text)| *text)
+        .unwrap_or_else(|| panic!("no scenario comment {key}"))
+}
+
+impl Step {
+    /// The line's code without its comment, and the comment's catalog key, when the comment is
+    /// one of [`STEP_COMMENTS`].
+    ///
+    /// ```
+    /// use socklab_core::protocol::{CallOutcome, PyReturn, Step};
+    /// let step = Step {
+    ///     code: "s1.send(b'more')  # the sending half is closed".into(),
+    ///     outcome: CallOutcome::Returned { value: PyReturn::None },
+    ///     elapsed_us: 1,
+    /// };
+    /// assert_eq!(step.comment(), Some(("s1.send(b'more')", "live.c_sending_half_closed")));
+    /// ```
+    pub fn comment(&self) -> Option<(&str, &'static str)> {
+        let (code, text) = self.code.split_once("  # ")?;
+        let key = STEP_COMMENTS.iter().find(|(_, t)| *t == text)?.0;
+        Some((code, key))
+    }
+}
+
 /// Whether a line of Python is an assignment (`s1 = ...`, `s3, addr = ...`), for which the REPL
 /// prints nothing.
 pub fn is_assignment(code: &str) -> bool {
