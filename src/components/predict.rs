@@ -239,7 +239,9 @@ fn ExerciseCard(props: &CardProps) -> Html {
         let oninput = {
             let act = act.clone();
             Callback::from(move |ev: InputEvent| {
-                act.emit(Action::Say(crate::pages::input_value(&ev)));
+                act.emit(Action::Say(
+                    ev.target_unchecked_into::<HtmlInputElement>().value(),
+                ));
             })
         };
         html! {
