@@ -172,7 +172,7 @@ fn Shell() -> Html {
             <nav class="topics" aria-label={i18n.t("nav.label").to_owned()}>
                 <ul>{ for nav }</ul>
             </nav>
-            <main id="main">{ page }<crate::components::reading::FurtherReading {route} /></main>
+            <main id="main">{ page }<crate::components::predict::Predict key={route.path()} {route} /><crate::components::reading::FurtherReading {route} /></main>
             <footer class="foot">
                 <p>{ i18n.t("app.footer") }</p>
             </footer>

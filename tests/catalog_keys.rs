@@ -37,6 +37,7 @@ fn keys_in(source: &str) -> Vec<String> {
         "read",
         "struct.code",
         "con",
+        "predict",
     ] {
         let opening = format!("\"{prefix}.");
         for (at, _) in source.match_indices(&opening) {

@@ -9,7 +9,7 @@ use crate::i18n::use_i18n;
 use crate::pages::structs::state::Preset;
 use crate::pages::{input_value, use_page_store, PageProps};
 use socklab_core::codec::{Codec, Errors};
-use state::{Action, TextState, COLUMNS};
+use state::{guess_preset_label, Action, TextState, COLUMNS, GUESS_PRESETS};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
@@ -84,6 +84,19 @@ pub fn TextPage(props: &PageProps<TextState>) -> Html {
         Callback::from(move |_| store.dispatch(Action::DecodeThese))
     };
 
+    let presets = (0..GUESS_PRESETS.len()).map(|k| {
+        let store = store.clone();
+        let (text, codec) = guess_preset_label(k);
+        let label = i18n.f("text.guess_preset", &[("text", &text), ("codec", codec)]);
+        html! {
+            <button type="button" class="chip" data-testid="guess-preset" aria-pressed={(s.guess_preset() == Some(k)).to_string()}
+                onclick={Callback::from(move |_| store.dispatch(Action::GuessPreset(k)))}>{ label }</button>
+        }
+    });
+    let guesses = view.guesses.iter().map(|c| html! {
+        <div class="guess" data-testid="guess"><PyCallView code={c.code.clone()} result={c.result.clone()} /></div>
+    });
+
     html! {
         <article class="page" data-page="text">
             <header class="page-head">
@@ -127,6 +140,20 @@ pub fn TextPage(props: &PageProps<TextState>) -> Html {
                     { errors_select(s.derrors, Action::SetDerrors, "text-derrors") }
                 </div>
                 <div data-testid="text-decode-call"><PyCallView code={view.decode.code.clone()} result={view.decode.result.clone()} /></div>
+            </section>
+            <section class="card" data-testid="text-guess" aria-labelledby="text-guess">
+                <h2 id="text-guess">{ i18n.t("text.guess_title") }</h2>
+                <p>{ i18n.t("text.guess_lede") }</p>
+                <div class="presets">{ for presets }</div>
+                <div class="controls">
+                    <label class="field wide"><span>{ i18n.t("text.guess_bytes") }</span>
+                        <input data-testid="guess-data" class="mono" type="text" spellcheck="false" autocomplete="off"
+                            value={s.guess.clone()} oninput={text_input(Action::SetGuess)} />
+                    </label>
+                </div>
+                <div class="guesses">{ for guesses }</div>
+                <p>{ i18n.t("text.guess_why") }</p>
+                <p class="advice-note" data-testid="guess-advice">{ i18n.t("text.guess_advice") }</p>
             </section>
             <section class="card" aria-labelledby="text-bom">
                 <h2 id="text-bom">{ i18n.t("text.bom_title") }</h2>

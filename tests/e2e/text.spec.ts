@@ -1,5 +1,6 @@
 // The text-encodings page end to end, against CPython's own answers, and screenshots.
 import { expect, test } from "@playwright/test";
+import { mkdirSync } from "node:fs";
 import { expectConnected, pageUrl, screenshotMatrix, watchErrors } from "./helpers";
 
 /** What CPython prints for repr(expr), or the last line of its traceback. */
@@ -66,4 +67,52 @@ test("a lone surrogate, which only a str literal can hold, fails to encode as CP
 
 test("screenshots of the text page: zh and en, light and dark, 1280 and 390 px", async ({ browser }) => {
   await screenshotMatrix(browser, "text", "/text");
+});
+
+test("why a receiver cannot guess: the same bytes as UTF-8, GBK and Latin-1, as CPython decodes them", async ({ page }) => {
+  const watch = watchErrors(page);
+  await page.goto(pageUrl("/text"));
+  await expectConnected(page);
+  const section = page.getByTestId("text-guess");
+  const guesses = section.getByTestId("guess");
+  const presets = section.getByTestId("guess-preset");
+  await expect(presets).toHaveCount(4);
+  for (let k = 0; k < 4; k++) {
+    await presets.nth(k).click();
+    await expect(presets.nth(k)).toHaveAttribute("aria-pressed", "true");
+    const hex = (await section.getByTestId("guess-data").inputValue()).replace(/ /g, "");
+    await expect(guesses).toHaveCount(3);
+    for (const [i, codec] of ["utf-8", "gbk", "latin-1"].entries()) {
+      const call = guesses.nth(i);
+      await expect(call.locator(".py-in")).toHaveText(python(`bytes.fromhex('${hex}')`) + `.decode('${codec}')`);
+      await expect(call.getByTestId("py-result")).toContainText(python(`bytes.fromhex('${hex}').decode('${codec}')`));
+    }
+  }
+  // 你好 sent as UTF-8, read as GBK: no error, and the wrong text.
+  await presets.nth(0).click();
+  await expect(guesses.nth(1).getByTestId("py-result")).toHaveText("'浣犲ソ'");
+  // Bytes of one's own, kept in the URL.
+  await section.getByTestId("guess-data").fill("b'\\xd6\\xd0'");
+  await expect(guesses.nth(1).getByTestId("py-result")).toHaveText("'中'");
+  await expect(presets.nth(2)).toHaveAttribute("aria-pressed", "false");
+  await page.reload();
+  await expect(page.getByTestId("guess-data")).toHaveValue("b'\\xd6\\xd0'");
+  watch.expectNone();
+});
+
+test("screenshots of the encoding-guess comparison, in en and zh", async ({ browser }) => {
+  mkdirSync("tests/e2e/screenshots", { recursive: true });
+  for (const lang of ["en", "zh-CN"]) {
+    for (const width of [1280, 390]) {
+      const context = await browser.newContext({ viewport: { width, height: 900 } });
+      const page = await context.newPage();
+      await page.goto(pageUrl("/text"));
+      await page.getByTestId(`lang-${lang}`).click();
+      await page.getByTestId("guess-preset").nth(1).click();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `horizontal overflow at ${width}px ${lang}`).toBeLessThanOrEqual(0);
+      await page.getByTestId("text-guess").screenshot({ path: `tests/e2e/screenshots/text-guess-${lang}-${width}.png` });
+      await context.close();
+    }
+  }
 });

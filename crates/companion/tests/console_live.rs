@@ -558,3 +558,47 @@ async fn old_sockets_stay_old_when_a_new_session_reuses_their_numbers() {
         })
         .await;
 }
+
+/// Predict, then run: the live exercises (core's `data/exercises.txt`), run as the page runs
+/// them (`Exercise::run` over one companion session), print what `python3 -i` prints; exactly
+/// one choice is right.
+#[tokio::test(flavor = "current_thread")]
+async fn live_exercises_answer_what_python3_answers() {
+    use socklab_core::exercise::{exercises, judge};
+    let local = tokio::task::LocalSet::new();
+    local
+        .run_until(async {
+            let server = Running::start(Config::default()).await;
+            let live: Vec<_> = exercises().iter().filter(|e| e.live).collect();
+            assert!(!live.is_empty());
+            let panes: Vec<Vec<String>> = live
+                .iter()
+                .map(|e| e.lines().map(str::to_owned).collect())
+                .collect();
+            let mut wrong = Vec::new();
+            for (e, lines) in live.iter().zip(&panes) {
+                // Each exercise in its own python3, so one cannot wait on another's socket.
+                let (want, socket_py) = python(std::slice::from_ref(lines));
+                let want = mask(want[0].last().unwrap(), &[], &socket_py);
+                let link = Link::open(&server).await;
+                let host = PaneHost {
+                    link: Rc::clone(&link),
+                    current: Cell::new(None),
+                };
+                let answer = tokio::time::timeout(Duration::from_secs(20), e.run(&host))
+                    .await
+                    .expect("a live exercise does not wait");
+                let got = mask(&answer.printed, &[], &socket_py);
+                if answer.unavailable || got != want {
+                    wrong.push(format!(
+                        "{} >>> {}\n--- python3:\n{want}\n--- socklab:\n{got}",
+                        e.id, e.line
+                    ));
+                }
+                let right: Vec<_> = e.choices.iter().filter(|c| judge(&answer, c)).collect();
+                assert_eq!(right.len(), 1, "{}: right choices {right:?}", e.id);
+            }
+            assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+        })
+        .await;
+}

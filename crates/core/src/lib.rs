@@ -12,6 +12,7 @@ pub mod byteorder;
 pub mod codec;
 pub mod console;
 pub mod errno;
+pub mod exercise;
 pub mod fence;
 pub mod i18n;
 pub mod inet;

@@ -18,6 +18,30 @@ pub const COLUMNS: [Codec; 7] = [
     Codec::Ascii,
 ];
 
+/// The decoders a receiver might guess, side by side.
+pub const GUESS_CODECS: [Codec; 3] = [Codec::Utf8, Codec::Gbk, Codec::Latin1];
+
+/// Texts a sender might send, each with the encoding it uses: the receiver sees only the bytes.
+pub const GUESS_PRESETS: [(&str, Codec); 4] = [
+    ("你好", Codec::Utf8),
+    ("中文", Codec::Utf8),
+    ("中文", Codec::Gbk),
+    ("hello", Codec::Ascii),
+];
+
+/// The bytes of a preset, as the page's hex.
+pub fn guess_preset_hex(k: usize) -> String {
+    let (text, codec) = GUESS_PRESETS[k % GUESS_PRESETS.len()];
+    let points: Vec<u32> = text.chars().map(u32::from).collect();
+    encode_points(&points, codec, Errors::Strict).map_or_else(|_| String::new(), |b| hex_spaced(&b))
+}
+
+/// A preset as its button says it: the text as Python writes it, and the codec's name.
+pub fn guess_preset_label(k: usize) -> (String, &'static str) {
+    let (text, codec) = GUESS_PRESETS[k % GUESS_PRESETS.len()];
+    (str_repr(text), codec.name())
+}
+
 /// Everything the learner has typed or chosen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TextState {
@@ -34,6 +58,8 @@ pub struct TextState {
     pub dcodec: Codec,
     /// Its error mode.
     pub derrors: Errors,
+    /// Bytes a receiver got, to decode with every guess (hex or a bytes literal).
+    pub guess: String,
 }
 
 impl Default for TextState {
@@ -45,6 +71,7 @@ impl Default for TextState {
             data: "e4 bd a0 e5 a5 bd ff".to_owned(),
             dcodec: Codec::Utf8,
             derrors: Errors::Strict,
+            guess: guess_preset_hex(0),
         }
     }
 }
@@ -66,6 +93,10 @@ pub enum Action {
     SetDerrors(Errors),
     /// Took the encoded bytes over to decode them.
     DecodeThese,
+    /// Typed the bytes a receiver got.
+    SetGuess(String),
+    /// Chose one of [`GUESS_PRESETS`].
+    GuessPreset(usize),
 }
 
 /// One character of the text, with its bytes in each column's codec.
@@ -101,6 +132,9 @@ pub struct TextView {
     pub encode: Call,
     /// The decode call.
     pub decode: Call,
+    /// The received bytes decoded with each of [`GUESS_CODECS`] (strict), side by side; or,
+    /// when they are not bytes, one call with the error.
+    pub guesses: Vec<Call>,
 }
 
 impl crate::pages::PageState for TextState {
@@ -114,6 +148,8 @@ impl crate::pages::PageState for TextState {
             Action::SetData(d) => self.data = d,
             Action::SetDcodec(c) => self.dcodec = c,
             Action::SetDerrors(e) => self.derrors = e,
+            Action::SetGuess(g) => self.guess = g,
+            Action::GuessPreset(k) => self.guess = guess_preset_hex(k),
             Action::DecodeThese => {
                 let encoded = parse_text_input(&self.text)
                     .and_then(|points| encode_points(&points, self.codec, self.errors));
@@ -147,11 +183,19 @@ impl crate::pages::PageState for TextState {
         if self.derrors != d.derrors {
             q.push(("de", self.derrors.name().to_owned()));
         }
+        if self.guess != d.guess {
+            q.push(("g", self.guess.clone()));
+        }
         q
     }
 }
 
 impl TextState {
+    /// The preset whose bytes are the received bytes, if any.
+    pub fn guess_preset(&self) -> Option<usize> {
+        (0..GUESS_PRESETS.len()).find(|&k| guess_preset_hex(k) == self.guess.trim())
+    }
+
     /// The state a query describes.
     pub fn from_query(query: &str) -> TextState {
         let pairs = parse_query(query);
@@ -165,6 +209,7 @@ impl TextState {
             data: get(&pairs, "d").map_or(d.data, str::to_owned),
             dcodec: codec("dc", d.dcodec),
             derrors: errors("de", d.derrors),
+            guess: get(&pairs, "g").map_or(d.guess, str::to_owned),
         }
     }
 
@@ -237,11 +282,25 @@ impl TextState {
                 result: decode(&bytes, self.dcodec, self.derrors).map(|t| str_repr(&t)),
             },
         };
+        let guesses = match parse_bytes_input(&self.guess) {
+            Err(e) => vec![Call {
+                code: self.guess.trim().to_owned(),
+                result: Err(e),
+            }],
+            Ok(bytes) => GUESS_CODECS
+                .iter()
+                .map(|&c| Call {
+                    code: format!("{}.decode({})", bytes_repr(&bytes), str_repr(c.name())),
+                    result: decode(&bytes, c, Errors::Strict).map(|t| str_repr(&t)),
+                })
+                .collect(),
+        };
         TextView {
             chars,
             totals,
             encode: encode_call,
             decode: decode_call,
+            guesses,
         }
     }
 }
@@ -250,6 +309,93 @@ impl TextState {
 mod tests {
     use super::*;
     use crate::pages::PageState;
+
+    /// What CPython 3.11 prints for `data.decode(codec)`: the repr, or the exception's line.
+    /// `None` when python3 is not CPython 3.11 (the oracle).
+    fn cpython_decode(data: &[u8], codec: &str) -> Option<String> {
+        let hex: String = data.iter().map(|b| format!("{b:02x}")).collect();
+        let script = format!(
+            "import sys\n\
+             if sys.version_info[:2] != (3, 11): sys.exit(3)\n\
+             try: print(repr(bytes.fromhex('{hex}').decode('{codec}')))\n\
+             except Exception as e: print(f'{{type(e).__name__}}: {{e}}')"
+        );
+        let out = std::process::Command::new("python3")
+            .args(["-c", &script])
+            .env("PYTHONIOENCODING", "utf-8")
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8(out.stdout).unwrap().trim_end().to_owned())
+    }
+
+    #[test]
+    fn the_same_bytes_in_three_decoders_are_what_cpython_decodes() {
+        let mut checked = 0;
+        for k in 0..GUESS_PRESETS.len() {
+            let s = TextState::default().update(Action::GuessPreset(k));
+            let bytes = parse_bytes_input(&s.guess).unwrap();
+            let v = s.view();
+            assert_eq!(v.guesses.len(), GUESS_CODECS.len());
+            for (call, codec) in v.guesses.iter().zip(GUESS_CODECS) {
+                assert_eq!(
+                    call.code,
+                    format!("{}.decode('{}')", bytes_repr(&bytes), codec.name())
+                );
+                let Some(want) = cpython_decode(&bytes, codec.name()) else {
+                    eprintln!("SKIPPED the CPython comparison: python3 is not CPython 3.11");
+                    continue;
+                };
+                let got = match &call.result {
+                    Ok(repr) => repr.clone(),
+                    Err(e) => e.traceback_line(),
+                };
+                assert_eq!(got, want, "{}", call.code);
+                checked += 1;
+            }
+        }
+        eprintln!("{checked} decodes compared with CPython");
+    }
+
+    #[test]
+    fn a_guess_that_decodes_can_still_be_wrong() {
+        // The default: 你好 sent as UTF-8. Every guess decodes, and two of three are wrong.
+        let v = TextState::default().view();
+        let results: Vec<_> = v.guesses.iter().map(|c| c.result.clone()).collect();
+        assert_eq!(
+            results,
+            vec![
+                Ok("'你好'".to_owned()),
+                Ok("'浣犲ソ'".to_owned()),
+                Ok("'ä½\\xa0å¥½'".to_owned()),
+            ]
+        );
+        // 中文 as GBK: UTF-8 refuses it; Latin-1 never refuses anything.
+        let v = TextState::default().update(Action::GuessPreset(2)).view();
+        assert_eq!(
+            v.guesses[0].result.clone().unwrap_err().message,
+            "'utf-8' codec can't decode byte 0xd6 in position 0: invalid continuation byte"
+        );
+        assert_eq!(v.guesses[2].result, Ok("'ÖÐÎÄ'".to_owned()));
+        // ASCII: all three agree, which is why the bug hides until the first Chinese text.
+        let v = TextState::default().update(Action::GuessPreset(3)).view();
+        assert!(v
+            .guesses
+            .iter()
+            .all(|c| c.result == Ok("'hello'".to_owned())));
+        assert_eq!(TextState::default().guess_preset(), Some(0));
+        assert_eq!(guess_preset_label(2), ("'中文'".to_owned(), "gbk"));
+        // Not bytes: one call, with the error; and the state survives the URL.
+        let s = TextState::default().update(Action::SetGuess("zz".to_owned()));
+        assert_eq!(s.view().guesses.len(), 1);
+        assert_eq!(s.guess_preset(), None);
+        assert!(s.view().guesses[0].result.is_err());
+        assert_eq!(
+            TextState::from_query(&crate::route::build_query(&s.to_query())),
+            s
+        );
+    }
 
     #[test]
     fn chinese_text_in_every_codec() {

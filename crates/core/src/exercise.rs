@@ -1,0 +1,400 @@
+//! Predict, then run: the questions a teacher asks a class ("what will Python print?"), as data
+//! (`data/exercises.txt`), run by the console's own evaluator, and how an answer is judged.
+//!
+//! An exercise's answer is never written down. [`Exercise::run`] runs its lines through a fresh
+//! console [`Pane`], exactly as the console runs them, so the answer shown is what socklab
+//! computes; `tests/exercises.rs` checks every computed one against `python3`, and the
+//! companion's `tests/console_live.rs` the live ones, whose sockets only the companion opens.
+//!
+//! ```
+//! # use std::future::Future;
+//! # use std::pin::pin;
+//! # use std::task::{Context, Poll, Waker};
+//! # use std::time::Duration;
+//! use socklab_core::console::{AddrinfoQuery, Gone, Host};
+//! use socklab_core::exercise::{exercises, judge};
+//! # use socklab_core::protocol::{call::Call, AddrinfoOutcome, CallOutcome};
+//! # struct Alone;
+//! # impl Host for Alone {
+//! #     async fn call(&self, _: &Call) -> Result<CallOutcome, Gone> { Err(Gone::NotConnected) }
+//! #     async fn getaddrinfo(&self, _: &AddrinfoQuery) -> Result<AddrinfoOutcome, Gone> { Err(Gone::NotConnected) }
+//! #     async fn sleep(&self, _: Duration) {}
+//! #     fn now(&self) -> f64 { 0.0 }
+//! # }
+//! # fn ready<T>(f: impl Future<Output = T>) -> T {
+//! #     match pin!(f).poll(&mut Context::from_waker(Waker::noop())) { Poll::Ready(v) => v, _ => unreachable!() }
+//! # }
+//! let calcsize = exercises().iter().find(|e| e.line == "struct.calcsize('BHxHH')").unwrap();
+//! let answer = ready(calcsize.run(&Alone));
+//! assert_eq!(answer.printed, "10");
+//! assert!(judge(&answer, " 10 ") && !judge(&answer, "8"));
+//! ```
+
+use crate::console::{Host, Pane};
+use crate::i18n::Lang;
+use std::sync::OnceLock;
+
+const DATA: &str = include_str!("../data/exercises.txt");
+
+/// One question.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exercise {
+    /// A name that never changes: the browser remembers answered exercises by it.
+    pub id: String,
+    /// The page that asks it, as its path (`/struct`).
+    pub page: String,
+    /// Its lines need real sockets, so they run through the companion.
+    pub live: bool,
+    /// Lines run first, shown above the question (`import struct`).
+    pub setup: Vec<String>,
+    /// The line asked about: what does `python3 -i` print after it?
+    pub line: String,
+    /// The options to pick from; empty when the learner types the answer.
+    pub choices: Vec<String>,
+    /// Why Python prints that, in English.
+    pub why_en: String,
+    /// Why Python prints that, in Chinese.
+    pub why_zh: String,
+}
+
+/// What running an exercise gave.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Answer {
+    /// What `python3 -i` prints after the asked line (the whole traceback when it raises), or,
+    /// when the lines could not run here, socklab's message saying why.
+    pub printed: String,
+    /// The line raised.
+    pub raised: bool,
+    /// The lines could not run here (no companion, a refusal): `printed` is socklab's own
+    /// message, not Python's answer.
+    pub unavailable: bool,
+}
+
+impl Answer {
+    /// The line an answer is compared with: the last line printed (a traceback's last line is
+    /// the exception).
+    pub fn last_line(&self) -> &str {
+        self.printed.lines().last().unwrap_or("")
+    }
+
+    /// The exception's class when the line raised (`OverflowError`, `socket.gaierror`).
+    pub fn exception(&self) -> Option<&str> {
+        if !self.raised || self.unavailable {
+            return None;
+        }
+        let last = self.last_line();
+        Some(last.split_once(':').map_or(last, |(class, _)| class))
+    }
+}
+
+impl Exercise {
+    /// Why, in a language.
+    pub fn why(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.why_en,
+            Lang::Zh => &self.why_zh,
+        }
+    }
+
+    /// Every line, the setup first, the asked line last.
+    pub fn lines(&self) -> impl Iterator<Item = &str> {
+        self.setup
+            .iter()
+            .map(String::as_str)
+            .chain([self.line.as_str()])
+    }
+
+    /// Runs the lines in a fresh console pane and gives what the asked line printed. The
+    /// sockets the lines made are closed afterwards, as the learner's own would be.
+    pub async fn run<H: Host>(&self, host: &H) -> Answer {
+        let mut pane = Pane::new();
+        let mut answer = None;
+        for line in &self.setup {
+            let ran = pane.run(host, line).await;
+            if ran.raised || ran.socklab {
+                // The question cannot be asked: say why, as the console would.
+                answer = Some(Answer {
+                    printed: ran.output,
+                    raised: ran.raised,
+                    unavailable: true,
+                });
+                break;
+            }
+        }
+        let answer = match answer {
+            Some(a) => a,
+            None => {
+                let ran = pane.run(host, &self.line).await;
+                Answer {
+                    printed: ran.output,
+                    raised: ran.raised,
+                    unavailable: ran.socklab,
+                }
+            }
+        };
+        let open: Vec<String> = pane
+            .sockets()
+            .filter(|(_, closed)| !closed)
+            .filter_map(|(s, _)| pane.names_of(s.id).first().map(|n| (*n).to_owned()))
+            .collect();
+        for name in open {
+            pane.run(host, &format!("{name}.close()")).await;
+        }
+        answer
+    }
+}
+
+/// Text with the whitespace outside string literals taken out, so `( 1,2 )` reads as `(1, 2)`
+/// does, while `b' '` keeps its space.
+fn without_spaces(text: &str) -> String {
+    let mut out = String::new();
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in text.trim().chars() {
+        match quote {
+            Some(q) => {
+                out.push(c);
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None if c == '\'' || c == '"' => {
+                quote = Some(c);
+                out.push(c);
+            }
+            None if c.is_whitespace() => {}
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether `typed` is right: what Python prints (spacing aside), or, when the line raises, the
+/// exception's class alone or its whole last line.
+///
+/// ```
+/// use socklab_core::exercise::{judge, Answer};
+/// let raised = Answer {
+///     printed: "Traceback (most recent call last):\n  File \"<stdin>\", line 1, in <module>\nOverflowError: htons: Python int too large to convert to C 16-bit unsigned integer".into(),
+///     raised: true,
+///     unavailable: false,
+/// };
+/// assert!(judge(&raised, "OverflowError"));
+/// assert!(judge(&raised, "OverflowError: htons: Python int too large to convert to C 16-bit unsigned integer"));
+/// assert!(!judge(&raised, "ValueError"));
+/// let bytes = Answer { printed: "b' x'".into(), raised: false, unavailable: false };
+/// assert!(judge(&bytes, "  b' x' ") && !judge(&bytes, "b'x'"));
+/// ```
+pub fn judge(answer: &Answer, typed: &str) -> bool {
+    if answer.unavailable {
+        return false;
+    }
+    let typed = without_spaces(typed);
+    if typed.is_empty() {
+        return false;
+    }
+    if answer.exception().is_some_and(|class| typed == class) {
+        return true;
+    }
+    let whole = without_spaces(&answer.printed);
+    typed == whole || (answer.raised && typed == without_spaces(answer.last_line()))
+}
+
+/// What is wrong with the exercises file.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("exercises.txt:{line}: {message}")]
+pub struct ExerciseError {
+    /// The line (1-based).
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Reads the exercises file: `[id]` opens an exercise, `field = value` lines follow (see the
+/// file's head), and every exercise must have a page, a line and its why in both languages.
+///
+/// ```
+/// use socklab_core::exercise::parse;
+/// let ok = parse("[a]\npage = /text\nline = len('ab')\nen = Two.\nzh = 两个。\n").unwrap();
+/// assert_eq!(ok[0].line, "len('ab')");
+/// let err = parse("[a]\npage = /text\nline = len('ab')\nen = Two.\n").unwrap_err();
+/// assert_eq!(err.to_string(), "exercises.txt:1: a has no zh");
+/// ```
+pub fn parse(text: &str) -> Result<Vec<Exercise>, ExerciseError> {
+    let mut out: Vec<(usize, Exercise)> = Vec::new();
+    let fail = |line, message: String| ExerciseError { line, message };
+    for (n, raw) in text.lines().enumerate() {
+        let n = n + 1;
+        let line = raw.trim_end();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(id) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            if out.iter().any(|(_, e)| e.id == id) {
+                return Err(fail(n, format!("{id} is there twice")));
+            }
+            out.push((
+                n,
+                Exercise {
+                    id: id.to_owned(),
+                    page: String::new(),
+                    live: false,
+                    setup: Vec::new(),
+                    line: String::new(),
+                    choices: Vec::new(),
+                    why_en: String::new(),
+                    why_zh: String::new(),
+                },
+            ));
+            continue;
+        }
+        let Some((_, e)) = out.last_mut() else {
+            return Err(fail(n, "a field before the first [id]".to_owned()));
+        };
+        if line == "live" {
+            e.live = true;
+            continue;
+        }
+        let Some((field, value)) = line.split_once(" = ") else {
+            return Err(fail(n, format!("not `field = value`: {line:?}")));
+        };
+        let value = value.to_owned();
+        let single = |slot: &mut String| {
+            if slot.is_empty() {
+                *slot = value.clone();
+                Ok(())
+            } else {
+                Err(fail(n, format!("{field} is given twice")))
+            }
+        };
+        match field {
+            "page" => single(&mut e.page)?,
+            "line" => single(&mut e.line)?,
+            "en" => single(&mut e.why_en)?,
+            "zh" => single(&mut e.why_zh)?,
+            "setup" => e.setup.push(value),
+            "choice" => e.choices.push(value),
+            other => return Err(fail(n, format!("unknown field {other:?}"))),
+        }
+    }
+    for (n, e) in &out {
+        for (field, value) in [
+            ("page", &e.page),
+            ("line", &e.line),
+            ("en", &e.why_en),
+            ("zh", &e.why_zh),
+        ] {
+            if value.is_empty() {
+                return Err(fail(*n, format!("{} has no {field}", e.id)));
+            }
+        }
+        if e.choices.len() == 1 {
+            return Err(fail(
+                *n,
+                format!("{} has one choice: give two or more", e.id),
+            ));
+        }
+    }
+    Ok(out.into_iter().map(|(_, e)| e).collect())
+}
+
+/// Every exercise, in the file's order.
+pub fn exercises() -> &'static [Exercise] {
+    static ALL: OnceLock<Vec<Exercise>> = OnceLock::new();
+    ALL.get_or_init(|| parse(DATA).unwrap_or_else(|e| panic!("{e}")))
+}
+
+/// The exercises a page asks, in order.
+pub fn for_page(page: &str) -> Vec<&'static Exercise> {
+    exercises().iter().filter(|e| e.page == page).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(printed: &str, raised: bool) -> Answer {
+        Answer {
+            printed: printed.to_owned(),
+            raised,
+            unavailable: false,
+        }
+    }
+
+    #[test]
+    fn spacing_is_ignored_outside_string_literals_only() {
+        assert_eq!(without_spaces(" ( 1 , 2 ) "), "(1,2)");
+        assert_eq!(without_spaces("b' a '"), "b' a '");
+        assert_eq!(without_spaces(r"'it\'s ' x"), r"'it\'s 'x");
+        assert_eq!(without_spaces("\"a 'b\" c"), "\"a 'b\"c");
+    }
+
+    #[test]
+    fn an_answer_is_what_python_prints() {
+        let tuple = answer("(1, 2)", false);
+        assert!(judge(&tuple, "(1,2)"));
+        assert!(!judge(&tuple, "(2, 1)"));
+        assert!(!judge(&tuple, ""));
+        assert!(!judge(&answer("b''", false), "''"));
+        // A class name is right only for an exception.
+        let class = answer("<class 'TimeoutError'>", false);
+        assert!(!judge(&class, "TimeoutError"));
+        assert!(judge(&class, "<class 'TimeoutError'>"));
+    }
+
+    #[test]
+    fn an_exception_is_its_class_or_its_last_line() {
+        let tb = "Traceback (most recent call last):\n  File \"<stdin>\", line 1, in <module>\nBlockingIOError: [Errno 11] Resource temporarily unavailable";
+        let a = answer(tb, true);
+        assert_eq!(a.exception(), Some("BlockingIOError"));
+        assert!(judge(&a, "BlockingIOError"));
+        assert!(judge(
+            &a,
+            "BlockingIOError: [Errno 11] Resource temporarily unavailable"
+        ));
+        assert!(judge(&a, tb));
+        assert!(!judge(&a, "BlockingIOError: [Errno 11]"));
+        assert!(!judge(&a, "OSError"));
+    }
+
+    #[test]
+    fn nothing_is_right_when_the_lines_could_not_run() {
+        let gone = Answer {
+            printed: "[socklab] no companion".to_owned(),
+            raised: true,
+            unavailable: true,
+        };
+        assert_eq!(gone.exception(), None);
+        assert!(!judge(&gone, "[socklab] no companion"));
+    }
+
+    #[test]
+    fn the_file_reads_and_its_mistakes_are_named() {
+        assert!(!exercises().is_empty());
+        let bad = |text: &str| parse(text).unwrap_err().to_string();
+        assert_eq!(
+            bad("page = /x\n"),
+            "exercises.txt:1: a field before the first [id]"
+        );
+        assert_eq!(
+            bad("[a]\npage = /x\nline = 1\nen = e\nzh = z\n[a]\n"),
+            "exercises.txt:6: a is there twice"
+        );
+        assert_eq!(
+            bad("[a]\npage = /x\npage = /y\n"),
+            "exercises.txt:3: page is given twice"
+        );
+        assert_eq!(
+            bad("[a]\ncolour = red\n"),
+            "exercises.txt:2: unknown field \"colour\""
+        );
+        assert_eq!(
+            bad("[a]\npage = /x\nline = 1\nen = e\nzh = z\nchoice = 1\n"),
+            "exercises.txt:1: a has one choice: give two or more"
+        );
+    }
+}

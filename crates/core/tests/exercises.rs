@@ -1,0 +1,201 @@
+//! Predict, then run: every exercise's answer, as socklab computes it, is what CPython 3.11
+//! prints. The computed exercises run here with no companion, each in a fresh console pane,
+//! and the same lines in a real `python3 -i` (`vectors/console_panes.py`); the live ones run
+//! through a real companion in the companion's `tests/console_live.rs`.
+
+use socklab_core::console::value::SOCKET_PY;
+use socklab_core::console::{AddrinfoQuery, Gone, Host};
+use socklab_core::exercise::{exercises, judge, Exercise};
+use socklab_core::protocol::call::Call;
+use socklab_core::protocol::{AddrinfoOutcome, CallOutcome};
+use std::future::Future;
+use std::io::Write;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+/// No companion: what the page is when none runs. Every future is ready at once.
+struct Alone;
+
+impl Host for Alone {
+    async fn call(&self, _: &Call) -> Result<CallOutcome, Gone> {
+        Err(Gone::NotConnected)
+    }
+    async fn getaddrinfo(&self, _: &AddrinfoQuery) -> Result<AddrinfoOutcome, Gone> {
+        Err(Gone::NotConnected)
+    }
+    async fn sleep(&self, _: Duration) {}
+    fn now(&self) -> f64 {
+        0.0
+    }
+}
+
+fn ready<T>(f: impl Future<Output = T>) -> T {
+    let mut f = pin!(f);
+    match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(v) => v,
+        Poll::Pending => panic!("a computed exercise must not wait"),
+    }
+}
+
+fn computed() -> Vec<&'static Exercise> {
+    exercises().iter().filter(|e| !e.live).collect()
+}
+
+/// The python3 here, if it is CPython 3.11 (the oracle); otherwise why not.
+fn oracle() -> Result<(), String> {
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys; print(sys.implementation.name, *sys.version_info[:2])",
+        ])
+        .output()
+        .map_err(|e| format!("python3 does not run: {e}"))?;
+    let version = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    if version == "cpython 3 11" {
+        Ok(())
+    } else {
+        Err(format!("python3 is {version:?}, not CPython 3.11"))
+    }
+}
+
+/// What `python3 -i` printed after each exercise's last line, each exercise in its own process.
+fn python(exercises: &[&Exercise]) -> Vec<String> {
+    let panes: Vec<Vec<&str>> = exercises.iter().map(|e| e.lines().collect()).collect();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/console_panes.py");
+    let mut child = std::process::Command::new("python3")
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(serde_json::to_string(&panes).unwrap().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let outputs: Vec<Vec<String>> =
+        serde_json::from_slice(&out.stdout).expect("console_panes.py answers JSON");
+    let socket_py = std::process::Command::new("python3")
+        .args(["-c", "import socket; print(socket.__file__)"])
+        .output()
+        .unwrap();
+    let socket_py = String::from_utf8(socket_py.stdout).unwrap();
+    outputs
+        .into_iter()
+        .map(|pane| {
+            pane.last()
+                .expect("every line printed")
+                .replace(socket_py.trim(), SOCKET_PY)
+        })
+        .collect()
+}
+
+#[test]
+fn every_computed_answer_is_what_cpython_prints() {
+    if let Err(why) = oracle() {
+        eprintln!("SKIPPED every_computed_answer_is_what_cpython_prints: {why}");
+        return;
+    }
+    let computed = computed();
+    assert!(
+        computed.len() >= 10,
+        "only {} computed exercises",
+        computed.len()
+    );
+    let want = python(&computed);
+    let mut wrong = Vec::new();
+    for (e, want) in computed.iter().zip(want) {
+        let got = ready(e.run(&Alone));
+        if got.unavailable || got.printed != want {
+            wrong.push(format!(
+                "{} >>> {}\n--- CPython:\n{want}\n--- socklab:\n{}",
+                e.id, e.line, got.printed
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
+
+#[test]
+fn every_computed_exercise_runs_without_the_companion_and_prints_something() {
+    for e in computed() {
+        let answer = ready(e.run(&Alone));
+        assert!(!answer.unavailable, "{}: {}", e.id, answer.printed);
+        assert!(
+            !answer.printed.is_empty(),
+            "{}: prints nothing to predict",
+            e.id
+        );
+        // Python's own answer is right, and is judged so.
+        assert!(judge(&answer, &answer.printed), "{}", e.id);
+    }
+}
+
+#[test]
+fn exactly_one_choice_is_right() {
+    for e in computed().into_iter().filter(|e| !e.choices.is_empty()) {
+        let answer = ready(e.run(&Alone));
+        let right: Vec<_> = e.choices.iter().filter(|c| judge(&answer, c)).collect();
+        assert_eq!(
+            right.len(),
+            1,
+            "{}: right choices {right:?} for {answer:?}",
+            e.id
+        );
+    }
+}
+
+#[test]
+fn a_live_exercise_without_the_companion_says_so_and_judges_nothing_right() {
+    let live: Vec<_> = exercises().iter().filter(|e| e.live).collect();
+    assert!(
+        !live.is_empty() && live.len() <= 4,
+        "live exercises: {}",
+        live.len()
+    );
+    for e in live {
+        let answer = ready(e.run(&Alone));
+        assert!(answer.unavailable, "{}: {answer:?}", e.id);
+        assert!(
+            answer.printed.contains("no companion"),
+            "{}",
+            answer.printed
+        );
+        assert!(e.choices.iter().all(|c| !judge(&answer, c)), "{}", e.id);
+    }
+}
+
+#[test]
+fn the_issues_examples_are_all_there() {
+    for line in [
+        "struct.calcsize('BHxHH')",
+        "socket.htons(70000)",
+        "socket.inet_aton('127.1')",
+        "len('中文'.encode('utf-8'))",
+    ] {
+        assert!(exercises().iter().any(|e| e.line == line), "{line}");
+    }
+    let live: Vec<_> = exercises().iter().filter(|e| e.live).collect();
+    assert!(live
+        .iter()
+        .any(|e| e.choices.iter().any(|c| c == "BlockingIOError")));
+    assert!(live.iter().any(|e| e.choices.iter().any(|c| c == "b''")));
+}
+
+#[test]
+fn every_exercise_speaks_both_languages() {
+    for e in exercises() {
+        let han = |text: &str| {
+            text.chars()
+                .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+                .count()
+        };
+        assert!(han(&e.why_zh) > 10, "{}: the zh why is not Chinese", e.id);
+        // English quotes a character or two at most (中, 涓).
+        assert!(han(&e.why_en) <= 2, "{}: the en why is not English", e.id);
+        assert_ne!(e.why_en, e.why_zh, "{}", e.id);
+    }
+}
