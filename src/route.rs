@@ -75,6 +75,23 @@ impl Route {
     }
 }
 
+/// The console's query for these panes' lines: `p1`, `p2`, … one statement per line.
+pub fn console_query(panes: &[Vec<String>]) -> String {
+    let names = ["p1", "p2", "p3", "p4"];
+    let pairs: Vec<(&str, String)> = panes
+        .iter()
+        .zip(names)
+        .map(|(lines, name)| (name, lines.join("\n")))
+        .collect();
+    build_query(&pairs)
+}
+
+/// The console with these panes' lines, not yet run: where every "open in the console" link
+/// goes.
+pub fn console_with(panes: &[Vec<String>]) -> String {
+    format!("{}{}", Route::Console.path(), console_query(panes))
+}
+
 /// Splits a query string (`?a=1&b=x%20y` or `a=1...`) into decoded pairs.
 pub fn parse_query(query: &str) -> Vec<(String, String)> {
     query

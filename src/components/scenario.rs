@@ -89,7 +89,7 @@ pub fn scenario_key(scenario: Scenario) -> &'static str {
 /// The console with a run's lines in its first pane, not yet run, editable: the link "open in
 /// the console" follows.
 pub fn console_link(steps: &[Step]) -> String {
-    crate::pages::console::state::link_with(socklab_core::protocol::console_lines(steps))
+    crate::route::console_with(&[socklab_core::protocol::console_lines(steps), Vec::new()])
 }
 
 /// A step's line, its comment in the reader's language (the companion writes it in English).

@@ -190,7 +190,7 @@ pub fn AddressPage(props: &PageProps<AddressState>) -> Html {
                 <LiveGetaddrinfo host={gai.host_arg()} port={gai.port_arg()} family={gai.family} socktype={gai.socktype}
                     proto={gai.proto} flags={gai.flags} call={gai.call()} testid="gai-result" />
                 <p class="small">
-                    <a href={crate::pages::console::state::link_with(gai.connect_lines())} data-testid="gai-connect">{ i18n.t("addr.gai_connect") }</a>
+                    <a href={crate::route::console_with(&[gai.connect_lines(), Vec::new()])} data-testid="gai-connect">{ i18n.t("addr.gai_connect") }</a>
                 </p>
                 <dl class="gai-fields">
                     <dt><code>{"family"}</code></dt><dd>{ i18n.t("addr.gai_family") }</dd>

@@ -132,12 +132,11 @@ const FRAMINGS: [Framing; 2] = [
 
 /// The console with a framing's server and client, not yet run.
 fn framing_link(i18n: &I18n, panes: &[&[CodeLine]; 2]) -> String {
-    crate::pages::console::state::link_with_panes(
-        panes
-            .iter()
-            .map(|lines| lines.iter().map(|&l| commented_line(i18n, l)).collect())
-            .collect(),
-    )
+    let panes: Vec<Vec<String>> = panes
+        .iter()
+        .map(|lines| lines.iter().map(|&l| commented_line(i18n, l)).collect())
+        .collect();
+    crate::route::console_with(&panes)
 }
 
 /// The live sockets page.

@@ -173,26 +173,8 @@ impl ConsoleQuery {
 
     /// The query string for these scripts.
     pub fn to_query(&self) -> String {
-        let names = ["p1", "p2", "p3", "p4"];
-        let pairs: Vec<(&str, String)> = self
-            .panes
-            .iter()
-            .zip(names)
-            .map(|(lines, name)| (name, lines.join("\n")))
-            .collect();
-        crate::route::build_query(&pairs)
+        crate::route::console_query(&self.panes)
     }
-}
-
-/// The console with `lines` in its first pane, not yet run: where every "open in the console"
-/// link goes.
-pub fn link_with(lines: Vec<String>) -> String {
-    link_with_panes(vec![lines, Vec::new()])
-}
-
-/// The console with these panes' lines, not yet run.
-pub fn link_with_panes(panes: Vec<Vec<String>>) -> String {
-    format!("/console{}", ConsoleQuery { panes }.to_query())
 }
 
 /// A pane's code as lines: split at newlines, trailing spaces and empty lines dropped.
