@@ -4,7 +4,9 @@
 //! - only files inside `dist/`: a symbolic link is followed only as far as it stays inside;
 //! - any other path gets `index.html`, since the app routes itself;
 //! - the hashed assets in brotli or gzip as the request accepts, from the variants
-//!   [`Precompressed`] makes once at start-up, with `Vary: Accept-Encoding`.
+//!   [`Precompressed`] makes once at start-up, with `Vary: Accept-Encoding`;
+//! - hashed assets cached for a year as `immutable` (their names change with their content),
+//!   everything else, `index.html` first, revalidated on every load (`no-cache`).
 
 use super::precompressed::{self, Precompressed};
 use crate::gate::Refusal;
@@ -17,6 +19,12 @@ use axum::Extension;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
+
+/// `Cache-Control` for a file whose name is a hash of its content: a browser keeps it for a
+/// year and never asks again.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// `Cache-Control` for everything else: the browser may keep it, but asks before each use.
+const REVALIDATE: &str = "no-cache";
 
 /// Serves a file from `dist/`, `index.html` for any other path (the app routes itself), or a
 /// page that says how to build the app when there is no build; to this server's own Host only.
@@ -59,24 +67,33 @@ pub(super) async fn static_file(
         Inside::File(bytes) => (
             [
                 (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                (header::CACHE_CONTROL, "no-cache"),
+                (header::CACHE_CONTROL, REVALIDATE),
             ],
             bytes,
         )
             .into_response(),
         Inside::Outside => outside(peer, "index.html"),
-        Inside::Missing => Html(not_built_page(dist)).into_response(),
+        Inside::Missing => (
+            [(header::CACHE_CONTROL, REVALIDATE)],
+            Html(not_built_page(dist)),
+        )
+            .into_response(),
     }
 }
 
-/// A file's response: its type, and its bytes in the best encoding the request accepts that a
-/// variant exists in.
+/// A file's response: its type, how long it may be cached, and its bytes in the best encoding
+/// the request accepts that a variant exists in.
 fn file_response(
     path: &str,
     bytes: Vec<u8>,
     accept_encoding: Option<&str>,
     compressed: &Precompressed,
 ) -> Response {
+    let cache = if precompressed::is_hashed(path) {
+        IMMUTABLE
+    } else {
+        REVALIDATE
+    };
     let mut response = match precompressed::negotiate(accept_encoding)
         .and_then(|encoding| Some((encoding, compressed.variant(path, &bytes, encoding)?)))
     {
@@ -92,6 +109,7 @@ fn file_response(
         header::CONTENT_TYPE,
         HeaderValue::from_static(content_type(path)),
     );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     if Precompressed::covers(path) {
         // The same URL answers differently by Accept-Encoding: caches must keep them apart.
         headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
