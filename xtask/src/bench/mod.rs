@@ -5,9 +5,11 @@
 //! same cases, and prints nanoseconds per call for both and the ratio.
 //!
 //! `cargo xtask bench companion` is the companion's live calls under load against websockify
-//! instead: see `companion/mod.rs`.
+//! instead: see `companion/mod.rs`. `cargo xtask bench web` is the app in a browser (transfer
+//! size, first render, keystroke to DOM): see `web.rs`.
 
 mod companion;
+mod web;
 
 use crate::{cmd, root, status};
 use anyhow::{Context, Result};
@@ -31,8 +33,10 @@ fn criterion_mean(id: &str) -> Result<f64> {
 
 /// Runs both benchmarks; with `--report-only`, prints the table from the last criterion run.
 pub(crate) fn run(args: &[String]) -> Result<()> {
-    if args.first().map(String::as_str) == Some("companion") {
-        return companion::run(&args[1..]);
+    match args.first().map(String::as_str) {
+        Some("companion") => return companion::run(&args[1..]),
+        Some("web") => return web::run(&args[1..]),
+        _ => {}
     }
     if !args.iter().any(|a| a == "--report-only") {
         println!("== criterion: socklab-core (native, release)");
