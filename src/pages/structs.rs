@@ -12,6 +12,7 @@ use crate::pages::{dispatch_to, input_value, use_page_store, PageProps};
 use socklab_core::pyerror::PyException;
 use socklab_core::pystruct::Abi;
 use state::{Action, Cell, FieldRow, Input, Mode, Preset, Role, StructState, StructView};
+use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
@@ -201,6 +202,8 @@ fn annotated(i18n: &I18n, view: &StructView, lit: &UseStateHandle<Option<usize>>
     }
     let cells = view.cells.iter().map(|c| cell(i18n, c, view, lit));
     let rows = view.fields.iter().map(|f| legend_row(i18n, f, lit));
+    let light = Light::new(lit);
+    let legend_light = light.clone();
     html! {
         <>
             <p class="facts">{ i18n.f("st.total", &[("n", &view.total_bytes.to_string())]) }
@@ -208,9 +211,13 @@ fn annotated(i18n: &I18n, view: &StructView, lit: &UseStateHandle<Option<usize>>
                     {" · "}{ i18n.f("st.truncated", &[("n", &view.cells.len().to_string())]) }
                 }
             </p>
-            <ol class="hexview" data-testid="st-hex" aria-label={i18n.t("st.annotated").to_owned()}>{ for cells }</ol>
+            <ol class="hexview" data-testid="st-hex" aria-label={i18n.t("st.annotated").to_owned()}
+                onmouseover={light.over} onmouseout={light.out}
+                onfocusin={light.focus_in} onfocusout={light.focus_out}>{ for cells }</ol>
             <div class="table-wrap">
-                <table class="legend">
+                <table class="legend"
+                    onmouseover={legend_light.over} onmouseout={legend_light.out}
+                    onfocusin={legend_light.focus_in} onfocusout={legend_light.focus_out}>
                     <thead><tr>
                         <th scope="col">{ i18n.t("st.col_field") }</th>
                         <th scope="col">{ i18n.t("st.col_type") }</th>
@@ -225,36 +232,60 @@ fn annotated(i18n: &I18n, view: &StructView, lit: &UseStateHandle<Option<usize>>
     }
 }
 
-/// Pointer and focus handlers that light a field while it is under the pointer or focused.
-/// Leaving clears the light only if it is still this field's (focus may have moved on).
-fn light(
-    lit: &UseStateHandle<Option<usize>>,
-    field: usize,
-) -> (
-    Callback<MouseEvent>,
-    Callback<FocusEvent>,
-    Callback<MouseEvent>,
-    Callback<FocusEvent>,
-) {
-    let set = {
-        let lit = lit.clone();
-        move || lit.set(Some(field))
-    };
-    let clear = {
-        let lit = lit.clone();
-        move || {
-            if *lit == Some(field) {
-                lit.set(None);
+/// The field of the cell or legend row an event happened in or went to (`data-field`).
+fn field_at(target: Option<web_sys::EventTarget>) -> Option<usize> {
+    let element: web_sys::Element = target?.dyn_into().ok()?;
+    element
+        .closest("[data-field]")
+        .ok()??
+        .get_attribute("data-field")?
+        .parse()
+        .ok()
+}
+
+/// The handlers that light the field under the pointer or the keyboard focus, set once on the
+/// hex view and once on the legend rather than on each cell and row: with 64 fields, making
+/// four callbacks for each of 240 cells and 64 rows on every render (and yew swapping every
+/// listener, since new callbacks never equal the old) was most of a keystroke's time. Leaving
+/// a field clears the light only if it is still that field's and the pointer or focus went to
+/// no other field (focus may have moved on).
+#[derive(Clone)]
+struct Light {
+    over: Callback<MouseEvent>,
+    out: Callback<MouseEvent>,
+    focus_in: Callback<FocusEvent>,
+    focus_out: Callback<FocusEvent>,
+}
+
+impl Light {
+    fn new(lit: &UseStateHandle<Option<usize>>) -> Light {
+        let enter = {
+            let lit = lit.clone();
+            move |target| {
+                if let Some(field) = field_at(target) {
+                    if *lit != Some(field) {
+                        lit.set(Some(field));
+                    }
+                }
             }
+        };
+        let leave = {
+            let lit = lit.clone();
+            move |from, to| {
+                let (from, to) = (field_at(from), field_at(to));
+                if from.is_some() && from != to && *lit == from {
+                    lit.set(to);
+                }
+            }
+        };
+        let (enter2, leave2) = (enter.clone(), leave.clone());
+        Light {
+            over: Callback::from(move |e: MouseEvent| enter(e.target())),
+            out: Callback::from(move |e: MouseEvent| leave(e.target(), e.related_target())),
+            focus_in: Callback::from(move |e: FocusEvent| enter2(e.target())),
+            focus_out: Callback::from(move |e: FocusEvent| leave2(e.target(), e.related_target())),
         }
-    };
-    let (set2, clear2) = (set.clone(), clear.clone());
-    (
-        Callback::from(move |_| set()),
-        Callback::from(move |_| set2()),
-        Callback::from(move |_| clear()),
-        Callback::from(move |_| clear2()),
-    )
+    }
 }
 
 fn cell(i18n: &I18n, c: &Cell, view: &StructView, lit: &UseStateHandle<Option<usize>>) -> Html {
@@ -273,13 +304,11 @@ fn cell(i18n: &I18n, c: &Cell, view: &StructView, lit: &UseStateHandle<Option<us
     let hex = c
         .byte
         .map_or_else(|| "··".to_owned(), |b| format!("{b:02x}"));
-    let (enter, focus, leave, blur) = light(lit, field);
     let on = **lit == Some(field);
     html! {
         <li class={classes!("cell", kind, field_class(field), on.then_some("hl"))} tabindex="0"
             data-field={field.to_string()} data-kind={kind}
-            title={format!("{} · offset {}", label, c.offset)}
-            onmouseenter={enter} onfocus={focus} onmouseleave={leave} onblur={blur}>
+            title={format!("{} · offset {}", label, c.offset)}>
             <span class="cell-off" aria-hidden="true">{ c.offset }</span>
             <span class="cell-hex">{ hex }</span>
         </li>
@@ -287,7 +316,6 @@ fn cell(i18n: &I18n, c: &Cell, view: &StructView, lit: &UseStateHandle<Option<us
 }
 
 fn legend_row(i18n: &I18n, f: &FieldRow, lit: &UseStateHandle<Option<usize>>) -> Html {
-    let (enter, focus, leave, blur) = light(lit, f.index);
     let on = **lit == Some(f.index);
     let values = if f.values.is_empty() {
         html! { <span class="muted">{"—"}</span> }
@@ -295,8 +323,7 @@ fn legend_row(i18n: &I18n, f: &FieldRow, lit: &UseStateHandle<Option<usize>>) ->
         html! { <code class="py-out">{ f.values.join(", ") }</code> }
     };
     html! {
-        <tr class={classes!(field_class(f.index), on.then_some("hl"))} tabindex="0" data-field={f.index.to_string()}
-            onmouseenter={enter} onfocus={focus} onmouseleave={leave} onblur={blur}>
+        <tr class={classes!(field_class(f.index), on.then_some("hl"))} tabindex="0" data-field={f.index.to_string()}>
             <th scope="row"><span class="swatch" aria-hidden="true"></span><code>{ &f.text }</code></th>
             <td>{ i18n.t(f.key) }</td>
             <td>{ f.offset }</td>

@@ -6,7 +6,8 @@
 //! - `test`:  setup, then every check and test suite, ending with one summary line (the
 //!   README's second command, and what `.ci/run` runs);
 //! - `bench`: the struct engine against CPython's `struct`, side by side; `bench companion`:
-//!   the companion's live calls under load against websockify.
+//!   the companion's live calls under load against websockify; `bench web`: the app in
+//!   headless Chromium (transfer size, first render, keystroke to DOM).
 
 mod bench;
 #[cfg(test)]
@@ -25,7 +26,8 @@ const USAGE: &str = "usage: cargo xtask <setup|run|dev|test|bench>
   test    setup, fmt, clippy, native tests, wasm tests in Chromium, end-to-end tests
   bench   the struct engine against CPython's struct, per call, side by side
   bench companion   live calls through the companion under load, against websockify
-  bench console     a console line from Enter to its output drawn, in Chromium";
+  bench console     a console line from Enter to its output drawn, in Chromium
+  bench web         transfer size, first render (loopback, 10 Mbit/s + 40 ms), keystroke to DOM";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -2,42 +2,47 @@
 //!
 //! [`Server::run`] takes a bound listener and a shutdown future (as mini-redis's `server::run`
 //! does), so tests bind `127.0.0.1:0` and drive the real server. [`app`] is the router alone;
-//! `connections` accepts the connections and keeps each one bounded in time and number.
+//! `connections` accepts the connections and keeps each one bounded in time and number;
+//! `files` serves `dist/`, its hashed assets in the variants `precompressed` made at start-up.
 
 pub(crate) mod command;
 mod connections;
+mod files;
+mod precompressed;
 
 use crate::gate::{Gate, Refusal};
 use crate::session;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{header, HeaderMap, StatusCode, Uri};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{Extension, Router};
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 pub use crate::state::{Config, Shared, Stats};
+pub use precompressed::Precompressed;
 
 /// How long, at shutdown, a connection may take to finish the request it is in (within
 /// `shutdown_grace`): the app's files are local and small.
 const HTTP_GRACE: Duration = Duration::from_millis(500);
 
-/// The router: `/ws` for the companion, everything else from `dist/`.
+/// The router: `/ws` for the companion, everything else from `dist/`, whose hashed assets
+/// `compressed` holds in brotli and gzip.
 ///
 /// Its handlers log who asked, so each request must carry its peer's address as a
 /// `ConnectInfo<SocketAddr>` extension, as [`Server`]'s connections add it.
-pub fn app(shared: Arc<Shared>) -> Router {
+pub fn app(shared: Arc<Shared>, compressed: Arc<Precompressed>) -> Router {
     Router::new()
         .route("/ws", get(ws_upgrade))
-        .fallback(static_file)
+        .fallback(files::static_file)
+        .layer(Extension(compressed))
         .with_state(shared)
 }
 
@@ -82,117 +87,6 @@ fn refuse(refusal: Refusal) -> Response {
     (StatusCode::FORBIDDEN, refusal.to_string()).into_response()
 }
 
-/// Serves a file from `dist/`, `index.html` for any other path (the app routes itself), or a
-/// page that says how to build the app when there is no build; to this server's own Host only.
-async fn static_file(
-    State(shared): State<Arc<Shared>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Response {
-    // A page at a rebinding name (evil.example, now resolving to 127.0.0.1) is same-origin with
-    // whatever answers there: it must not read the app, nor anything else served here.
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    if !shared.gate.host_allowed(host) {
-        tracing::info!(%peer, ?host, "refused a page with 403: foreign Host");
-        return refuse(Refusal::ForeignHost);
-    }
-    let dist = &shared.config.dist;
-    let path = uri.path().trim_start_matches('/');
-    if path.split('/').any(|seg| seg == ".." || seg.contains('\\')) {
-        // Browsers resolve `..` before they ask, so this is a tool trying to climb out.
-        tracing::info!(%peer, path, "path climbing out of dist/: answered with index.html");
-    }
-    let plain = !path
-        .split('/')
-        .any(|seg| seg.starts_with('.') || seg.contains('\\'));
-    if plain && !path.is_empty() {
-        match read_inside(dist, path).await {
-            Inside::File(bytes) => {
-                return ([(header::CONTENT_TYPE, content_type(path))], bytes).into_response()
-            }
-            Inside::Outside => return outside(peer, path),
-            Inside::Missing => {}
-        }
-    }
-    match read_inside(dist, "index.html").await {
-        Inside::File(bytes) => (
-            [
-                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                (header::CACHE_CONTROL, "no-cache"),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Inside::Outside => outside(peer, "index.html"),
-        Inside::Missing => Html(not_built_page(dist)).into_response(),
-    }
-}
-
-/// What `dist/` holds at a path.
-enum Inside {
-    /// A file inside `dist/`, once every symbolic link on the way is followed.
-    File(Vec<u8>),
-    /// Something outside `dist/`: a symbolic link points out.
-    Outside,
-    /// Nothing readable.
-    Missing,
-}
-
-/// Reads `dist/relative`, following symbolic links only as far as they stay inside `dist/`.
-async fn read_inside(dist: &Path, relative: &str) -> Inside {
-    let (Ok(root), Ok(real)) = (
-        tokio::fs::canonicalize(dist).await,
-        tokio::fs::canonicalize(dist.join(relative)).await,
-    ) else {
-        return Inside::Missing;
-    };
-    // Component by component: /srv/dist-old does not start with /srv/dist.
-    if !real.starts_with(&root) {
-        return Inside::Outside;
-    }
-    match tokio::fs::read(&real).await {
-        Ok(bytes) => Inside::File(bytes),
-        Err(_) => Inside::Missing, // a folder, or gone since
-    }
-}
-
-fn outside(peer: SocketAddr, path: &str) -> Response {
-    tracing::info!(%peer, path, "refused a file with 403: a link out of dist/");
-    (
-        StatusCode::FORBIDDEN,
-        "refused: this path is a link to a file outside the app's folder (dist/)",
-    )
-        .into_response()
-}
-
-fn content_type(path: &str) -> &'static str {
-    match path.rsplit('.').next().unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "wasm" => "application/wasm",
-        "css" => "text/css; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "ico" => "image/x-icon",
-        "json" => "application/json",
-        _ => "application/octet-stream",
-    }
-}
-
-fn not_built_page(dist: &Path) -> String {
-    format!(
-        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>socklab: app not built</title>\
-         <body style=\"font-family:system-ui;max-width:40rem;margin:3rem auto;line-height:1.5\">\
-         <h1>socklab is running, but the app is not built</h1>\
-         <p>There is no <code>index.html</code> in <code>{}</code>. Build and serve it with:</p>\
-         <pre>cargo xtask run</pre><p>or build it alone with <code>trunk build --release</code> and \
-         restart <code>socklab serve</code>. The companion's WebSocket at <code>/ws</code> works already.</p>\
-         <p lang=\"zh-CN\">socklab 已在运行,但前端尚未构建。请运行 <code>cargo xtask run</code>。</p></body></html>",
-        dist.display()
-    )
-}
-
 /// A server ready to run: its shared state exists before it accepts anything, so a caller
 /// (a test) can watch its [`Stats`] while it runs.
 #[derive(Debug)]
@@ -216,7 +110,8 @@ impl Server {
         Arc::clone(&self.shared)
     }
 
-    /// Serves on `listener` until `shutdown` completes; then tells every session to close
+    /// Serves on `listener` (starting to compress `dist/`'s hashed assets, see
+    /// [`Precompressed`]) until `shutdown` completes; then tells every session to close
     /// (code 1001) and every connection to finish its request, waits up to
     /// `config.shutdown_grace` for them, drops what is left, and returns.
     pub async fn run(
@@ -235,7 +130,8 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let Server { shared, stop } = self;
-        let router = app(Arc::clone(&shared));
+        let compressed = Precompressed::start(&shared.config.dist);
+        let router = app(Arc::clone(&shared), compressed);
         let accepting: Vec<_> = listeners
             .into_iter()
             .map(|listener| {

@@ -6,10 +6,12 @@
 //!
 //! `cargo xtask bench companion` is the companion's live calls under load against websockify
 //! instead: see `companion/mod.rs`. `cargo xtask bench console` times a console line from
-//! Enter to its output drawn: see `console.rs`.
+//! Enter to its output drawn: see `console.rs`. `cargo xtask bench web` is the app in a
+//! browser (transfer size, first render, keystroke to DOM): see `web.rs`.
 
 mod companion;
 mod console;
+mod web;
 
 use crate::{cmd, root, status};
 use anyhow::{Context, Result};
@@ -33,8 +35,10 @@ fn criterion_mean(id: &str) -> Result<f64> {
 
 /// Runs both benchmarks; with `--report-only`, prints the table from the last criterion run.
 pub(crate) fn run(args: &[String]) -> Result<()> {
-    if args.first().map(String::as_str) == Some("companion") {
-        return companion::run(&args[1..]);
+    match args.first().map(String::as_str) {
+        Some("companion") => return companion::run(&args[1..]),
+        Some("web") => return web::run(&args[1..]),
+        _ => {}
     }
     if args.first().map(String::as_str) == Some("console") {
         return console::run(&args[1..]);

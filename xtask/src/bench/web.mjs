@@ -1,0 +1,141 @@
+// `cargo xtask bench web`, the browser half: headless Chromium (Debian's, through Playwright)
+// against a running `socklab serve`. Prints one JSON object on stdout; web.rs makes the table.
+//
+//   node xtask/src/bench/web.mjs <the URL socklab serve printed> <runs> <keystrokes> [identity]
+//
+// With `identity` the browser asks for every file uncompressed (Accept-Encoding: identity), as
+// socklab served them before it compressed anything: the comparison for the README.
+//
+// - transfer: every response of a cold-cache visit to /byte-order, with its Content-Encoding and
+//   the bytes Chromium received for its body;
+// - first render: navigation start to the moment the page's h1 is in the document (a
+//   MutationObserver installed before the page's own scripts run), in a fresh context each run
+//   (a cold cache), on loopback as it is and throttled with CDP's
+//   Network.emulateNetworkConditions to 10 Mbit/s each way and 40 ms of latency;
+// - keystroke: on /struct with a 64-field format, from the input event of a keystroke in the
+//   values field to the first DOM change after it (a MutationObserver), one keystroke at a time.
+import { chromium, request } from "@playwright/test";
+
+const [url, runsArg, keysArg, encodingArg] = process.argv.slice(2);
+const contextOptions = encodingArg === "identity" ? { extraHTTPHeaders: { "Accept-Encoding": "identity" } } : {};
+const runs = Number(runsArg ?? 7);
+const keystrokes = Number(keysArg ?? 50);
+const origin = new URL(url).origin;
+const token = new URL(url).searchParams.get("token") ?? "";
+const at = (path) => `${origin}${path}${path.includes("?") ? "&" : "?"}token=${token}`;
+
+const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+/** The server compresses its assets once, in the background, as it starts: wait for that. */
+async function untilCompressed() {
+  const api = await request.newContext();
+  const index = await (await api.get(`${origin}/`)).text();
+  const paths = [...new Set([...index.matchAll(/["'](\/[^"']+\.(?:wasm|js|css))["']/g)].map((m) => m[1]))];
+  for (const path of paths) {
+    const until = Date.now() + 120_000;
+    for (;;) {
+      const r = await api.get(`${origin}${path}`, { headers: { "Accept-Encoding": "br" } });
+      if (r.headers()["content-encoding"] === "br") break;
+      if (Date.now() > until) throw new Error(`${path} was not served in brotli within 120 s`);
+      await new Promise((f) => setTimeout(f, 200));
+    }
+  }
+  await api.dispose();
+}
+
+/** Records performance.now() when the first h1 appears, before the app's scripts run. */
+const WATCH_H1 = () => {
+  const seen = () => {
+    if (window.__h1 === undefined && document.querySelector("h1")) window.__h1 = performance.now();
+  };
+  new MutationObserver(seen).observe(document, { childList: true, subtree: true });
+};
+
+async function firstRender(browser, throttled) {
+  const context = await browser.newContext(contextOptions); // its own, empty cache
+  const page = await context.newPage();
+  await page.addInitScript(WATCH_H1);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+  if (throttled) {
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false,
+      latency: 40,
+      downloadThroughput: 10_000_000 / 8,
+      uploadThroughput: 10_000_000 / 8,
+    });
+  }
+  await page.goto(at("/byte-order"));
+  await page.waitForFunction(() => window.__h1 !== undefined, null, { timeout: 60_000 });
+  const h1 = await page.evaluate(() => window.__h1);
+  await context.close();
+  return { h1 };
+}
+
+async function transfer(browser) {
+  const context = await browser.newContext(contextOptions);
+  const page = await context.newPage();
+  const responses = [];
+  page.on("requestfinished", async (req) => {
+    const response = await req.response();
+    const sizes = await req.sizes();
+    responses.push({
+      path: new URL(req.url()).pathname,
+      encoding: response?.headers()["content-encoding"] ?? "identity",
+      bytes: sizes.responseBodySize,
+      headers: sizes.responseHeadersSize,
+    });
+  });
+  await page.goto(at("/byte-order"));
+  await page.locator("h1").waitFor();
+  await page.waitForLoadState("networkidle");
+  await context.close();
+  return responses.filter((r) => !r.path.startsWith("/ws"));
+}
+
+/** A 64-field format (every integer code, 8 times) and a value for each field. */
+const FORMAT = "<" + "bBhHiIqQ".repeat(8);
+const VALUES = Array.from({ length: 64 }, (_, i) => String(i + 1)).join(", ");
+
+async function keystrokeLatency(browser) {
+  const context = await browser.newContext(contextOptions);
+  const page = await context.newPage();
+  await page.goto(at(`/struct?fmt=${encodeURIComponent(FORMAT)}&args=${encodeURIComponent(VALUES)}`));
+  await page.getByTestId("st-hex").locator("li").first().waitFor();
+  const cells = await page.getByTestId("st-hex").locator("li").count();
+  await page.evaluate(() => {
+    window.__lat = [];
+    window.__t0 = null;
+    window.addEventListener("input", () => { window.__t0 = performance.now(); }, { capture: true });
+    new MutationObserver(() => {
+      if (window.__t0 !== null) {
+        window.__lat.push(performance.now() - window.__t0);
+        window.__t0 = null;
+      }
+    }).observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true });
+  });
+  const field = page.getByTestId("st-args");
+  await field.focus();
+  await page.keyboard.press("End");
+  for (let i = 0; i < keystrokes; i++) {
+    // Appending a digit to the last value and taking it away: each keystroke changes one
+    // field's bytes (64 → 641 → 64), so every one has something to update.
+    await page.keyboard.press(i % 2 === 0 ? "1" : "Backspace");
+    await page.waitForFunction((n) => window.__lat.length > n, i, { timeout: 10_000 });
+    await page.waitForTimeout(20);
+  }
+  const latencies = await page.evaluate(() => window.__lat);
+  await context.close();
+  return { format: FORMAT, cells, latencies };
+}
+
+await untilCompressed();
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ARGS });
+const out = { transfer: await transfer(browser), loopback: [], throttled: [] };
+for (let i = 0; i < runs; i++) out.loopback.push(await firstRender(browser, false));
+for (let i = 0; i < runs; i++) out.throttled.push(await firstRender(browser, true));
+out.keystroke = await keystrokeLatency(browser);
+await browser.close();
+console.log(JSON.stringify(out));

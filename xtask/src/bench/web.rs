@@ -1,0 +1,229 @@
+//! `cargo xtask bench web`: the app as a learner's browser gets it, from a release
+//! `socklab serve` on 127.0.0.1: what a first visit transfers (per asset, as served), how long
+//! the first render takes on loopback and on a throttled link (10 Mbit/s, 40 ms), and how long
+//! a keystroke takes to reach the DOM on `/struct` with a 64-field format.
+//!
+//! The browser half is `web.mjs` (headless Chromium through Playwright, with CDP's
+//! `Network.emulateNetworkConditions` for the throttled link); this half builds the app and the
+//! companion in release, starts the server, runs the script, and prints the table, also
+//! written to `target/bench-web.md`. Sizes are exact; times vary from run to run (medians of
+//! `--runs` cold loads, and of `--keystrokes` keystrokes). With `--identity` the browser asks
+//! for every file uncompressed, as socklab served them before issue #15: the comparison
+//! (`target/bench-web-identity.md`).
+
+use crate::{cmd, root, status};
+use anyhow::{bail, Context, Result};
+use serde_json::Value;
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+
+/// The issue's aims, printed beside what was measured.
+const AIM_LOOPBACK_MS: f64 = 800.0;
+const AIM_THROTTLED_MS: f64 = 1000.0;
+const AIM_KEYSTROKE_MS: f64 = 4.0;
+const BUDGET_BYTES: u64 = 300_000; // tests/e2e/transfer.spec.ts holds the budget enforced
+
+/// A release `socklab serve` on a free port, stopped when dropped.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start() -> Result<Server> {
+        let binary = root().join("target/release/socklab");
+        let mut child = cmd(binary.to_str().unwrap_or("target/release/socklab"))
+            .args(["serve", "--port", "0", "--dist", "dist"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {}", binary.display()))?;
+        let mut url = String::new();
+        if let Some(out) = child.stdout.take() {
+            BufReader::new(out).read_line(&mut url)?;
+        }
+        let url = url.trim().to_owned();
+        if !url.starts_with("http://127.0.0.1:") {
+            let _ = child.kill();
+            bail!("socklab serve printed {url:?} instead of its URL");
+        }
+        Ok(Server { child, url })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The value of `--name N` in `args`, or `default`.
+fn flag(args: &[String], name: &str, default: u32) -> Result<u32> {
+    match args.iter().position(|a| a == name) {
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|v| v.parse().ok())
+            .with_context(|| format!("{name} takes a whole number")),
+        None => Ok(default),
+    }
+}
+
+/// Runs the bench: `cargo xtask bench web [--runs 7] [--keystrokes 50] [--no-build]
+/// [--identity]`.
+pub(super) fn run(args: &[String]) -> Result<()> {
+    let runs = flag(args, "--runs", 7)?;
+    let keystrokes = flag(args, "--keystrokes", 50)?;
+    let identity = args.iter().any(|a| a == "--identity");
+    if !args.iter().any(|a| a == "--no-build") {
+        println!("== building the app (trunk build --release) and the companion (release)");
+        status(
+            cmd("trunk").args(["build", "--release"]),
+            "trunk build --release",
+        )?;
+        status(
+            cmd("cargo").args(["build", "--release", "-p", "socklab"]),
+            "cargo build --release -p socklab",
+        )?;
+    }
+    let server = Server::start()?;
+    println!("== measuring in headless Chromium against {}", server.url);
+    let out = cmd("node")
+        .arg(root().join("xtask/src/bench/web.mjs"))
+        .args([&server.url, &runs.to_string(), &keystrokes.to_string()])
+        .args(identity.then_some("identity"))
+        .stderr(Stdio::inherit())
+        .output()
+        .context("running node xtask/src/bench/web.mjs")?;
+    drop(server);
+    if !out.status.success() {
+        bail!("web.mjs failed ({})", out.status);
+    }
+    let measured: Value = serde_json::from_slice(&out.stdout).context("reading web.mjs's JSON")?;
+    let mut table = report(&measured)?;
+    if identity {
+        table.push_str("\n(Every file asked for with Accept-Encoding: identity, uncompressed.)\n");
+    }
+    println!("\n{table}");
+    let name = if identity {
+        "target/bench-web-identity.md"
+    } else {
+        "target/bench-web.md"
+    };
+    let path = root().join(name);
+    std::fs::write(&path, &table).with_context(|| format!("writing {}", path.display()))?;
+    println!("(written to {})", path.display());
+    Ok(())
+}
+
+/// The median of some numbers (the mean of the middle two for an even count).
+fn median(mut xs: Vec<f64>) -> f64 {
+    if xs.is_empty() {
+        return f64::NAN;
+    }
+    xs.sort_by(f64::total_cmp);
+    let mid = xs.len() / 2;
+    if xs.len() % 2 == 1 {
+        xs[mid]
+    } else {
+        (xs[mid - 1] + xs[mid]) / 2.0
+    }
+}
+
+fn numbers(v: &Value, field: &str) -> Vec<f64> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|run| run[field].as_f64())
+        .collect()
+}
+
+fn range(xs: &[f64]) -> String {
+    let min = xs.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    format!("{min:.0}–{max:.0}")
+}
+
+/// The Markdown tables: transfer per asset, then times against the issue's aims.
+fn report(m: &Value) -> Result<String> {
+    let mut t = String::new();
+    writeln!(
+        t,
+        "| asset (first visit, cold cache) | encoding | bytes as served |"
+    )?;
+    writeln!(t, "|---|---|---:|")?;
+    let mut assets = 0;
+    let mut all = 0;
+    for r in m["transfer"].as_array().context("no transfer")? {
+        let bytes = r["bytes"].as_i64().unwrap_or(0);
+        if bytes < 0 {
+            continue; // a request Chromium cancelled or repeated from its cache
+        }
+        let path = r["path"].as_str().unwrap_or("?");
+        let bytes = bytes.unsigned_abs();
+        writeln!(
+            t,
+            "| `{path}` | {} | {bytes} |",
+            r["encoding"].as_str().unwrap_or("?")
+        )?;
+        all += bytes;
+        if [".wasm", ".js", ".css"].iter().any(|e| path.ends_with(e)) {
+            assets += bytes;
+        }
+    }
+    writeln!(
+        t,
+        "| **wasm + JS + CSS** (the issue's aim: {BUDGET_BYTES}) | | **{assets}** |"
+    )?;
+    writeln!(t, "| everything | | {all} |")?;
+    let loopback = numbers(&m["loopback"], "h1");
+    let throttled = numbers(&m["throttled"], "h1");
+    let keys: Vec<f64> = m["keystroke"]["latencies"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_f64)
+        .collect();
+    writeln!(t)?;
+    writeln!(t, "| time | median (ms) | range (ms) | runs | aim (ms) |")?;
+    writeln!(t, "|---|---:|---:|---:|---:|")?;
+    for (what, xs, aim) in [
+        ("first render, loopback", &loopback, AIM_LOOPBACK_MS),
+        (
+            "first render, 10 Mbit/s + 40 ms, cold cache",
+            &throttled,
+            AIM_THROTTLED_MS,
+        ),
+    ] {
+        writeln!(
+            t,
+            "| {what} | {:.0} | {} | {} | < {aim:.0} |",
+            median(xs.clone()),
+            range(xs),
+            xs.len()
+        )?;
+    }
+    writeln!(
+        t,
+        "| keystroke to DOM, `/struct`, 64 fields ({} hex cells) | {:.1} | {:.1}–{:.1} | {} | < {AIM_KEYSTROKE_MS:.0} |",
+        m["keystroke"]["cells"],
+        median(keys.clone()),
+        keys.iter().copied().fold(f64::INFINITY, f64::min),
+        keys.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        keys.len()
+    )?;
+    Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median;
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert!(median(vec![]).is_nan());
+    }
+}
