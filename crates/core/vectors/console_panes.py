@@ -4,8 +4,10 @@
     python3 console_panes.py < panes.json > outputs.json
 
 Input: a JSON list of panes, each a list of lines. Pane 1 is fed line by line until it has
-run every line or a line is still running after HOLD seconds (it blocks: accept, recv); then
-pane 2 starts the same way, and so on. A waiting pane goes on by itself when its line returns.
+run every line or a line blocks (accept, recv): the process has slept in the kernel, not run,
+for HOLD seconds, as /proc says; then pane 2 starts the same way, and so on. A waiting pane goes
+on by itself when its line returns. (A line that is merely slow, on a loaded machine, is
+running, not sleeping, and is waited for: a fixed delay moved on too early under load.)
 Output: for each pane, what each line printed (the text between two prompts), as
 gen_console.py reads it. Used by the companion's differential test (tests/console_live.rs).
 """
@@ -16,8 +18,8 @@ import sys
 import threading
 import time
 
-HOLD = 0.5
-LIMIT = 30.0
+HOLD = 0.3
+LIMIT = 60.0
 
 
 class Pane:
@@ -56,19 +58,31 @@ class Pane:
     def done(self):
         return self.fed == len(self.lines) and self.idle()
 
+    def sleeping(self):
+        """The process sleeps in the kernel (state S in /proc/PID/stat)."""
+        try:
+            with open(f"/proc/{self.proc.pid}/stat") as f:
+                return f.read().rsplit(")", 1)[1].split()[0] == "S"
+        except OSError:
+            return False
+
     def run_until_blocked(self, deadline):
         while not self.done() and time.time() < deadline:
-            start = time.time()
-            while not self.idle() and time.time() - start < HOLD:
+            asleep_since = None
+            while not self.idle() and time.time() < deadline:
+                if not self.sleeping():
+                    asleep_since = None
+                elif asleep_since is None:
+                    asleep_since = time.time()
+                elif time.time() - asleep_since >= HOLD:
+                    return
                 time.sleep(0.005)
-            if not self.idle():
-                return
-            if self.fed < len(self.lines):
+            if self.idle() and self.fed < len(self.lines):
                 self.feed()
 
     def outputs(self):
         self.proc.stdin.close()
-        self.proc.wait(timeout=10)
+        self.proc.wait(timeout=20)
         chunks = self.out.split(">>> ")[1:len(self.lines) + 1]
         return [c[:-1] if c.endswith("\n") else c for c in chunks]
 
