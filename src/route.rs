@@ -164,6 +164,13 @@ mod tests {
         assert_eq!(Route::from_path("/console"), Route::Console);
     }
 
+    /// Core decides which links may be shown to a class from its own list of the app's pages.
+    #[test]
+    fn core_knows_every_page() {
+        let paths: Vec<&str> = Route::ALL.iter().map(|r| r.path()).collect();
+        assert_eq!(paths, socklab_core::protocol::link::APP_PATHS);
+    }
+
     #[test]
     fn query_round_trip() {
         let q = build_query(&[("v", "b'\\x01\\x00' 中".to_owned()), ("w", "2".to_owned())]);
