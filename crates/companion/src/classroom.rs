@@ -123,10 +123,14 @@ impl Seat {
             ));
         }
         let mut members = self.classroom.members();
-        if let Some(me) = members.list.iter_mut().find(|m| m.key == self.key) {
+        let Some(me) = members.list.iter_mut().find(|m| m.key == self.key) else {
+            return Ok(());
+        };
+        // Saying it again changes nothing, and tells nobody.
+        if me.following != on {
             me.following = on;
+            members.announce();
         }
-        members.announce();
         Ok(())
     }
 
@@ -213,6 +217,7 @@ mod tests {
         let b = room.join(Role::Student, btx);
         assert_eq!(drain(&mut trx), vec![class(0, 0), class(1, 1), class(2, 2)]);
         assert_eq!(drain(&mut arx), vec![class(1, 1), class(2, 2)]);
+        b.follow(false).unwrap();
         b.follow(false).unwrap();
         assert_eq!(drain(&mut brx), vec![class(2, 2), class(2, 1)]);
         drain(&mut arx);
