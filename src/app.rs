@@ -1,7 +1,7 @@
 //! The shell: providers, the header (companion status, language, theme), navigation, and the
 //! current page, whose state is kept in the URL.
 
-use crate::companion::{CompanionProvider, Status, Unavailable};
+use crate::companion::{use_companion, CompanionProvider, Status, Unavailable};
 use crate::components::segmented::{Segment, Segmented};
 use crate::i18n::{use_i18n, I18nProvider};
 use crate::pages::addresses::state::AddressState;
@@ -104,6 +104,16 @@ fn Shell() -> Html {
             crate::browser::scroll_to_top();
         })
     };
+    // A student page that follows opens the links the teacher shows, as a click inside the app
+    // would (the companion's link checked them: only in-app routes reach `go`).
+    {
+        let companion = use_companion();
+        let go = go.clone();
+        use_effect_with((), move |()| {
+            companion.set_on_show(Some(go));
+            move || companion.set_on_show(None)
+        });
+    }
     let on_query = Callback::from(move |query: String| {
         crate::browser::replace_url(&format!("{}{query}", route.path()));
     });
@@ -164,6 +174,7 @@ fn Shell() -> Html {
                     <span class="brand-tag">{ i18n.t("app.tagline") }</span>
                 </a>
                 <CompanionBadge />
+                <crate::components::classroom::ClassBar {route} />
                 <div class="prefs">
                     <LangSwitch />
                     <ThemeToggle />

@@ -7,10 +7,15 @@
 //! it. The status logic ([`Status`], [`backoff_ms`]) and the sorting of replies
 //! ([`sort_reply`]) are pure and tested natively; the `Connection` and the provider below are
 //! the browser half.
+//!
+//! In classroom mode the companion's hello says whether this page is the teacher's or a
+//! student's (by its token), and the link provides a [`Class`]: the role, the counts the
+//! companion pushes, and whether a student follows the teacher. A link the teacher shows reaches
+//! the shell only through [`link_to_open`], which checks it again with core's `check_link`.
 
 use gloo_events::EventListener;
 use socklab_core::protocol::{
-    encode, ClientMessage, ErrorCode, ServerMessage, SocketEvent, WireError, PROTOCOL_VERSION,
+    encode, ClientMessage, ErrorCode, Role, ServerMessage, SocketEvent, WireError, PROTOCOL_VERSION,
 };
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -49,6 +54,39 @@ pub enum Unavailable {
     Unreachable,
     /// The companion answered the hello with an error (e.g. another protocol version).
     Refused(String),
+}
+
+/// Where this page stands in a class, as the header shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Class {
+    /// Teacher, student, or no class at all (the companion's hello says).
+    pub role: Role,
+    /// Student sessions open now (the companion's latest `class`).
+    pub students: u32,
+    /// Of those, how many follow the teacher.
+    pub following: u32,
+    /// Whether this page follows the teacher (a student's choice; on from the start).
+    pub follow: bool,
+}
+
+impl Default for Class {
+    fn default() -> Class {
+        Class {
+            role: Role::Solo,
+            students: 0,
+            following: 0,
+            follow: true,
+        }
+    }
+}
+
+/// The link this page opens when the companion says the teacher shows `link`: only a student
+/// page that follows opens one, and only a link core's `check_link` accepts (an in-app route
+/// with its query: never another site, never a token), whatever the companion sent.
+pub fn link_to_open(class: &Class, link: &str) -> Option<String> {
+    let checked = socklab_core::protocol::link::check_link(link).ok()?;
+    (class.role == Role::Student && class.follow)
+        .then(|| format!("{}{}", checked.path, checked.query))
 }
 
 /// Milliseconds to wait before reconnection attempt `attempt` (0-based): 0.5 s doubling to 10 s.
@@ -108,6 +146,11 @@ struct Link {
     on_waiting: HashMap<u64, Callback<()>>,
     /// Who gets unsolicited events (shared with the [`Companion`] handle).
     listeners: Rc<RefCell<Listeners>>,
+    /// The class, as last told to the page.
+    class: Class,
+    set_class: Callback<Class>,
+    /// Who opens the links the teacher shows (the shell), shared with the [`Companion`] handle.
+    on_show: Rc<RefCell<Option<Callback<String>>>>,
 }
 
 /// An event as the page receives it: milliseconds since the session started, and what happened.
@@ -166,14 +209,17 @@ impl Connection {
     fn start(
         &self,
         token: String,
-        listeners: Rc<RefCell<Listeners>>,
+        handle: &Companion,
         set_status: Callback<Status>,
+        set_class: Callback<Class>,
     ) {
         {
             let mut link = self.0.borrow_mut();
             link.token = token;
-            link.listeners = listeners;
+            link.listeners = Rc::clone(&handle.listeners);
+            link.on_show = Rc::clone(&handle.on_show);
             link.set_status = set_status;
+            link.set_class = set_class;
         }
         self.connect();
     }
@@ -243,12 +289,44 @@ impl Connection {
         }
         match message {
             Ok(ServerMessage::Hello(info)) => {
+                let resend_unfollow = {
+                    let mut link = self.0.borrow_mut();
+                    link.attempt = 0;
+                    link.ready = true;
+                    link.set_status.emit(Status::Connected {
+                        version: info.server_version,
+                    });
+                    link.class.role = info.role;
+                    link.set_class.emit(link.class.clone());
+                    info.role == Role::Student && !link.class.follow
+                };
+                // A new session follows from the start: a student who stopped says so again.
+                if resend_unfollow {
+                    self.send(
+                        |id| ClientMessage::Follow { id, follow: false },
+                        Callback::noop(),
+                        None,
+                    );
+                }
+            }
+            Ok(ServerMessage::Class {
+                students,
+                following,
+            }) => {
                 let mut link = self.0.borrow_mut();
-                link.attempt = 0;
-                link.ready = true;
-                link.set_status.emit(Status::Connected {
-                    version: info.server_version,
-                });
+                link.class.students = students;
+                link.class.following = following;
+                link.set_class.emit(link.class.clone());
+            }
+            Ok(ServerMessage::Show { link: shown }) => {
+                let (open, on_show) = {
+                    let link = self.0.borrow();
+                    let on_show = link.on_show.borrow().clone();
+                    (link_to_open(&link.class, &shown), on_show)
+                };
+                if let (Some(open), Some(on_show)) = (open, on_show) {
+                    on_show.emit(open);
+                }
             }
             Ok(ServerMessage::Event { at_ms, event }) => {
                 let listeners = self.0.borrow().listeners.borrow().current();
@@ -343,6 +421,8 @@ pub struct Companion {
     connection: Connection,
     /// Kept here rather than in the link: components subscribe before the link starts.
     listeners: Rc<RefCell<Listeners>>,
+    /// Who opens the links the teacher shows (the shell sets it).
+    on_show: Rc<RefCell<Option<Callback<String>>>>,
 }
 
 impl PartialEq for Companion {
@@ -373,6 +453,26 @@ impl Companion {
         waiting: Callback<()>,
     ) -> Option<u64> {
         self.connection.send(make, reply, Some(waiting))
+    }
+
+    /// Classroom mode, a student: follow the teacher (open the links shown) or not. The choice
+    /// is kept for the page's life and said again to a new session.
+    pub fn set_follow(&self, follow: bool) {
+        {
+            let mut link = self.connection.0.borrow_mut();
+            link.class.follow = follow;
+            link.set_class.emit(link.class.clone());
+        }
+        self.connection.send(
+            |id| ClientMessage::Follow { id, follow },
+            Callback::noop(),
+            None,
+        );
+    }
+
+    /// Who opens the links the teacher shows: the shell, with its in-app navigation.
+    pub fn set_on_show(&self, open: Option<Callback<String>>) {
+        *self.on_show.borrow_mut() = open;
     }
 
     /// Calls `listener` with every event the companion sends, until the subscription is dropped.
@@ -510,21 +610,24 @@ pub struct CompanionProviderProps {
 #[function_component]
 pub fn CompanionProvider(props: &CompanionProviderProps) -> Html {
     let status = use_state(|| Status::Connecting);
+    let class = use_state(Class::default);
     let handle = use_memo((), |_| Companion::default());
     // Read the token during the first render: children's effects run before this component's,
     // and the page's first effect rewrites the URL (without the token).
     let token = use_memo((), |_| take_token());
     {
         let setter = status.setter();
+        let class_setter = class.setter();
         let token = (*token).clone();
         let handle = (*handle).clone();
         use_effect_with((), move |_| {
-            let connection = handle.connection;
+            let connection = handle.connection.clone();
             match token {
                 Some(token) => connection.start(
                     token,
-                    handle.listeners,
+                    &handle,
                     Callback::from(move |status| setter.set(status)),
+                    Callback::from(move |class| class_setter.set(class)),
                 ),
                 None => setter.set(Status::Unavailable {
                     reason: Unavailable::NoToken,
@@ -536,7 +639,9 @@ pub fn CompanionProvider(props: &CompanionProviderProps) -> Html {
     }
     html! {
         <ContextProvider<Companion> context={(*handle).clone()}>
-            <ContextProvider<Status> context={(*status).clone()}>{ props.children.clone() }</ContextProvider<Status>>
+            <ContextProvider<Status> context={(*status).clone()}>
+                <ContextProvider<Class> context={(*class).clone()}>{ props.children.clone() }</ContextProvider<Class>>
+            </ContextProvider<Status>>
         </ContextProvider<Companion>>
     }
 }
@@ -617,6 +722,43 @@ mod tests {
         let err = sort_reply(event.clone(), pick).unwrap_err();
         assert_eq!(err, ReplyError::Unexpected(Box::new(event)));
         assert!(err.line().starts_with("socklab: unexpected reply Event"));
+    }
+
+    /// A student page opens what the teacher shows only while it follows, and only a link
+    /// of the app, whatever the companion sent.
+    #[test]
+    fn a_student_opens_only_in_app_links_and_only_when_following() {
+        let student = Class {
+            role: Role::Student,
+            ..Class::default()
+        };
+        assert_eq!(
+            link_to_open(&student, "/struct?f=%3EH"),
+            Some("/struct?f=%3EH".to_owned())
+        );
+        for bad in [
+            "https://evil.example/",
+            "//evil.example/struct",
+            "javascript:alert(1)",
+            "/\\evil.example",
+            "/nope",
+            "/struct?token=00ff",
+            "/struct\n",
+        ] {
+            assert_eq!(link_to_open(&student, bad), None, "{bad}");
+        }
+        let exploring = Class {
+            follow: false,
+            ..student.clone()
+        };
+        assert_eq!(link_to_open(&exploring, "/struct"), None);
+        for role in [Role::Teacher, Role::Solo] {
+            let class = Class {
+                role,
+                ..student.clone()
+            };
+            assert_eq!(link_to_open(&class, "/struct"), None, "{role:?}");
+        }
     }
 
     #[test]

@@ -92,6 +92,21 @@ pub fn console_with(panes: &[Vec<String>]) -> String {
     format!("{}{}", Route::Console.path(), console_query(panes))
 }
 
+/// The link of the page shown, as the teacher shows it to the class: its path and its query
+/// (the page's whole state), without a `token` should one still be there.
+pub fn class_link(route: Route, query: &str) -> String {
+    let pairs = parse_query(query);
+    if pairs.iter().all(|(k, _)| !k.eq_ignore_ascii_case("token")) {
+        return format!("{}{query}", route.path());
+    }
+    let rest: Vec<(&str, String)> = pairs
+        .iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("token"))
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
+    format!("{}{}", route.path(), build_query(&rest))
+}
+
 /// Splits a query string (`?a=1&b=x%20y` or `a=1...`) into decoded pairs.
 pub fn parse_query(query: &str) -> Vec<(String, String)> {
     query
@@ -179,6 +194,25 @@ mod tests {
         assert_eq!(Route::from_path("/nope"), Route::ByteOrder);
         assert_eq!(Route::from_path("/live"), Route::Live);
         assert_eq!(Route::from_path("/console"), Route::Console);
+    }
+
+    /// Core decides which links may be shown to a class from its own list of the app's pages.
+    #[test]
+    fn core_knows_every_page() {
+        let paths: Vec<&str> = Route::ALL.iter().map(|r| r.path()).collect();
+        assert_eq!(paths, socklab_core::protocol::link::APP_PATHS);
+    }
+
+    #[test]
+    fn the_class_is_shown_the_page_without_a_token() {
+        use socklab_core::protocol::link::check_link;
+        let link = class_link(Route::Struct, "?f=%3EH&v=1");
+        assert_eq!(link, "/struct?f=%3EH&v=1");
+        assert!(check_link(&link).is_ok());
+        assert_eq!(class_link(Route::Text, ""), "/text");
+        let link = class_link(Route::Console, "?p1=x%3D1&token=00ff&p2=");
+        assert_eq!(link, "/console?p1=x%3D1&p2=");
+        assert!(check_link(&link).is_ok());
     }
 
     #[test]

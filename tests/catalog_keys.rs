@@ -38,6 +38,7 @@ fn keys_in(source: &str) -> Vec<String> {
         "struct.code",
         "con",
         "predict",
+        "class",
     ] {
         let opening = format!("\"{prefix}.");
         for (at, _) in source.match_indices(&opening) {

@@ -16,8 +16,16 @@
 //! ([`Gate::with_localhost`]); otherwise another local program could take [::1]:PORT and
 //! receive what the browser sends to `localhost:PORT`, the token included.
 //!
+//! In classroom mode (`--lan`) there are two tokens: the students' (in the LAN URLs and the
+//! terminal's QR code) and the teacher's (printed on the teacher's terminal only). The token a
+//! page holds decides its [`Role`]; the teacher's token opens a session only from this machine
+//! (loopback), so a student who sees it on a projected terminal still cannot use it. Both
+//! tokens are independent draws from the OS's random source, so neither says anything about
+//! the other, and a candidate is compared with both, each in constant time.
+//!
 //! These are pure functions of the request's parts, so they are tested without a socket.
 
+pub use socklab_core::protocol::Role;
 use std::fmt;
 
 /// A random 128-bit token, shown as 32 hex digits.
@@ -102,12 +110,17 @@ pub enum Refusal {
     /// An `Origin` header from another site.
     #[error("foreign Origin: only pages served by this socklab may connect")]
     ForeignOrigin,
+    /// The teacher's token, from another machine.
+    #[error("the teacher's token works only on the machine that runs socklab: students open the students' link")]
+    TeacherElsewhere,
 }
 
 /// What the gate lets in: the hosts (`127.0.0.1:8765`) and origins it accepts.
 #[derive(Clone, Debug)]
 pub struct Gate {
     token: Token,
+    /// Classroom mode: the teacher's own token. Without it the one token is a solo learner's.
+    teacher: Option<Token>,
     hosts: Vec<String>,
     origins: Vec<String>,
 }
@@ -125,9 +138,24 @@ impl Gate {
         );
         Gate {
             token,
+            teacher: None,
             hosts,
             origins,
         }
+    }
+
+    /// Classroom mode: `teacher` is the teacher's token, and the gate's own token becomes the
+    /// students'. A teacher's token equal to the students' would make every student a teacher:
+    /// it is refused.
+    ///
+    /// # Errors
+    /// When the two tokens are the same.
+    pub fn with_teacher(mut self, teacher: Token) -> Result<Gate, String> {
+        if teacher.matches(self.token.as_str()) {
+            return Err("the teacher's token must differ from the students' token".to_owned());
+        }
+        self.teacher = Some(teacher);
+        Ok(self)
     }
 
     /// Also accepts pages served from these LAN addresses on the same port (classroom mode):
@@ -157,9 +185,14 @@ impl Gate {
         self
     }
 
-    /// The token.
+    /// The token (in classroom mode, the students').
     pub fn token(&self) -> &Token {
         &self.token
+    }
+
+    /// The teacher's token, in classroom mode.
+    pub fn teacher_token(&self) -> Option<&Token> {
+        self.teacher.as_ref()
     }
 
     /// Whether a request's `Host` header names this server (no header: no).
@@ -167,7 +200,8 @@ impl Gate {
         host.is_some_and(|h| self.hosts.iter().any(|own| own.eq_ignore_ascii_case(h)))
     }
 
-    /// Checks an upgrade request's token, Host and Origin.
+    /// Checks an upgrade request's token, Host and Origin, and says who the session is.
+    /// `from_loopback`: whether the connection comes from this machine.
     ///
     /// A request without an Origin header is not from a browser page (browsers always send
     /// one on WebSocket upgrades), so it needs only the token and a good Host.
@@ -176,12 +210,22 @@ impl Gate {
         token: Option<&str>,
         host: Option<&str>,
         origin: Option<&str>,
-    ) -> Result<(), Refusal> {
-        match token {
+        from_loopback: bool,
+    ) -> Result<Role, Refusal> {
+        let role = match token {
             None | Some("") => return Err(Refusal::TokenMissing),
-            Some(t) if !self.token.matches(t) => return Err(Refusal::TokenWrong),
-            Some(_) => {}
-        }
+            Some(t) => {
+                // Both comparisons run whatever the first says.
+                let is_teacher = self.teacher.as_ref().is_some_and(|k| k.matches(t));
+                let is_ours = self.token.matches(t);
+                match (is_teacher, is_ours, self.teacher.is_some()) {
+                    (true, _, _) => Role::Teacher,
+                    (false, true, true) => Role::Student,
+                    (false, true, false) => Role::Solo,
+                    (false, false, _) => return Err(Refusal::TokenWrong),
+                }
+            }
+        };
         if !self.host_allowed(host) {
             return Err(Refusal::ForeignHost);
         }
@@ -190,7 +234,10 @@ impl Gate {
                 return Err(Refusal::ForeignOrigin);
             }
         }
-        Ok(())
+        if role == Role::Teacher && !from_loopback {
+            return Err(Refusal::TeacherElsewhere);
+        }
+        Ok(role)
     }
 }
 
@@ -231,17 +278,17 @@ mod tests {
         token: Option<&str>,
         host: Option<&str>,
         origin: Option<&str>,
-        expect: Result<(), Refusal>,
+        expect: Result<Role, Refusal>,
     ) {
-        assert_eq!(gate().check(token, host, origin), expect);
+        assert_eq!(gate().check(token, host, origin, true), expect);
     }
 
     #[test]
     fn table() {
         let good = Some("00112233445566778899aabbccddeeff");
         let host = Some("127.0.0.1:8765");
-        check(good, host, Some("http://127.0.0.1:8765"), Ok(()));
-        check(good, host, Some("http://127.0.0.1:8080"), Ok(()));
+        check(good, host, Some("http://127.0.0.1:8765"), Ok(Role::Solo));
+        check(good, host, Some("http://127.0.0.1:8080"), Ok(Role::Solo));
         check(None, host, None, Err(Refusal::TokenMissing));
         check(Some(""), host, None, Err(Refusal::TokenMissing));
         check(
@@ -294,7 +341,7 @@ mod tests {
         let without = gate();
         for host in ["localhost:8765", "LOCALHOST:8765", "[::1]:8765"] {
             assert_eq!(
-                without.check(good, Some(host), None),
+                without.check(good, Some(host), None, true),
                 Err(Refusal::ForeignHost),
                 "{host}"
             );
@@ -302,7 +349,7 @@ mod tests {
         let host = Some("127.0.0.1:8765");
         for origin in ["http://localhost:8765", "http://[::1]:8765"] {
             assert_eq!(
-                without.check(good, host, Some(origin)),
+                without.check(good, host, Some(origin), true),
                 Err(Refusal::ForeignOrigin),
                 "{origin}"
             );
@@ -310,15 +357,20 @@ mod tests {
         assert_eq!(
             gate()
                 .with_localhost(8765, false)
-                .check(good, Some("localhost:8765"), None),
+                .check(good, Some("localhost:8765"), None, true),
             Err(Refusal::ForeignHost)
         );
         let with = gate().with_localhost(8765, true);
         #[track_caller]
-        fn check_with(gate: &Gate, host: &str, origin: Option<&str>, expect: Result<(), Refusal>) {
+        fn check_with(
+            gate: &Gate,
+            host: &str,
+            origin: Option<&str>,
+            expect: Result<Role, Refusal>,
+        ) {
             let good = Some("00112233445566778899aabbccddeeff");
             assert_eq!(
-                gate.check(good, Some(host), origin),
+                gate.check(good, Some(host), origin, true),
                 expect,
                 "{host} {origin:?}"
             );
@@ -327,21 +379,26 @@ mod tests {
             &with,
             "localhost:8765",
             Some("http://localhost:8765"),
-            Ok(()),
+            Ok(Role::Solo),
         );
-        check_with(&with, "LOCALHOST:8765", None, Ok(()));
-        check_with(&with, "[::1]:8765", Some("http://[::1]:8765"), Ok(()));
+        check_with(&with, "LOCALHOST:8765", None, Ok(Role::Solo));
+        check_with(
+            &with,
+            "[::1]:8765",
+            Some("http://[::1]:8765"),
+            Ok(Role::Solo),
+        );
         check_with(
             &with,
             "127.0.0.1:8765",
             Some("http://localhost:8765"),
-            Ok(()),
+            Ok(Role::Solo),
         );
         check_with(
             &with,
             "127.0.0.1:8765",
             Some("http://127.0.0.1:8765"),
-            Ok(()),
+            Ok(Role::Solo),
         );
         check_with(&with, "localhost:9999", None, Err(Refusal::ForeignHost));
         check_with(&with, "localhost", None, Err(Refusal::ForeignHost));
@@ -383,6 +440,55 @@ mod tests {
             assert_eq!(ours.host_allowed(host), expect, "{host:?}");
         }
         assert!(!gate().host_allowed(Some("localhost:8765")));
+    }
+
+    /// Classroom mode: the students' token makes a student, the teacher's a teacher, but only
+    /// from this machine; the two may not be one.
+    #[test]
+    fn the_teachers_token_is_the_teachers_and_works_only_here() {
+        let students = "00112233445566778899aabbccddeeff";
+        let teacher = "ffeeddccbbaa99887766554433221100";
+        let class = gate()
+            .with_teacher(Token::from_string(teacher))
+            .unwrap()
+            .with_lan(8765, &["10.0.0.5".parse().unwrap()]);
+        let lan = (Some("10.0.0.5:8765"), Some("http://10.0.0.5:8765"));
+        let here = (Some("127.0.0.1:8765"), Some("http://127.0.0.1:8765"));
+        let check = |token: &str, (host, origin): (Option<&str>, Option<&str>), loopback| {
+            class.check(Some(token), host, origin, loopback)
+        };
+        assert_eq!(check(students, lan, false), Ok(Role::Student));
+        assert_eq!(check(students, here, true), Ok(Role::Student));
+        assert_eq!(check(teacher, here, true), Ok(Role::Teacher));
+        assert_eq!(check(teacher, lan, false), Err(Refusal::TeacherElsewhere));
+        assert_eq!(check(teacher, here, false), Err(Refusal::TeacherElsewhere));
+        assert_eq!(
+            check("FFEEDDCCBBAA99887766554433221100", here, true),
+            Err(Refusal::TokenWrong)
+        );
+        assert_eq!(
+            check("ffeeddccbbaa9988776655443322110", here, true),
+            Err(Refusal::TokenWrong)
+        );
+        assert_eq!(
+            check(&format!("{teacher}0"), here, true),
+            Err(Refusal::TokenWrong)
+        );
+        assert_eq!(
+            check(&format!("{students}{teacher}"), here, true),
+            Err(Refusal::TokenWrong)
+        );
+        assert_eq!(class.teacher_token().map(Token::as_str), Some(teacher));
+        // Without --lan the one token is a solo learner's: there is no teacher to be.
+        assert_eq!(
+            gate().check(Some(students), here.0, here.1, true),
+            Ok(Role::Solo)
+        );
+        assert_eq!(
+            gate().check(Some(teacher), here.0, here.1, true),
+            Err(Refusal::TokenWrong)
+        );
+        assert!(gate().with_teacher(Token::from_string(students)).is_err());
     }
 
     #[test]

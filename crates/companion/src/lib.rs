@@ -4,6 +4,7 @@
 //! - `calc`: the Python-exact calculators (`struct`, `inet`, `byteorder`, `errno`, `getaddrinfo`);
 //! - [`serve`]: the HTTP server, its bounded connections, static files, the `/ws` endpoint, and
 //!   `socklab serve` itself;
+//! - `classroom` (`--lan`): who is in the class, and the links the teacher shows it;
 //! - `state`: the configuration, counters and places every layer shares;
 //! - [`gate`]: who may open a WebSocket session (token, Host, Origin);
 //! - `session`: one session's message loop;
@@ -13,6 +14,7 @@
 #![warn(missing_docs)]
 
 mod calc;
+mod classroom;
 pub mod cli;
 #[cfg(feature = "testing")]
 pub mod fault;

@@ -9,6 +9,7 @@ pub(crate) mod command;
 mod connections;
 mod files;
 mod precompressed;
+mod qr;
 
 use crate::gate::{Gate, Refusal};
 use crate::session;
@@ -18,6 +19,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
+use socklab_core::fence::Origin;
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -54,19 +56,24 @@ async fn ws_upgrade(
     headers: HeaderMap,
 ) -> Response {
     let header_str = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    let from_loopback = Origin::of_peer(peer.ip()) == Origin::Local;
     let verdict = shared.gate.check(
         query.get("token").map(String::as_str),
         header_str(header::HOST),
         header_str(header::ORIGIN),
+        from_loopback,
     );
-    if let Err(refusal) = verdict {
-        tracing::info!(%peer, ?refusal, "refused a WebSocket upgrade with 403");
-        return refuse(refusal);
-    }
+    let role = match verdict {
+        Ok(role) => role,
+        Err(refusal) => {
+            tracing::info!(%peer, ?refusal, "refused a WebSocket upgrade with 403");
+            return refuse(refusal);
+        }
+    };
     if *shared.shutdown.borrow() {
         return (StatusCode::SERVICE_UNAVAILABLE, "socklab is shutting down").into_response();
     }
-    let Some(context) = shared.open_session(peer) else {
+    let Some(context) = shared.open_session(peer, role) else {
         let msg = format!(
             "too many sessions: this socklab allows {} at once; close a tab that uses it, or \
              restart it with --max-sessions {}",

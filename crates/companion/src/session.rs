@@ -12,13 +12,14 @@
 //! does not answer a ping before the next one is gone too: its machine may have vanished
 //! without a word, and TCP alone would not notice for many minutes.
 
+use crate::classroom::{Classroom, Seat};
 use crate::live::{Live, Rules};
 use crate::state::{seconds, stopping, Config, SessionContext};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use socklab_core::fence::Origin;
 use socklab_core::protocol::{
-    decode_client, encode, AddrinfoOutcome, ClientMessage, ErrorCode, ServerInfo, ServerMessage,
-    WireError, CLOSE_GOING_AWAY, CLOSE_POLICY, CLOSE_TOO_BIG, PROTOCOL_VERSION,
+    decode_client, encode, AddrinfoOutcome, ClientMessage, ErrorCode, Role, ServerInfo,
+    ServerMessage, WireError, CLOSE_GOING_AWAY, CLOSE_POLICY, CLOSE_TOO_BIG, PROTOCOL_VERSION,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,6 +47,13 @@ struct SessionState {
     bucket: Bucket,
     /// Calls and scenarios asked for, for the log.
     calls: u64,
+    /// Who the session is (its token's role), and the class it joins after its hello.
+    role: Role,
+    classroom: Arc<Classroom>,
+    /// Where the class's news reach this session: its own outbox.
+    outbox: tokio::sync::mpsc::Sender<ServerMessage>,
+    /// Its place in the class, once it said hello (classroom mode only).
+    seat: Option<Seat>,
 }
 
 /// A token bucket: `rate` requests at once, refilled at `rate` per second.
@@ -108,10 +116,12 @@ pub(crate) async fn run(mut socket: WebSocket, context: SessionContext) {
         config,
         mut shutdown,
         peer,
+        role,
+        classroom,
         _slot,
     } = context;
     let origin = Origin::of_peer(peer.ip());
-    tracing::info!(%peer, ?origin, "session opened");
+    tracing::info!(%peer, ?origin, ?role, "session opened");
     let opened = Instant::now();
     // Answers of calls, lookups and peers, and events: bounded, so a slow page slows them
     // down instead of making the companion buffer without end.
@@ -129,6 +139,10 @@ pub(crate) async fn run(mut socket: WebSocket, context: SessionContext) {
         live: Live::new(rules, answers_tx.clone(), origin, peer),
         calls: 0,
         bucket: Bucket::new(config.limits.requests_per_second),
+        role,
+        classroom,
+        outbox: answers_tx.clone(),
+        seat: None,
     };
     let limit = config.max_message_bytes;
     let idle = Duration::from_secs(config.limits.idle_secs);
@@ -354,14 +368,27 @@ fn handle(state: &mut SessionState, config: &Config, text: &str) -> Outcome {
         ),
         ClientMessage::Hello { .. } => {
             state.said_hello = true;
+            let mut capabilities: Vec<String> =
+                ["ping", "getaddrinfo", "call", "cancel", "peer", "scenario"]
+                    .map(str::to_owned)
+                    .to_vec();
+            // Joining after the hello: the class's count, sent through the outbox, comes after
+            // this reply.
+            match state.role {
+                Role::Solo => {}
+                Role::Teacher => capabilities.push("show_class".to_owned()),
+                Role::Student => capabilities.push("follow".to_owned()),
+            }
+            if state.role != Role::Solo {
+                state.seat = Some(state.classroom.join(state.role, state.outbox.clone()));
+            }
             Outcome::Reply(ServerMessage::Hello(ServerInfo {
                 protocol: PROTOCOL_VERSION,
                 server_version: env!("CARGO_PKG_VERSION").to_owned(),
-                capabilities: ["ping", "getaddrinfo", "call", "cancel", "peer", "scenario"]
-                    .map(str::to_owned)
-                    .to_vec(),
+                capabilities,
                 max_message_bytes: config.max_message_bytes,
                 limits: config.limits.clone(),
+                role: state.role,
             }))
         }
         _ if !state.said_hello => error(
@@ -397,6 +424,26 @@ fn handle(state: &mut SessionState, config: &Config, text: &str) -> Outcome {
                 None => Outcome::Started,
             }
         }
+        ClientMessage::Follow { id, follow } => match &state.seat {
+            Some(seat) => match seat.follow(follow) {
+                Ok(()) => Outcome::Reply(ServerMessage::Following { id, follow }),
+                Err((code, message)) => error(code, message),
+            },
+            None => error(ErrorCode::NotAllowed, no_class()),
+        },
+        ClientMessage::ShowClass { id, link } => match &mut state.seat {
+            Some(seat) => match seat.show(&link) {
+                Ok(students) => {
+                    tracing::info!(link, students, "the teacher showed the class a link");
+                    Outcome::Reply(ServerMessage::Shown { id, link, students })
+                }
+                Err((code, message)) => {
+                    tracing::info!(?code, "refused to show the class a link");
+                    error(code, message)
+                }
+            },
+            None => error(ErrorCode::NotAllowed, no_class()),
+        },
         ClientMessage::Getaddrinfo { id, .. } => {
             use std::sync::atomic::Ordering;
             if state.lookups.fetch_add(1, Ordering::SeqCst) >= MAX_LOOKUPS_IN_FLIGHT {
@@ -413,4 +460,10 @@ fn handle(state: &mut SessionState, config: &Config, text: &str) -> Outcome {
             Outcome::Lookup(message)
         }
     }
+}
+
+fn no_class() -> String {
+    "there is no class: socklab serve runs without --lan, so this page is neither a teacher's \
+     nor a student's"
+        .to_owned()
 }

@@ -1,9 +1,10 @@
 //! What the server, its connections and its sessions share: the configuration, the counters
 //! and the places (RAII permits) that bound sessions and connections, the session tracker that
-//! shutdown waits on, and the shutdown signal. A leaf under `serve`, `session` and `live`: it
-//! names none of them.
+//! shutdown waits on, the classroom, and the shutdown signal. Under `serve`, `session` and
+//! `live`, it names none of them (only the `classroom` leaf).
 
-use crate::gate::Gate;
+use crate::classroom::Classroom;
+use crate::gate::{Gate, Role};
 use socklab_core::fence::Policy;
 use socklab_core::protocol::SessionLimits;
 use std::net::SocketAddr;
@@ -129,15 +130,19 @@ pub struct Shared {
     pub(crate) shutdown: watch::Receiver<bool>,
     /// Every session's task, for shutdown to wait on.
     pub(crate) sessions: TaskTracker,
+    /// Classroom mode: who is in the class (empty otherwise).
+    pub(crate) classroom: Arc<Classroom>,
 }
 
-/// What one session is given: the configuration, the shutdown signal, where its page is, and
-/// its place (held until the session ends).
+/// What one session is given: the configuration, the shutdown signal, where its page is, who
+/// it is (its token's role) and the class it may join, and its place (held until it ends).
 #[derive(Debug)]
 pub(crate) struct SessionContext {
     pub(crate) config: Arc<Config>,
     pub(crate) shutdown: watch::Receiver<bool>,
     pub(crate) peer: SocketAddr,
+    pub(crate) role: Role,
+    pub(crate) classroom: Arc<Classroom>,
     pub(crate) _slot: SessionSlot,
 }
 
@@ -149,6 +154,7 @@ impl Shared {
             config: Arc::new(config),
             shutdown,
             sessions: TaskTracker::new(),
+            classroom: Arc::default(),
         }
     }
 
@@ -183,13 +189,15 @@ impl Shared {
     }
 
     /// A session's context, or `None` when `max_sessions` are open.
-    pub(crate) fn open_session(&self, peer: SocketAddr) -> Option<SessionContext> {
+    pub(crate) fn open_session(&self, peer: SocketAddr, role: Role) -> Option<SessionContext> {
         let permit = Arc::clone(&self.stats.sessions).try_acquire_owned().ok()?;
         self.stats.opened.fetch_add(1, Ordering::SeqCst);
         Some(SessionContext {
             config: Arc::clone(&self.config),
             shutdown: self.shutdown.clone(),
             peer,
+            role,
+            classroom: Arc::clone(&self.classroom),
             _slot: SessionSlot(permit),
         })
     }

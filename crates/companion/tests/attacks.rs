@@ -40,24 +40,14 @@ async fn student(lan_url: &str) -> Session {
             .await
             .expect("the student's WebSocket");
     hello(&mut ws).await;
-    Session {
-        ws,
-        events: Vec::new(),
-        waiting: Vec::new(),
-        next: 100,
-    }
+    Session::new(ws)
 }
 
 /// A session of the person at the teacher's machine (its WebSocket comes from loopback).
 async fn at_the_machine(child: &Child) -> Session {
     let mut ws = child.connect().await;
     hello(&mut ws).await;
-    Session {
-        ws,
-        events: Vec::new(),
-        waiting: Vec::new(),
-        next: 100,
-    }
+    Session::new(ws)
 }
 
 /// The port of a `getsockname()` line: `('127.0.0.1', 40000)` or `('::1', 40000, 0, 0)`.
@@ -508,12 +498,7 @@ async fn silent_resolver_inside() {
     for _ in 0..32 {
         let mut ws = child.connect().await;
         hello(&mut ws).await;
-        let mut s = Session {
-            ws,
-            events: Vec::new(),
-            waiting: Vec::new(),
-            next: 100,
-        };
+        let mut s = Session::new(ws);
         let sockets = [s.tcp().await, s.tcp().await];
         for _ in 0..4 {
             n += 1;

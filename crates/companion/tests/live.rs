@@ -1187,12 +1187,7 @@ async fn lan_inside_namespace() {
         .expect("the LAN page connects");
     let mut ws = ws;
     hello(&mut ws).await;
-    let mut s = Session {
-        ws,
-        events: Vec::new(),
-        waiting: Vec::new(),
-        next: 100,
-    };
+    let mut s = Session::new(ws);
     let t = s.tcp().await;
     // bind may use the LAN address; live calls may reach it (it is this machine) ...
     assert_eq!(

@@ -1,6 +1,10 @@
 //! `socklab serve`: binds 127.0.0.1 (and [::1], and in classroom mode the LAN addresses),
 //! prints the URLs and what live calls may reach, sets up logging, and runs the [`Server`]
 //! until Ctrl-C.
+//!
+//! In classroom mode it prints the teacher's link first (loopback, the teacher's token; it works
+//! on this machine only), then the students' links (the LAN addresses, the students' token), then
+//! each students' link as a QR code to project.
 
 use super::{Config, Server};
 use crate::gate::{Gate, Token};
@@ -73,7 +77,12 @@ pub(crate) fn run(
             Some(token) => token,
             None => Token::generate()?,
         };
-        let url = format!("http://127.0.0.1:{port}/?token={}", token.as_str());
+        // Classroom mode: the teacher gets a token of their own, an independent random draw.
+        let teacher = if lan { Some(Token::generate()?) } else { None };
+        let url = format!(
+            "http://127.0.0.1:{port}/?token={}",
+            teacher.as_ref().unwrap_or(&token).as_str()
+        );
         let dist = config.dist.clone();
         let lan_ips = if lan { lan_addresses() } else { Vec::new() };
         let mut listeners = vec![listener];
@@ -95,10 +104,14 @@ pub(crate) fn run(
                 .map_err(|e| anyhow::anyhow!("cannot listen on {ip}:{port} for --lan: {e}"))?;
             listeners.push(l);
         }
-        let lan_urls: Vec<String> = lan_ips
+        let mut lan_urls: Vec<String> = lan_ips
             .iter()
             .map(|ip| format!("http://{ip}:{port}/?token={}", token.as_str()))
             .collect();
+        if lan && lan_urls.is_empty() {
+            // No LAN: the students' link on this machine, to try the class out on one machine.
+            lan_urls.push(format!("http://127.0.0.1:{port}/?token={}", token.as_str()));
+        }
         let mut config = config;
         if lan {
             config.policy = std::sync::Arc::new(socklab_core::fence::Policy {
@@ -107,19 +120,34 @@ pub(crate) fn run(
                 ..(*config.policy).clone()
             });
         }
-        let gate = Gate::new(token, port, allow_origins)
+        let mut gate = Gate::new(token, port, allow_origins)
             .with_localhost(port, localhost)
             .with_lan(port, &lan_ips);
+        if let Some(teacher) = teacher {
+            gate = gate.with_teacher(teacher).map_err(|e| anyhow::anyhow!(e))?;
+        }
         let server = Server::new(gate, config);
         // The URL is the first line on stdout, so scripts can read it; classroom URLs follow.
         println!("{url}");
         for u in &lan_urls {
             println!("{u}");
         }
-        if lan && lan_urls.is_empty() {
-            eprintln!("--lan: this machine has no LAN address that is up; serving on loopback only");
-        } else if lan {
-            eprintln!("classroom mode: students open one of the LAN URLs above (each gets their own sockets)");
+        if lan {
+            let colour = std::io::IsTerminal::is_terminal(&std::io::stdout());
+            for u in &lan_urls {
+                println!();
+                match super::qr::render(u, colour) {
+                    Ok(lines) => lines.iter().for_each(|l| println!("{l}")),
+                    Err(_) => println!("(too long for a QR code)"),
+                }
+                println!("{u}");
+            }
+        }
+        if lan && lan_ips.is_empty() {
+            eprintln!("--lan: this machine has no LAN address that is up; serving on loopback only (the students' link above works on this machine)");
+        }
+        if lan {
+            eprintln!("classroom mode: the first URL is the teacher's, for this machine only (its page can show the class a link); students open a LAN URL or scan its QR code (each gets their own sockets)");
         }
         eprintln!("socklab {} serving {} and its companion on 127.0.0.1:{port}", env!("CARGO_PKG_VERSION"), dist.display());
         if !dist.join("index.html").exists() {

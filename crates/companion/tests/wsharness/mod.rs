@@ -164,6 +164,9 @@ pub(crate) fn rss_kib(pid: u32) -> u64 {
 pub(crate) struct Child {
     pub(crate) process: std::process::Child,
     pub(crate) url: String,
+    /// Every line it printed after the first ones, as they come (read on a thread, so the
+    /// server never writes into a closed pipe).
+    pub(crate) printed: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Child {
@@ -200,9 +203,17 @@ impl Child {
                 line.trim().to_owned()
             })
             .collect();
+        let printed = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let keep = Arc::clone(&printed);
+        std::thread::spawn(move || {
+            for line in out.lines().map_while(Result::ok) {
+                keep.lock().unwrap().push(line);
+            }
+        });
         let child = Child {
             process,
             url: urls[0].clone(),
+            printed,
         };
         (child, urls)
     }
@@ -257,20 +268,28 @@ pub(crate) struct Session {
     pub(crate) events: Vec<Value>,
     /// The ids of calls the companion said wait, in order.
     pub(crate) waiting: Vec<u64>,
+    /// Classroom news (`class` counts, `show` links), in order.
+    pub(crate) class: Vec<Value>,
     pub(crate) next: u64,
 }
 
 impl Session {
-    pub(crate) async fn open(server: &Running) -> Session {
-        let mut ws = server.connect().await;
-        let h = hello(&mut ws).await;
-        assert_eq!(h["type"], "hello", "{h}");
+    /// A session on a WebSocket that already said hello.
+    pub(crate) fn new(ws: Ws) -> Session {
         Session {
             ws,
             events: Vec::new(),
             waiting: Vec::new(),
+            class: Vec::new(),
             next: 100,
         }
+    }
+
+    pub(crate) async fn open(server: &Running) -> Session {
+        let mut ws = server.connect().await;
+        let h = hello(&mut ws).await;
+        assert_eq!(h["type"], "hello", "{h}");
+        Session::new(ws)
     }
 
     /// The next message that is not an event (events are kept in `self.events`).
@@ -284,6 +303,10 @@ impl Session {
             // A call that waits says so before its result; tests that care read `waiting`.
             if m["type"] == "waiting" {
                 self.waiting.push(m["id"].as_u64().unwrap_or(0));
+                continue;
+            }
+            if m["type"] == "class" || m["type"] == "show" {
+                self.class.push(m);
                 continue;
             }
             return m;
@@ -351,6 +374,26 @@ impl Session {
         m["port"].as_u64().unwrap() as u16
     }
 
+    /// Waits until classroom news matching `pred` came (or was already kept), and takes it and
+    /// all that came before it.
+    pub(crate) async fn news(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            if let Some(at) = self.class.iter().position(&pred) {
+                return self.class.drain(..=at).next_back().unwrap();
+            }
+            let m = recv_within(&mut self.ws, Duration::from_secs(10)).await;
+            if m["type"] == "event" {
+                self.events.push(m["event"].clone());
+            } else {
+                assert!(
+                    m["type"] == "class" || m["type"] == "show",
+                    "waiting for news, got {m}"
+                );
+                self.class.push(m);
+            }
+        }
+    }
+
     /// Waits until an event matching `pred` came (or was already kept).
     pub(crate) async fn event(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
         if let Some(e) = self.events.iter().find(|e| pred(e)) {
@@ -358,6 +401,10 @@ impl Session {
         }
         loop {
             let m = recv_within(&mut self.ws, Duration::from_secs(10)).await;
+            if m["type"] == "class" || m["type"] == "show" {
+                self.class.push(m);
+                continue;
+            }
             assert_eq!(m["type"], "event", "waiting for an event, got {m}");
             self.events.push(m["event"].clone());
             if pred(&m["event"]) {

@@ -8,6 +8,7 @@
 
 pub mod call;
 pub mod event;
+pub mod link;
 pub mod outcome;
 pub mod scenario;
 pub mod socket;
@@ -97,6 +98,22 @@ pub enum ClientMessage {
         /// Which one.
         scenario: Scenario,
     },
+    /// Classroom mode, a student: whether this page follows the teacher (it does from the
+    /// start); answered by `following`.
+    Follow {
+        /// Request id, echoed in the reply.
+        id: u64,
+        /// True to open the links the teacher shows, false to explore alone.
+        follow: bool,
+    },
+    /// Classroom mode, the teacher: "Show the class" this link (an in-app route with its
+    /// query, see [`link::check_link`]); answered by `shown`.
+    ShowClass {
+        /// Request id, echoed in the reply.
+        id: u64,
+        /// The link: `/struct?f=%3EH&v=1`.
+        link: String,
+    },
 }
 
 impl ClientMessage {
@@ -109,6 +126,8 @@ impl ClientMessage {
         "cancel",
         "peer",
         "scenario",
+        "follow",
+        "show_class",
     ];
 
     /// The request id, for messages that have one.
@@ -120,7 +139,9 @@ impl ClientMessage {
             | ClientMessage::Call { id, .. }
             | ClientMessage::Cancel { id, .. }
             | ClientMessage::Peer { id, .. }
-            | ClientMessage::Scenario { id, .. } => Some(*id),
+            | ClientMessage::Scenario { id, .. }
+            | ClientMessage::Follow { id, .. }
+            | ClientMessage::ShowClass { id, .. } => Some(*id),
         }
     }
 }
@@ -139,6 +160,22 @@ pub struct ServerInfo {
     /// The session's other limits.
     #[serde(default)]
     pub limits: SessionLimits,
+    /// Who this session is in a class, decided by the token it opened with.
+    #[serde(default)]
+    pub role: Role,
+}
+
+/// Who a session is, decided by the token its page holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// No class (`socklab serve` without `--lan`): one token, one learner.
+    #[default]
+    Solo,
+    /// Classroom mode, the teacher's token: may show the class a link.
+    Teacher,
+    /// Classroom mode, the students' token: follows the teacher's links, unless it says not to.
+    Student,
 }
 
 /// The limits a session runs under, announced in the companion's `hello`.
@@ -234,6 +271,36 @@ pub enum ServerMessage {
         /// What happened.
         event: SocketEvent,
     },
+    /// The answer to `follow`: whether the page now follows the teacher.
+    Following {
+        /// The request's id.
+        id: u64,
+        /// What it asked.
+        follow: bool,
+    },
+    /// The answer to `show_class`: the link went to every student page that follows.
+    Shown {
+        /// The request's id.
+        id: u64,
+        /// The link shown.
+        link: String,
+        /// How many student pages it was sent to.
+        students: u32,
+    },
+    /// Classroom mode, pushed to the teacher and every student when it changes (and after the
+    /// `hello`): how many students are connected, and how many follow the teacher.
+    Class {
+        /// Student sessions open now.
+        students: u32,
+        /// Of those, how many follow the teacher.
+        following: u32,
+    },
+    /// Classroom mode, pushed to each student page that follows: the teacher shows this link
+    /// (checked by [`link::check_link`] before it was sent; the page checks it again).
+    Show {
+        /// The link to open: `/struct?f=%3EH&v=1`.
+        link: String,
+    },
     /// A request or message that could not be accepted.
     Error(WireError),
 }
@@ -248,10 +315,14 @@ impl ServerMessage {
             | ServerMessage::Result { id, .. }
             | ServerMessage::Cancelled { id, .. }
             | ServerMessage::Peer { id, .. }
-            | ServerMessage::Transcript { id, .. } => Some(*id),
+            | ServerMessage::Transcript { id, .. }
+            | ServerMessage::Following { id, .. }
+            | ServerMessage::Shown { id, .. } => Some(*id),
             ServerMessage::Error(e) => e.id,
             ServerMessage::Hello(_)
             | ServerMessage::Event { .. }
+            | ServerMessage::Class { .. }
+            | ServerMessage::Show { .. }
             | ServerMessage::Waiting { .. } => None,
         }
     }
@@ -378,6 +449,11 @@ pub enum ErrorCode {
     Busy,
     /// The companion failed inside (a bug), answered instead of leaving the page waiting.
     Internal,
+    /// A classroom request from a session whose token does not allow it: only the teacher's
+    /// token shows the class a link, only a student follows.
+    NotAllowed,
+    /// A link that may not be shown to the class (see [`link::check_link`]).
+    BadLink,
 }
 
 /// An error reply: what was wrong, with the id of the request it answers if there was one.
@@ -529,6 +605,7 @@ mod tests {
             capabilities: vec!["ping".to_owned()],
             max_message_bytes: 65536,
             limits: SessionLimits::default(),
+            role: Role::Teacher,
         });
         let text = encode(&hello);
         assert!(

@@ -1,0 +1,157 @@
+// Leading the class, end to end: a teacher and two students in one Chromium, three contexts, on a
+// real `socklab serve --lan`. The server and the browser run inside a network namespace this test
+// makes (only `lo`): --lan finds no LAN address there, so the students' link is on loopback too,
+// and nothing can leave the namespace. The page tells teacher from student by the token it holds.
+// Needs root and `ip` (as the companion's namespace tests); elsewhere it is skipped, saying so.
+import { Browser, chromium, expect, Page, test } from "@playwright/test";
+import { ChildProcess, execFileSync, spawn } from "node:child_process";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+
+const root = join(__dirname, "..", "..");
+const socklab = process.env.SOCKLAB_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(root, "target"), "debug", "socklab");
+const netns = `socklab-e2e-class-${process.pid}`;
+
+let server: ChildProcess | undefined;
+let browser: Browser | undefined;
+let teacherUrl = "";
+let studentsUrl = "";
+let skipped = "";
+
+function ip(...args: string[]) {
+  execFileSync("ip", args, { stdio: "ignore" });
+}
+
+test.beforeAll(async () => {
+  try {
+    ip("netns", "add", netns);
+    ip("netns", "exec", netns, "ip", "link", "set", "lo", "up");
+  } catch {
+    skipped = "cannot create a network namespace here (needs root and `ip`)";
+    return;
+  }
+  server = spawn("ip", ["netns", "exec", netns, socklab, "serve", "--lan", "--port", "0", "--dist", join(root, "dist")], {
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  const lines = createInterface({ input: server.stdout! });
+  const urls: string[] = [];
+  for await (const line of lines) {
+    urls.push(line.trim());
+    if (urls.length === 2) break;
+  }
+  server.stdout!.resume(); // the QR code follows; keep reading so the server never blocks
+  [teacherUrl, studentsUrl] = urls;
+  // Chromium inside the same namespace, through a wrapper Playwright launches as its browser.
+  const wrapper = join(mkdtempSync(join(tmpdir(), "socklab-e2e-")), "chromium-in-netns");
+  writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${netns} ${process.env.CHROMIUM ?? "/usr/bin/chromium"} "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  browser = await chromium.launch({
+    executablePath: wrapper,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+  });
+});
+
+test.afterAll(async () => {
+  await browser?.close();
+  server?.kill();
+  if (!skipped) {
+    try {
+      ip("netns", "del", netns);
+    } catch {
+      // already gone
+    }
+  }
+});
+
+/** A page in a fresh context (its own localStorage, so its own token), opened at `url`. */
+async function open(url: string, path: string): Promise<Page> {
+  const context = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const target = new URL(path, url);
+  target.searchParams.set("token", new URL(url).searchParams.get("token")!);
+  await page.goto(target.toString());
+  await expect(page.getByTestId("companion-status")).toHaveAttribute("data-state", "connected");
+  return page;
+}
+
+/** What the companion answers this page's own WebSocket (same origin, the token it holds) to `request`. */
+async function ask(page: Page, token: string, request: object): Promise<any> {
+  return page.evaluate(
+    ([token, request]) =>
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(`ws://${location.host}/ws?token=${token}`);
+        ws.onopen = () => ws.send(JSON.stringify({ type: "hello", protocol: 1, client: "e2e" }));
+        ws.onmessage = (e) => {
+          const m = JSON.parse(e.data);
+          if (m.type === "hello") ws.send(JSON.stringify(request));
+          else if (m.type !== "class") resolve(m);
+        };
+        ws.onerror = () => reject(new Error("the WebSocket failed"));
+      }),
+    [token, request] as const,
+  );
+}
+
+test("the teacher shows the class a page; a student who follows opens it, one who does not stays", async () => {
+  test.skip(!!skipped, skipped);
+  const teacher = await open(teacherUrl, "/struct");
+  await expect(teacher.locator('.class-bar[data-role="teacher"]')).toBeVisible();
+  const a = await open(studentsUrl, "/byte-order");
+  const b = await open(studentsUrl, "/byte-order");
+  for (const page of [a, b]) {
+    await expect(page.locator('.class-bar[data-role="student"]')).toBeVisible();
+    await expect(page.getByTestId("follow-teacher")).toBeChecked();
+    await expect(page.getByTestId("class-count")).toHaveText("2 students connected");
+    await expect(page.getByTestId("show-class")).toHaveCount(0);
+  }
+  await expect(teacher.getByTestId("class-count")).toHaveText("2 students connected, 2 following");
+
+  // b explores alone.
+  await b.getByTestId("follow-teacher").uncheck();
+  await expect(teacher.getByTestId("class-count")).toHaveText("2 students connected, 1 following");
+
+  // The teacher sets up an example; its whole state is in the link shown.
+  await teacher.getByTestId("st-format").fill(">HH");
+  await teacher.getByTestId("st-args").fill("1, 2");
+  await expect(teacher).toHaveURL(/fmt=%3EHH/);
+  for (const page of [a, b]) await page.evaluate(() => ((window as any).sameDocument = true));
+  await teacher.getByTestId("show-class").click();
+  await expect(teacher.getByTestId("class-result")).toHaveText("Shown to 1 student");
+  await expect(a).toHaveURL(/\/struct\?.*fmt=%3EHH/);
+  await expect(a.getByTestId("st-format")).toHaveValue(">HH");
+  await expect(a.getByTestId("st-args")).toHaveValue("1, 2");
+  expect(await a.evaluate(() => (window as any).sameDocument)).toBe(true); // no reload
+  await b.waitForTimeout(500);
+  await expect(b).toHaveURL(/\/byte-order$/);
+
+  // b follows again and is shown the next page.
+  await b.getByTestId("follow-teacher").check();
+  await expect(teacher.getByTestId("class-count")).toHaveText("2 students connected, 2 following");
+  await teacher.locator('nav a[href="/text"]').click();
+  await teacher.getByTestId("show-class").click();
+  await expect(teacher.getByTestId("class-result")).toHaveText("Shown to 2 students");
+  await expect(a).toHaveURL(/\/text/);
+  await expect(b).toHaveURL(/\/text/);
+  // Each page keeps its own token: the teacher's never travelled.
+  for (const page of [a, b]) {
+    expect(await page.evaluate(() => localStorage.getItem("socklab.token"))).toBe(new URL(studentsUrl).searchParams.get("token"));
+  }
+});
+
+test("a student's own WebSocket cannot show the class anything, and the teacher's links stay in the app", async () => {
+  test.skip(!!skipped, skipped);
+  const a = await open(studentsUrl, "/byte-order");
+  const studentToken = new URL(studentsUrl).searchParams.get("token")!;
+  const refused = await ask(a, studentToken, { type: "show_class", id: 1, link: "/struct" });
+  expect(refused).toMatchObject({ type: "error", id: 1, code: "not_allowed" });
+  const teacher = await open(teacherUrl, "/byte-order");
+  const teacherToken = new URL(teacherUrl).searchParams.get("token")!;
+  for (const link of ["https://example.com/", "//example.com/struct", "javascript:alert(1)", "/struct?token=x"]) {
+    const m = await ask(teacher, teacherToken, { type: "show_class", id: 2, link });
+    expect(m, link).toMatchObject({ type: "error", id: 2, code: "bad_link" });
+  }
+  await a.waitForTimeout(300);
+  await expect(a).toHaveURL(/\/byte-order$/);
+});
