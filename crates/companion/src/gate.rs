@@ -40,7 +40,7 @@ impl Token {
     pub fn generate() -> Result<Token, getrandom::Error> {
         let mut bytes = [0u8; 16];
         getrandom::fill(&mut bytes)?;
-        Ok(Token(bytes.iter().map(|b| format!("{b:02x}")).collect()))
+        Ok(Token(socklab_core::protocol::hex_encode(&bytes)))
     }
 
     /// The token in `SOCKLAB_TOKEN`, if set: a restarted companion keeps the one its open pages

@@ -14,7 +14,7 @@ fn addr(port: u16) -> String {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    socklab_core::protocol::hex_encode(bytes)
 }
 
 #[tokio::test]

@@ -200,13 +200,12 @@ pub fn bytes_arg(text: &str) -> Result<Vec<u8>, PyException> {
 
 /// CPython's TypeError for a value where a bytes-like object is required.
 pub fn bytes_like_required(value: &PyValue) -> PyException {
-    PyException::new(
-        PyExcClass::TypeError,
-        format!(
-            "a bytes-like object is required, not '{}'",
-            value.type_name()
-        ),
-    )
+    PyException::new(PyExcClass::TypeError, bytes_like_message(value.type_name()))
+}
+
+/// The message of that TypeError, for a value of type `type_name`.
+pub fn bytes_like_message(type_name: &str) -> String {
+    format!("a bytes-like object is required, not '{type_name}'")
 }
 
 /// A Python str typed into a page: a str literal (`'a\ud800'`, quotes and escapes as Python

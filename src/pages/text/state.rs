@@ -313,7 +313,7 @@ mod tests {
     /// What CPython 3.11 prints for `data.decode(codec)`: the repr, or the exception's line.
     /// `None` when python3 is not CPython 3.11 (the oracle).
     fn cpython_decode(data: &[u8], codec: &str) -> Option<String> {
-        let hex: String = data.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = socklab_core::protocol::hex_encode(data);
         let script = format!(
             "import sys\n\
              if sys.version_info[:2] != (3, 11): sys.exit(3)\n\

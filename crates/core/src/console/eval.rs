@@ -313,11 +313,9 @@ fn no_kwargs(name: &str, kwargs: &[(String, Value)]) -> Flow<()> {
 fn bytes_like(v: &Value) -> Flow<Vec<u8>> {
     match v {
         Value::Bytes(b) => Ok(b.clone()),
-        other => Err(PyErr::type_error(format!(
-            "a bytes-like object is required, not '{}'",
-            other.type_name()
-        ))
-        .into()),
+        other => {
+            Err(PyErr::type_error(crate::pyliteral::bytes_like_message(other.type_name())).into())
+        }
     }
 }
 
