@@ -88,6 +88,12 @@ impl crate::pages::PageState for ByteOrderState {
     fn to_query(&self) -> Vec<(&'static str, String)> {
         ByteOrderState::to_query(self)
     }
+
+    /// The examples are the widths: the same integer in 1, 2, 4, 8 and 16 bytes (256 in one
+    /// byte is the OverflowError).
+    fn step(&self, step: crate::present::Step) -> Option<Action> {
+        Some(Action::SetWidth(step.cycle(&WIDTHS, &self.width)))
+    }
 }
 
 impl ByteOrderState {
