@@ -195,6 +195,7 @@ fn Shell() -> Html {
                 </a>
                 <CompanionBadge />
                 <div class="prefs">
+                    <crate::components::qr::LinkQr />
                     <button type="button" class="present-btn" data-testid="present-toggle" aria-pressed={on.to_string()}
                         onclick={toggle_present}>{ i18n.t("prefs.present") }</button>
                     <LangSwitch />

@@ -35,6 +35,13 @@ pub(crate) fn query() -> String {
         .unwrap_or_default()
 }
 
+/// `location.href`: the page's whole address.
+pub(crate) fn href() -> String {
+    window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default()
+}
+
 /// `location.host`: where the page came from, and so where the companion is.
 pub(crate) fn host() -> String {
     window()

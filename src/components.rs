@@ -3,6 +3,7 @@
 pub mod bytes;
 pub mod predict;
 pub mod python;
+pub mod qr;
 pub mod reading;
 pub mod resolver;
 pub mod scenario;

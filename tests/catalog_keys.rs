@@ -38,6 +38,8 @@ fn keys_in(source: &str) -> Vec<String> {
         "struct.code",
         "con",
         "predict",
+        "qr",
+        "a11y",
     ] {
         let opening = format!("\"{prefix}.");
         for (at, _) in source.match_indices(&opening) {
