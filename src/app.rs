@@ -204,6 +204,9 @@ fn Shell() -> Html {
             </header>
             <nav class="topics" aria-label={i18n.t("nav.label").to_owned()}>
                 <ul>{ for nav }</ul>
+                if on {
+                    <p class="present-keys" data-testid="present-keys">{ i18n.t("prefs.present_keys") }</p>
+                }
             </nav>
             <main id="main">{ page }<crate::components::predict::Predict key={route.path()} {route} /><crate::components::reading::FurtherReading {route} /></main>
             <footer class="foot">

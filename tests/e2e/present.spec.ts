@@ -96,6 +96,15 @@ test("arrow keys step through a page's examples, not while typing, and only when
   await expect(page.locator('[data-testid="host-table"] tr.current')).toHaveAttribute("data-row", "0");
   await page.keyboard.press("ArrowRight");
   await expect(page.locator('[data-testid="host-table"] tr.current')).toHaveAttribute("data-row", "1");
+  // console: its examples, loaded into the panes (not run).
+  await page.goto(pageUrl("/console?present=1"));
+  await expect(page.getByTestId("present-keys")).toHaveText("← and → step through this page's examples");
+  await expect(page.getByTestId("console-examples")).toBeVisible();
+  await page.keyboard.press("ArrowRight");
+  await expect.poll(() => new URL(page.url()).searchParams.get("p1")).toContain("srv.bind(('127.0.0.1', 20007))");
+  await page.keyboard.press("ArrowRight");
+  await expect.poll(() => new URL(page.url()).searchParams.get("p1")).toContain("('127.0.0.1', 20008)");
+  expect(presentFlag(page)).toBe("1");
   // Not presenting: the arrows do nothing.
   await page.goto(pageUrl("/struct"));
   await expect(page.getByTestId("st-format")).toHaveValue(">H");
