@@ -20,6 +20,7 @@ use crate::pages::structs::state::StructState;
 use crate::pages::structs::StructPage;
 use crate::pages::text::state::TextState;
 use crate::pages::text::TextPage;
+use crate::present::{self, Presenting};
 use crate::route::Route;
 use crate::theme::{self, Theme};
 use socklab_core::i18n::Lang;
@@ -95,10 +96,33 @@ fn Shell() -> Html {
             move || drop(listener)
         });
     }
+    // Presenter mode: read from the address bar, kept in it on every address the app writes.
+    let presenting = use_state(|| present::is_on(&crate::browser::query()));
+    {
+        let presenting = presenting.clone();
+        use_effect_with(*presenting, move |&on| {
+            crate::browser::set_root_attribute("data-present", on.then_some("1"));
+        });
+        let place = place.clone();
+        use_effect_with(place.visit, move |_| {
+            if place.visit > 0 {
+                presenting.set(present::is_on(&crate::browser::query()));
+            }
+        });
+    }
+    let on = *presenting;
+    let toggle_present = {
+        let presenting = presenting.clone();
+        Callback::from(move |_| {
+            let here = format!("{}{}", crate::browser::path(), crate::browser::query());
+            crate::browser::replace_url(&present::with_flag(&here, !*presenting));
+            presenting.set(!*presenting);
+        })
+    };
     let go = {
         let place = place.clone();
         Callback::from(move |href: String| {
-            crate::browser::push_url(&href);
+            crate::browser::push_url(&present::with_flag(&href, on));
             *visits.borrow_mut() += 1;
             place.set(Place::current(*visits.borrow()));
             crate::browser::scroll_to_top();
@@ -115,7 +139,7 @@ fn Shell() -> Html {
         });
     }
     let on_query = Callback::from(move |query: String| {
-        crate::browser::replace_url(&format!("{}{query}", route.path()));
+        crate::browser::replace_url(&present::with_flag(&format!("{}{query}", route.path()), on));
     });
     let on_link = {
         let go = go.clone();
@@ -126,7 +150,12 @@ fn Shell() -> Html {
             }
         })
     };
-    let nav = Route::ALL.iter().map(|&r| {
+    let shown = if on {
+        present::nav_routes(route)
+    } else {
+        Route::ALL.to_vec()
+    };
+    let nav = shown.into_iter().map(|r| {
         let current = route == r;
         let go = go.clone();
         let onclick = Callback::from(move |e: MouseEvent| {
@@ -166,6 +195,7 @@ fn Shell() -> Html {
         }
     };
     html! {
+        <ContextProvider<Presenting> context={Presenting(on)}>
         <div class="shell" onclick={on_link}>
             <header class="top">
                 <a class="brand" href="/">
@@ -176,18 +206,25 @@ fn Shell() -> Html {
                 <CompanionBadge />
                 <crate::components::classroom::ClassBar {route} />
                 <div class="prefs">
+                    <crate::components::qr::LinkQr />
+                    <button type="button" class="present-btn" data-testid="present-toggle" aria-pressed={on.to_string()}
+                        onclick={toggle_present}>{ i18n.t("prefs.present") }</button>
                     <LangSwitch />
                     <ThemeToggle />
                 </div>
             </header>
             <nav class="topics" aria-label={i18n.t("nav.label").to_owned()}>
                 <ul>{ for nav }</ul>
+                if on {
+                    <p class="present-keys" data-testid="present-keys">{ i18n.t("prefs.present_keys") }</p>
+                }
             </nav>
             <main id="main">{ page }<crate::components::predict::Predict key={route.path()} {route} /><crate::components::reading::FurtherReading {route} /></main>
             <footer class="foot">
                 <p>{ i18n.t("app.footer") }</p>
             </footer>
         </div>
+        </ContextProvider<Presenting>>
     }
 }
 

@@ -35,6 +35,13 @@ pub(crate) fn query() -> String {
         .unwrap_or_default()
 }
 
+/// `location.href`: the page's whole address.
+pub(crate) fn href() -> String {
+    window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default()
+}
+
 /// `location.host`: where the page came from, and so where the companion is.
 pub(crate) fn host() -> String {
     window()
@@ -114,4 +121,38 @@ pub(crate) fn set_title(title: &str) {
     if let Some(doc) = window().and_then(|w| w.document()) {
         doc.set_title(title);
     }
+}
+
+/// Calls `on_key(key, modified, in_field)` on every key pressed in the page: the key's name
+/// (`ArrowRight`), whether Ctrl, Alt, Meta or Shift was held, and whether focus is in a field
+/// that uses such keys itself (a text input, a select, a text area, a radio button, editable
+/// text). When `on_key` returns true the key's default action is prevented. The listener
+/// lives as long as the returned guard.
+pub(crate) fn on_key(
+    on_key: impl Fn(&str, bool, bool) -> bool + 'static,
+) -> Option<gloo_events::EventListener> {
+    use wasm_bindgen::JsCast;
+    let doc = window()?.document()?;
+    let options = gloo_events::EventListenerOptions::enable_prevent_default();
+    Some(gloo_events::EventListener::new_with_options(
+        &doc,
+        "keydown",
+        options,
+        move |e| {
+            let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                return;
+            };
+            let modified = e.ctrl_key() || e.alt_key() || e.meta_key() || e.shift_key();
+            let in_field = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+                .is_some_and(|el| {
+                    matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+                        || el.is_content_editable()
+                });
+            if on_key(&e.key(), modified, in_field) {
+                e.prevent_default();
+            }
+        },
+    ))
 }

@@ -4,6 +4,7 @@ pub mod bytes;
 pub mod classroom;
 pub mod predict;
 pub mod python;
+pub mod qr;
 pub mod reading;
 pub mod resolver;
 pub mod scenario;

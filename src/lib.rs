@@ -5,6 +5,8 @@
 //! - [`components`]: pieces pages share (Python sessions, byte rows).
 //! - [`companion`]: the WebSocket link to the native companion.
 //! - [`i18n`], [`theme`], [`route`]: language, theme, and the URL.
+//! - [`present`]: presenter mode (the `?present=1` flag, arrow keys through examples).
+//! - [`qr`]: the page's link as a QR code (an SVG path), for students' phones.
 //! - [`reading`]: each page's further reading, the guide's external references.
 //!
 //! Everything the pages show is computed by `socklab-core`; components only render and dispatch.
@@ -15,6 +17,8 @@ pub mod companion;
 pub mod components;
 pub mod i18n;
 pub mod pages;
+pub mod present;
+pub mod qr;
 pub mod reading;
 pub mod route;
 pub mod theme;

@@ -11,6 +11,7 @@ pub mod live;
 pub mod structs;
 pub mod text;
 
+use crate::present::{Presenting, Step};
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -23,6 +24,11 @@ pub trait PageState: Clone + PartialEq + 'static {
     fn update(self, action: Self::Action) -> Self;
     /// The state as query pairs.
     fn to_query(&self) -> Vec<(&'static str, String)>;
+    /// The action that shows the page's next (or previous) example, for a presenter's arrow
+    /// keys; `None` on a page that has no examples to step through.
+    fn step(&self, _step: Step) -> Option<Self::Action> {
+        None
+    }
 }
 
 /// A page state inside yew: a thin [`Reducible`] wrapper around the plain state.
@@ -59,6 +65,22 @@ pub fn use_page_store<S: PageState>(props: &PageProps<S>) -> UseReducerHandle<St
             on_query.emit(crate::route::build_query(&s.to_query()));
         });
     }
+    // A presenter's arrow keys step through the page's examples.
+    let presenting = use_context::<Presenting>().unwrap_or_default().0;
+    {
+        let store = store.clone();
+        use_effect_with((presenting, store.0.clone()), move |(presenting, state)| {
+            let state = state.clone();
+            let listener = presenting.then(|| {
+                crate::browser::on_key(move |key, modified, in_field| {
+                    let action =
+                        Step::from_key(key, modified, in_field).and_then(|s| state.step(s));
+                    action.map(|a| store.dispatch(a)).is_some()
+                })
+            });
+            move || drop(listener)
+        });
+    }
     store
 }
 
@@ -75,4 +97,115 @@ pub fn dispatch_to<S: PageState, T: 'static>(
 /// The text of the input an event came from.
 pub fn input_value(e: &InputEvent) -> String {
     e.target_unchecked_into::<HtmlInputElement>().value()
+}
+
+#[cfg(test)]
+mod tests {
+    //! A presenter's arrow keys, page by page: → walks every example once and comes back to
+    //! the start, ← undoes →.
+    use super::*;
+    use crate::present::Step;
+    use std::fmt::Debug;
+
+    /// The states → visits from `start` until it is back there (at most 32 steps).
+    fn walk<S: PageState + Debug>(start: &S) -> Vec<S> {
+        let mut seen = vec![start.clone()];
+        loop {
+            let here = seen.last().expect("not empty").clone();
+            let action = here.step(Step::Next).expect("the page has examples");
+            let next = here.clone().update(action);
+            let back = next
+                .clone()
+                .update(next.step(Step::Previous).expect("← too"));
+            assert_eq!(back, here, "← undoes →");
+            if next == *start {
+                return seen;
+            }
+            assert!(!seen.contains(&next), "{next:?} came twice");
+            seen.push(next);
+            assert!(seen.len() <= 32, "→ never comes back");
+        }
+    }
+
+    #[test]
+    fn byte_order_steps_through_the_widths() {
+        use byteorder::state::{ByteOrderState, WIDTHS};
+        let widths: Vec<usize> = walk(&ByteOrderState::default())
+            .iter()
+            .map(|s| s.width)
+            .collect();
+        assert_eq!(widths, [2, 4, 8, 16, 1]);
+        assert_eq!(WIDTHS.len(), widths.len());
+    }
+
+    #[test]
+    fn struct_steps_through_the_presets_and_a_typed_state_starts_at_the_first() {
+        use structs::state::{Action, Preset, StructState};
+        let states = walk(&StructState::default());
+        assert_eq!(states.len(), Preset::ALL.len());
+        assert_eq!(states[1].format, ">H50s6s");
+        let typed = StructState::default().update(Action::SetFormat("<q".to_owned()));
+        assert_eq!(typed.step(Step::Next), Some(Action::Preset(Preset::Seed)));
+        assert_eq!(
+            typed.step(Step::Previous),
+            Some(Action::Preset(Preset::Network))
+        );
+    }
+
+    #[test]
+    fn errors_open_the_guides_five_in_turn() {
+        use errors::state::{ErrorsState, SEED};
+        // Nothing open is no example: → opens the first, ← the last.
+        let none = ErrorsState::default();
+        let first = none
+            .clone()
+            .update(none.step(Step::Next).expect("examples"));
+        let last = none
+            .clone()
+            .update(none.step(Step::Previous).expect("examples"));
+        assert_eq!(first.open.as_deref(), Some(SEED[0]));
+        assert_eq!(last.open.as_deref(), Some(SEED[4]));
+        let names: Vec<String> = walk(&first).into_iter().filter_map(|s| s.open).collect();
+        assert_eq!(names, SEED);
+    }
+
+    #[test]
+    fn hostnames_step_through_the_guides_table_row_by_row() {
+        use hostnames::state::HostnameState;
+        let rows: Vec<usize> = walk(&HostnameState::default())
+            .iter()
+            .map(|s| s.advice().row)
+            .collect();
+        assert_eq!(rows, [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn live_steps_through_the_blocking_modes() {
+        use live::state::{LiveState, Mode};
+        let modes: Vec<Mode> = walk(&LiveState::default()).iter().map(|s| s.mode).collect();
+        assert_eq!(modes, Mode::ALL);
+    }
+
+    #[test]
+    fn addresses_step_between_the_families() {
+        use addresses::state::AddressState;
+        let hosts: Vec<String> = walk(&AddressState::default())
+            .into_iter()
+            .map(|s| s.host)
+            .collect();
+        assert_eq!(hosts, ["127.0.0.1", "::1"]);
+    }
+
+    #[test]
+    fn text_steps_through_the_received_bytes() {
+        use text::state::{TextState, GUESS_PRESETS};
+        let presets: Vec<Option<usize>> = walk(&TextState::default())
+            .iter()
+            .map(TextState::guess_preset)
+            .collect();
+        assert_eq!(
+            presets,
+            (0..GUESS_PRESETS.len()).map(Some).collect::<Vec<_>>()
+        );
+    }
 }

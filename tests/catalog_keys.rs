@@ -39,6 +39,8 @@ fn keys_in(source: &str) -> Vec<String> {
         "con",
         "predict",
         "class",
+        "qr",
+        "a11y",
     ] {
         let opening = format!("\"{prefix}.");
         for (at, _) in source.match_indices(&opening) {

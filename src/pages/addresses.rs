@@ -218,9 +218,10 @@ fn checked_view(i18n: &I18n, c: &Checked) -> Html {
         let cells = fields.iter().enumerate().flat_map(|(i, f)| {
             f.range.clone().map(move |o| (i, f.name, o))
         }).map(|(i, name, o)| html! {
-            <li class={classes!("cell", "value", format!("f{}", i % 8))} title={name} data-field={i.to_string()}>
+            <li class={classes!("cell", "value", format!("f{}", i % 8))} title={name} data-field={i.to_string()}
+                aria-label={i18n.f("a11y.byte", &[("offset", &o.to_string()), ("value", &format!("{:02x}", bytes[o])), ("field", name)])}>
                 <span class="cell-off" aria-hidden="true">{ o }</span>
-                <span class="cell-hex">{ format!("{:02x}", bytes[o]) }</span>
+                <span class="cell-hex" aria-hidden="true">{ format!("{:02x}", bytes[o]) }</span>
             </li>
         });
         let legend = fields.iter().enumerate().map(|(i, f)| html! {
@@ -234,7 +235,7 @@ fn checked_view(i18n: &I18n, c: &Checked) -> Html {
             <>
                 <h3>{ i18n.t("addr.sockaddr") }</h3>
                 <p class="help">{ i18n.t("addr.sockaddr_help") }{" "}<a href="/byte-order">{ i18n.t("addr.see_byteorder") }</a></p>
-                <ol class="hexview" data-testid="addr-sockaddr">{ for cells }</ol>
+                <ol class="hexview" data-testid="addr-sockaddr" aria-label={i18n.t("addr.sockaddr").to_owned()}>{ for cells }</ol>
                 <div class="table-wrap"><table class="legend"><tbody>{ for legend }</tbody></table></div>
             </>
         }

@@ -4,14 +4,14 @@
 
 pub mod state;
 
-use crate::components::bytes::ByteBoxes;
+use crate::components::bytes::{ByteBits, ByteBoxes};
 use crate::components::python::{PyCallView, PyErrorView};
 use crate::components::segmented::{Segment, Segmented};
 use crate::i18n::use_i18n;
 use crate::pages::{dispatch_to, input_value, use_page_store, PageProps, Store};
 use socklab_core::byteorder::{Endian, SwapFn};
 use socklab_core::pyfloat::{FloatCode, FloatKind};
-use state::{Action, ByteOrderState, Encoding, FloatView, WIDTHS};
+use state::{byte_bits, Action, ByteOrderState, Encoding, FloatView, WIDTHS};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -231,11 +231,13 @@ fn encoding_card(
     let body = match &enc.bytes {
         Ok(bytes) => {
             let hex = socklab_core::pyrepr::hex_spaced(bytes);
+            let fields = bit_fields(i18n, enc.order, bytes.len());
             html! {
                 <>
-                    <ByteBoxes bytes={bytes.clone()} label={i18n.t(title).to_owned()} />
-                    if let Some(bits) = &enc.bits {
-                        <p class="bits"><span class="label">{ i18n.t("bo.bits") }</span><code>{ bits }</code></p>
+                    <ByteBoxes bytes={bytes.clone()} label={i18n.t(title).to_owned()} fields={fields.clone()} />
+                    if enc.bits.is_some() {
+                        <div class="bits"><span class="label" aria-hidden="true">{ i18n.t("bo.bits") }</span>
+                            <ByteBits bytes={bytes.clone()} label={format!("{} · {}", i18n.t("bo.bits"), i18n.t(title))} {fields} /></div>
                     }
                     <button type="button" class="link-btn" onclick={Callback::from(move |_| store.dispatch(Action::UseBytes(hex.clone())))}>
                         { i18n.t("bo.read_back") }
@@ -252,6 +254,19 @@ fn encoding_card(
             <div class="calls">{ for enc.calls.iter().map(|c| html! { <PyCallView code={c.code.clone()} result={c.result.clone()} /> }) }</div>
         </div>
     }
+}
+
+/// Each byte's field for a screen reader: the bits of the value it holds ("bits 15–8").
+fn bit_fields(i18n: &crate::i18n::I18n, order: Endian, width: usize) -> Vec<String> {
+    (0..width)
+        .map(|i| {
+            let (high, low) = byte_bits(order, width, i);
+            i18n.f(
+                "bo.byte_bits",
+                &[("high", &high.to_string()), ("low", &low.to_string())],
+            )
+        })
+        .collect()
 }
 
 fn float_view(i18n: &crate::i18n::I18n, f: &FloatView) -> Html {
@@ -278,11 +293,13 @@ fn float_view(i18n: &crate::i18n::I18n, f: &FloatView) -> Html {
     };
     html! {
         <div class="float" data-testid="float-parts" data-kind={format!("{:?}", p.kind)}>
-            <ByteBoxes bytes={p.big_endian.clone()} label={i18n.t("bo.big").to_owned()} />
-            <p class="fbits" aria-label={i18n.t("bo.bits").to_owned()}>
-                <code class="fb-sign" title={i18n.t("bo.float_sign").to_owned()}>{ if p.sign { "1" } else { "0" } }</code>
-                <code class="fb-exp" title={i18n.t("bo.float_exponent").to_owned()}>{ &p.exponent_bits }</code>
-                <code class="fb-man" title={i18n.t("bo.float_mantissa").to_owned()}>{ &p.mantissa_bits }</code>
+            <ByteBoxes bytes={p.big_endian.clone()} label={i18n.t("bo.big").to_owned()}
+                fields={bit_fields(i18n, Endian::Big, p.big_endian.len())} />
+            <p class="fbits">
+                <span class="sr-only">{ i18n.t("bo.bits") }{": "}</span>
+                <code class="fb-sign" title={i18n.t("bo.float_sign").to_owned()}><span class="sr-only">{ i18n.t("bo.float_sign") }{" "}</span>{ if p.sign { "1" } else { "0" } }</code>
+                <code class="fb-exp" title={i18n.t("bo.float_exponent").to_owned()}><span class="sr-only">{ i18n.t("bo.float_exponent") }{" "}</span>{ &p.exponent_bits }</code>
+                <code class="fb-man" title={i18n.t("bo.float_mantissa").to_owned()}><span class="sr-only">{ i18n.t("bo.float_mantissa") }{" "}</span>{ &p.mantissa_bits }</code>
             </p>
             <dl class="fparts">
                 <dt><span class="swatch fb-sign-bg" aria-hidden="true"></span>{ i18n.t("bo.float_sign") }</dt>

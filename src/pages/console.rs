@@ -115,8 +115,8 @@ struct Ctx {
 }
 
 impl Ctx {
-    /// Puts every pane's script into the URL.
-    fn save_query(&self) {
+    /// Every pane's script, as the URL keeps them.
+    fn query(&self) -> ConsoleQuery {
         let panes = self
             .rt
             .borrow()
@@ -124,7 +124,40 @@ impl Ctx {
             .iter()
             .map(|p| p.transcript.script())
             .collect();
-        self.on_query.emit(ConsoleQuery { panes }.to_query());
+        ConsoleQuery { panes }
+    }
+
+    /// Puts every pane's script into the URL.
+    fn save_query(&self) {
+        self.on_query.emit(self.query().to_query());
+    }
+
+    /// Replaces the panes with example `n` of [`EXAMPLES`], not yet run (closing the old
+    /// panes' sockets).
+    fn load_example(&self, n: usize) {
+        let Some((_, panes)) = EXAMPLES.get(n) else {
+            return;
+        };
+        {
+            let mut rt = self.rt.borrow_mut();
+            let old = std::mem::take(&mut rt.panes);
+            let count = panes.len().max(2);
+            rt.panes = (0..count)
+                .map(|k| {
+                    let lines: Vec<String> = panes
+                        .get(k)
+                        .map(|l| l.iter().map(|s| (*s).to_owned()).collect())
+                        .unwrap_or_default();
+                    let mut p = PaneRt::new(&lines);
+                    p.generation = old.get(k).map_or(0, |o| o.generation + 1);
+                    p
+                })
+                .collect();
+            rt.run_all = None;
+            close_sockets(&self.companion, &old);
+        }
+        self.save_query();
+        self.redraw.emit(());
     }
 
     /// Runs `line` in pane `k` (nothing happens if a line runs there already).
@@ -583,31 +616,29 @@ pub fn ConsolePage(props: &ConsoleProps) -> Html {
                 return;
             };
             select.set_value("");
-            let Some((_, panes)) = EXAMPLES.get(n) else {
-                return;
-            };
-            {
-                let mut rt = ctx.rt.borrow_mut();
-                let old = std::mem::take(&mut rt.panes);
-                let count = panes.len().max(2);
-                rt.panes = (0..count)
-                    .map(|k| {
-                        let lines: Vec<String> = panes
-                            .get(k)
-                            .map(|l| l.iter().map(|s| (*s).to_owned()).collect())
-                            .unwrap_or_default();
-                        let mut p = PaneRt::new(&lines);
-                        p.generation = old.get(k).map_or(0, |o| o.generation + 1);
-                        p
-                    })
-                    .collect();
-                rt.run_all = None;
-                close_sockets(&ctx.companion, &old);
-            }
-            ctx.save_query();
-            ctx.redraw.emit(());
+            ctx.load_example(n);
         })
     };
+    // A presenter's arrow keys load the next (or previous) example.
+    {
+        let ctx = ctx.clone();
+        let presenting = use_context::<crate::present::Presenting>()
+            .unwrap_or_default()
+            .0;
+        use_effect_with(presenting, move |&presenting| {
+            let listener = presenting.then(|| {
+                crate::browser::on_key(move |key, modified, in_field| {
+                    let Some(step) = crate::present::Step::from_key(key, modified, in_field) else {
+                        return false;
+                    };
+                    let examples = EXAMPLES.map(|(_, panes)| panes);
+                    ctx.load_example(ctx.query().step_example(&examples, step));
+                    true
+                })
+            });
+            move || drop(listener)
+        });
+    }
     let add_pane = {
         let ctx = ctx.clone();
         Callback::from(move |_| {

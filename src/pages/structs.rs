@@ -308,9 +308,10 @@ fn cell(i18n: &I18n, c: &Cell, view: &StructView, lit: &UseStateHandle<Option<us
     html! {
         <li class={classes!("cell", kind, field_class(field), on.then_some("hl"))} tabindex="0"
             data-field={field.to_string()} data-kind={kind}
-            title={format!("{} · offset {}", label, c.offset)}>
+            title={format!("{} · offset {}", label, c.offset)}
+            aria-label={i18n.f("a11y.byte", &[("offset", &c.offset.to_string()), ("value", &hex), ("field", &label)])}>
             <span class="cell-off" aria-hidden="true">{ c.offset }</span>
-            <span class="cell-hex">{ hex }</span>
+            <span class="cell-hex" aria-hidden="true">{ hex }</span>
         </li>
     }
 }

@@ -281,6 +281,14 @@ impl crate::pages::PageState for AddressState {
     fn to_query(&self) -> Vec<(&'static str, String)> {
         AddressState::to_query(self)
     }
+
+    /// The examples are the two families: the same address as an AF_INET and an AF_INET6
+    /// tuple, and their sockaddr bytes.
+    fn step(&self, step: crate::present::Step) -> Option<Action> {
+        Some(Action::SetFamily(
+            step.cycle(&[Family::Inet, Family::Inet6], &self.family),
+        ))
+    }
 }
 
 impl AddressState {

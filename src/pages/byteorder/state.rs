@@ -18,6 +18,16 @@ use crate::route::{get, parse_query};
 /// The widths the calculator offers, in bytes.
 pub const WIDTHS: [usize; 5] = [1, 2, 4, 8, 16];
 
+/// The bits of a `width`-byte value that its byte `index` holds in `order`, as (highest,
+/// lowest), bit 0 being the least significant: in big-endian byte 0 holds the top bits.
+pub fn byte_bits(order: Endian, width: usize, index: usize) -> (usize, usize) {
+    let from_bottom = match order {
+        Endian::Big => width - 1 - index,
+        Endian::Little => index,
+    };
+    (8 * from_bottom + 7, 8 * from_bottom)
+}
+
 /// Everything the learner has typed or chosen on the page.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ByteOrderState {
@@ -87,6 +97,12 @@ impl crate::pages::PageState for ByteOrderState {
 
     fn to_query(&self) -> Vec<(&'static str, String)> {
         ByteOrderState::to_query(self)
+    }
+
+    /// The examples are the widths: the same integer in 1, 2, 4, 8 and 16 bytes (256 in one
+    /// byte is the OverflowError).
+    fn step(&self, step: crate::present::Step) -> Option<Action> {
+        Some(Action::SetWidth(step.cycle(&WIDTHS, &self.width)))
     }
 }
 
@@ -429,6 +445,11 @@ mod tests {
         assert_eq!(big.calls[1].code, "(256).to_bytes(2, 'big')");
         assert_eq!(little.calls[0].result.as_deref(), Ok(r"b'\x00\x01'"));
         assert_eq!(big.bits.as_deref(), Some("00000001 00000000"));
+        // Byte by byte, which bits of 256 each holds: its field, for a screen reader.
+        assert_eq!(byte_bits(Endian::Big, 2, 0), (15, 8));
+        assert_eq!(byte_bits(Endian::Big, 2, 1), (7, 0));
+        assert_eq!(byte_bits(Endian::Little, 2, 0), (7, 0));
+        assert_eq!(byte_bits(Endian::Little, 4, 3), (31, 24));
         let htons = view.swaps.iter().find(|r| r.func == SwapFn::Htons).unwrap();
         assert_eq!(
             htons.result.as_ref().unwrap(),

@@ -171,6 +171,23 @@ impl ConsoleQuery {
         ConsoleQuery { panes }
     }
 
+    /// The example a presenter's arrow key loads: the one after (or before) the example these
+    /// panes hold, wrapping around; from panes that hold none, the first (or the last).
+    /// `examples` are each example's panes' lines.
+    pub fn step_example(&self, examples: &[&[&[&str]]], step: crate::present::Step) -> usize {
+        let holds = |example: &[&[&str]]| {
+            let count = example.len().max(2);
+            self.panes.len() == count
+                && self.panes.iter().enumerate().all(|(k, lines)| {
+                    let wanted = example.get(k).copied().unwrap_or_default();
+                    lines.iter().map(String::as_str).eq(wanted.iter().copied())
+                })
+        };
+        let current = examples.iter().position(|e| holds(e));
+        let all: Vec<Option<usize>> = (0..examples.len()).map(Some).collect();
+        step.cycle(&all, &current).unwrap_or(0)
+    }
+
     /// The query string for these scripts.
     pub fn to_query(&self) -> String {
         crate::route::console_query(&self.panes)
@@ -339,5 +356,49 @@ mod tests {
         assert_eq!(took_text(0.42), "0.4 ms");
         assert_eq!(took_text(12.3), "12 ms");
         assert_eq!(took_text(1250.0), "1.25 s");
+    }
+
+    #[test]
+    fn a_presenters_arrows_step_through_the_examples() {
+        use crate::present::Step;
+        let examples: [&[&[&str]]; 3] = [
+            &[&["a = 1"], &["b = 2"]],
+            &[&["c = 3"]],
+            &[&["d"], &["e"], &["f"]],
+        ];
+        let panes = |p: &[&[&str]]| ConsoleQuery {
+            panes: p
+                .iter()
+                .map(|l| l.iter().map(|s| (*s).to_owned()).collect())
+                .collect(),
+        };
+        // Empty panes, or typed code, hold no example: → the first, ← the last.
+        assert_eq!(
+            ConsoleQuery::default().step_example(&examples, Step::Next),
+            0
+        );
+        assert_eq!(
+            ConsoleQuery::default().step_example(&examples, Step::Previous),
+            2
+        );
+        let typed = panes(&[&["a = 1", "print(a)"], &["b = 2"]]);
+        assert_eq!(typed.step_example(&examples, Step::Next), 0);
+        // Each example, as loaded (a one-pane example keeps an empty second pane).
+        assert_eq!(
+            panes(&[&["a = 1"], &["b = 2"]]).step_example(&examples, Step::Next),
+            1
+        );
+        assert_eq!(
+            panes(&[&["c = 3"], &[]]).step_example(&examples, Step::Next),
+            2
+        );
+        assert_eq!(
+            panes(&[&["c = 3"], &[]]).step_example(&examples, Step::Previous),
+            0
+        );
+        assert_eq!(
+            panes(&[&["d"], &["e"], &["f"]]).step_example(&examples, Step::Next),
+            0
+        );
     }
 }

@@ -114,6 +114,12 @@ impl crate::pages::PageState for ErrorsState {
         }
         q
     }
+
+    /// The examples are the guide's five errors, each opened in turn.
+    fn step(&self, step: crate::present::Step) -> Option<Action> {
+        let current = self.opened_name().unwrap_or_default();
+        Some(Action::Open(Some(step.cycle(&SEED, &current).to_owned())))
+    }
 }
 
 impl ErrorsState {

@@ -66,7 +66,17 @@ pub enum Action {
     SetAllInterfaces(bool),
     /// Typed the Ethernet address.
     SetAddress(String),
+    /// Chose a row of the guide's table: a role and a network at once.
+    SetRow(Role, Network),
 }
+
+/// The guide's table, row by row: the page's examples, in the order of its rows.
+pub const ROWS: [(Role, Network); 4] = [
+    (Role::Server, Network::Loopback),
+    (Role::Server, Network::Ethernet),
+    (Role::Client, Network::Loopback),
+    (Role::Client, Network::Ethernet),
+];
 
 /// The recommendation.
 #[derive(Clone, Debug, PartialEq)]
@@ -95,6 +105,12 @@ impl crate::pages::PageState for HostnameState {
     fn to_query(&self) -> Vec<(&'static str, String)> {
         HostnameState::to_query(self)
     }
+
+    /// The examples are the rows of the guide's table ([`ROWS`]).
+    fn step(&self, step: crate::present::Step) -> Option<Action> {
+        let (role, network) = step.cycle(&ROWS, &(self.role, self.network));
+        Some(Action::SetRow(role, network))
+    }
 }
 
 impl HostnameState {
@@ -113,6 +129,10 @@ impl HostnameState {
             }
             Action::SetAllInterfaces(a) => self.all_interfaces = a,
             Action::SetAddress(a) => self.address = a,
+            Action::SetRow(r, n) => {
+                self.role = r;
+                self.network = n;
+            }
         }
         self
     }

@@ -82,6 +82,10 @@ impl crate::pages::PageState for LiveState {
     fn to_query(&self) -> Vec<(&'static str, String)> {
         LiveState::to_query(self)
     }
+    /// The examples are the three blocking modes, in the page's order.
+    fn step(&self, step: crate::present::Step) -> Option<Action> {
+        Some(Action::SetMode(step.cycle(&Mode::ALL, &self.mode)))
+    }
 }
 
 impl LiveState {

@@ -281,6 +281,14 @@ impl crate::pages::PageState for StructState {
     fn to_query(&self) -> Vec<(&'static str, String)> {
         StructState::to_query(self)
     }
+
+    /// The examples are the presets; a state typed by hand steps to the first (or last).
+    fn step(&self, step: crate::present::Step) -> Option<Action> {
+        let current = Preset::ALL.into_iter().find(|p| p.state() == *self);
+        Some(Action::Preset(
+            step.cycle(&Preset::ALL.map(Some), &current)?,
+        ))
+    }
 }
 
 impl StructState {

@@ -188,6 +188,12 @@ impl crate::pages::PageState for TextState {
         }
         q
     }
+
+    /// The examples are the received bytes of [`GUESS_PRESETS`], each read by every guess.
+    fn step(&self, step: crate::present::Step) -> Option<Action> {
+        let all: Vec<Option<usize>> = (0..GUESS_PRESETS.len()).map(Some).collect();
+        Some(Action::GuessPreset(step.cycle(&all, &self.guess_preset())?))
+    }
 }
 
 impl TextState {
