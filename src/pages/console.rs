@@ -24,6 +24,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::Duration;
+use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
@@ -57,6 +58,9 @@ struct PaneRt {
     gone_notice: bool,
     /// What Tab offered last.
     offered: Vec<String>,
+    /// Draws the running line after 20 ms: a line that ends sooner is drawn once, finished
+    /// (a render between Enter and the answer delayed the answer's handling).
+    show_running: Option<gloo_timers::callback::Timeout>,
 }
 
 impl PaneRt {
@@ -74,6 +78,7 @@ impl PaneRt {
             forget_sockets: false,
             gone_notice: false,
             offered: Vec::new(),
+            show_running: None,
         }
     }
 
@@ -103,6 +108,8 @@ struct Runtime {
     peers: HashMap<PeerKind, String>,
     /// The pane the peer menu types into.
     focus: usize,
+    /// A pending write of the panes' code into the URL (see [`Ctx::save_query`]).
+    url_timer: Option<gloo_timers::callback::Timeout>,
 }
 
 /// The page's handle on its runtime, given to every callback and task.
@@ -127,9 +134,19 @@ impl Ctx {
         ConsoleQuery { panes }
     }
 
-    /// Puts every pane's script into the URL.
+    /// Puts every pane's script into the URL, a quarter of a second after the first change
+    /// of a burst: `history.replaceState` costs the browser a millisecond or more, and doing it
+    /// for every line ran it twice between Enter and the line's output (the console bench).
     fn save_query(&self) {
-        self.on_query.emit(self.query().to_query());
+        if self.rt.borrow().url_timer.is_some() {
+            return;
+        }
+        let ctx = self.clone();
+        let timer = gloo_timers::callback::Timeout::new(250, move || {
+            ctx.rt.borrow_mut().url_timer = None;
+            ctx.on_query.emit(ctx.query().to_query());
+        });
+        self.rt.borrow_mut().url_timer = Some(timer);
     }
 
     /// Replaces the panes with example `n` of [`EXAMPLES`], not yet run (closing the old
@@ -169,9 +186,12 @@ impl Ctx {
             p.transcript.start(line.clone());
             p.started_ms = now_ms();
             p.offered.clear();
+            let redraw = self.redraw.clone();
+            p.show_running = Some(gloo_timers::callback::Timeout::new(20, move || {
+                redraw.emit(());
+            }));
             (py, p.generation)
         };
-        self.redraw.emit(());
         let ctx = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let host = PageHost {
@@ -192,6 +212,7 @@ impl Ctx {
                 }
                 p.py = Some(py);
                 p.in_flight = None;
+                p.show_running = None;
                 p.transcript
                     .finish(ran.output, ran.raised, ran.socklab, took);
                 p.remember_names();
@@ -428,7 +449,8 @@ impl Host for PageHost {
                     .board
                     .call(self.pane, call, &outcome);
                 self.ctx.look_up_names(call, &outcome);
-                self.ctx.redraw.emit(());
+                // Drawn with the line's end, or (a line making several calls) with the next
+                // tick of its clock.
                 Ok(outcome)
             }
             _ => Err(Gone::Disconnected),
@@ -756,6 +778,10 @@ fn pane_view(ctx: &Ctx, i18n: &I18n, k: usize, connected: bool) -> Html {
     let entries = t.entries.iter().enumerate().map(|(i, e)| {
         let last = i + 1 == t.entries.len();
         let running = e.output.is_none();
+        if !running {
+            // A finished line never changes: a component yew skips when its props are equal.
+            return html! { <DoneLine key={i} entry={e.clone()} /> };
+        }
         let time = match e.took_ms {
             Some(ms) => took_text(ms),
             None => took_text(now - p.started_ms),
@@ -772,7 +798,7 @@ fn pane_view(ctx: &Ctx, i18n: &I18n, k: usize, connected: bool) -> Html {
             "py-out"
         };
         html! {
-            <li class={classes!("con-line", running.then_some("con-running"))}>
+            <li key={i} class={classes!("con-line", running.then_some("con-running"))}>
                 <div class="con-in">
                     <code><span class="py-prompt" aria-hidden="true">{">>> "}</span><span class="py-in">{ e.line.clone() }</span></code>
                     <span class="con-time" data-testid={running.then_some(format!("console-clock-{n}"))}>{ time }</span>
@@ -787,8 +813,8 @@ fn pane_view(ctx: &Ctx, i18n: &I18n, k: usize, connected: bool) -> Html {
             </li>
         }
     });
-    let pending = t.typed_ahead.iter().chain(&t.pending).map(|line| {
-        html! { <li class="con-line con-pending"><code><span class="py-prompt" aria-hidden="true">{"··· "}</span>{ line.clone() }</code></li> }
+    let pending = t.typed_ahead.iter().chain(&t.pending).enumerate().map(|(j, line)| {
+        html! { <li key={format!("p{j}")} class="con-line con-pending"><code><span class="py-prompt" aria-hidden="true">{"··· "}</span>{ line.clone() }</code></li> }
     });
     let onkeydown = {
         let ctx = ctx.clone();
@@ -847,12 +873,33 @@ fn pane_view(ctx: &Ctx, i18n: &I18n, k: usize, connected: bool) -> Html {
         .enumerate()
         .map(|(j, _)| pane_name(j).1)
         .collect();
-    let order: Vec<&str> = names.iter().map(String::as_str).collect();
-    let script = socklab_core::console::export::script(&names[k], &order, &t.script());
-    let export_href = format!(
-        "data:text/x-python;charset=utf-8,{}",
-        crate::route::percent_encode(&script)
-    );
+    // The file is written when the link is clicked (its href set just before the browser
+    // follows it), not on every render: a long transcript made each line's render slower.
+    let export = {
+        let ctx = ctx.clone();
+        let names = names.clone();
+        Callback::from(move |e: MouseEvent| {
+            let order: Vec<&str> = names.iter().map(String::as_str).collect();
+            let lines = ctx
+                .rt
+                .borrow()
+                .panes
+                .get(k)
+                .map(|p| p.transcript.script())
+                .unwrap_or_default();
+            let script = socklab_core::console::export::script(&names[k], &order, &lines);
+            let href = format!(
+                "data:text/x-python;charset=utf-8,{}",
+                crate::route::percent_encode(&script)
+            );
+            if let Some(link) = e
+                .current_target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            {
+                let _ = link.set_attribute("href", &href);
+            }
+        })
+    };
     let title = pane_title(i18n, k);
     let placeholder = if k == 0 {
         "srv = socket.create_server(('127.0.0.1', 20007))"
@@ -864,7 +911,7 @@ fn pane_view(ctx: &Ctx, i18n: &I18n, k: usize, connected: bool) -> Html {
             <div class="pane-head">
                 <h2>{ title.clone() }</h2>
                 <span class="pane-tools">
-                    <a class="link-btn" href={export_href} download={format!("{}.py", names[k])} data-testid={format!("console-export-{n}")}>{ i18n.f("con.export", &[("file", &format!("{}.py", names[k]))]) }</a>
+                    <a class="link-btn" href="#" onclick={export} download={format!("{}.py", names[k])} data-testid={format!("console-export-{n}")}>{ i18n.f("con.export", &[("file", &format!("{}.py", names[k]))]) }</a>
                     <button type="button" class="link-btn" data-testid={format!("console-restart-{n}")} onclick={restart}>{ i18n.t("con.restart") }</button>
                     if k >= 2 {
                         <button type="button" class="link-btn" onclick={remove}>{ i18n.t("con.remove_pane") }</button>
@@ -892,6 +939,36 @@ fn pane_view(ctx: &Ctx, i18n: &I18n, k: usize, connected: bool) -> Html {
                 <p class="con-offers small" data-testid={format!("console-completions-{n}")}>{ p.offered.join("  ") }</p>
             }
         </div>
+    }
+}
+
+/// Props of [`DoneLine`].
+#[derive(Properties, PartialEq)]
+struct DoneLineProps {
+    entry: state::Entry,
+}
+
+/// A line that has run: `>>> line`, how long it took, what it printed.
+#[function_component]
+fn DoneLine(props: &DoneLineProps) -> Html {
+    let e = &props.entry;
+    let out_class = if e.socklab {
+        "py-note"
+    } else if e.raised {
+        "py-err"
+    } else {
+        "py-out"
+    };
+    html! {
+        <li class="con-line">
+            <div class="con-in">
+                <code><span class="py-prompt" aria-hidden="true">{">>> "}</span><span class="py-in">{ e.line.clone() }</span></code>
+                <span class="con-time">{ e.took_ms.map(took_text).unwrap_or_default() }</span>
+            </div>
+            if let Some(out) = e.output.as_ref().filter(|o| !o.is_empty()) {
+                <pre class={classes!("con-out", out_class)}>{ out.clone() }</pre>
+            }
+        </li>
     }
 }
 

@@ -95,12 +95,11 @@ test("a server waits in accept() while the client connects, and the panel and di
   );
   expect(seen).toEqual(["pane2>pane1 connect", "pane1>pane2 accept", "pane2>pane1 data", "pane2>pane1 fin"]);
   await expect(arrows.nth(2)).toContainText("5 bytes");
-  // The URL keeps every pane's code.
-  const url = new URL(page.url());
-  expect(url.pathname).toBe("/console");
-  expect(url.searchParams.get("p2")).toBe(
-    `import socket\nc = socket.create_connection(('127.0.0.1', ${port}))\nc.sendall(b'hello')\nc.shutdown(socket.SHUT_WR)`,
-  );
+  // The URL keeps every pane's code (written a moment after a burst of lines).
+  expect(new URL(page.url()).pathname).toBe("/console");
+  await expect
+    .poll(() => new URL(page.url()).searchParams.get("p2"))
+    .toBe(`import socket\nc = socket.create_connection(('127.0.0.1', ${port}))\nc.sendall(b'hello')\nc.shutdown(socket.SHUT_WR)`);
   watch.expectNone();
 });
 
@@ -148,6 +147,7 @@ test("a shared link opens the code not yet run, and Run all runs pane by pane", 
   const texts = [await transcript(page, 1).getAttribute("data-text"), await transcript(page, 2).getAttribute("data-text")];
   expect(texts[1]).toContain(">>> c.recv(100)\nb'PING'\n>>> c.recv(100)\nb''\n>>> len('中文'.encode('utf-8'))\n6");
   // The same link in a new page: the code is there, nothing ran.
+  await expect.poll(() => new URL(page.url()).searchParams.get("p2") ?? "").toContain("len('中文'.encode('utf-8'))");
   const shared = page.url();
   const other = await context.newPage();
   await other.goto(shared);
