@@ -7,12 +7,13 @@ import { serverUrl } from "./helpers";
 
 /**
  * wasm + JS + CSS as served to Chromium (brotli), in bytes. The issue asks for 300,000; this
- * build is not there: 444,260 bytes (wasm 432,854, JS 6,181, CSS 5,225; 458,720 before the GBK
- * table was carried as differences). The budget is that, rounded up by 5%, so that nothing
- * heavier gets in unnoticed; lower it as the wasm shrinks, down to the issue's 300,000.
+ * build is not there: 503,831 bytes once the console, Predict-then-run, presenter mode, the
+ * link's QR code and the classroom bar joined (444,260 before them; 458,720 before the GBK
+ * table was carried as differences). The budget is that plus 3%, so that nothing heavier gets
+ * in unnoticed; lower it as the wasm shrinks, down to the issue's 300,000.
  */
 const ISSUE_BUDGET = 300_000;
-const BUDGET = 467_000;
+const BUDGET = 519_000;
 
 const isAsset = (url: string) => /\.(wasm|js|css)$/.test(new URL(url).pathname);
 
