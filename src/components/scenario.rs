@@ -101,7 +101,9 @@ fn step_code(i18n: &crate::i18n::I18n, step: &Step) -> Html {
                 <code class="py-comment">{ format!("  # {}", i18n.t(key)) }</code>
             </>
         },
-        None => html! { <code class="py-in">{ &step.code }</code> },
+        // A compound step (`try:` ... `except`): its lines after the first at `... `, and the
+        // empty line that ends it, as the REPL shows them.
+        None => html! { <code class="py-in">{ step.code.replace('\n', "\n... ") }</code> },
     }
 }
 

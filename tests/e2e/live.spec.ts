@@ -98,3 +98,14 @@ test("where a message ends: a length prefix and the end of the stream, each run 
   await expect(page.getByTestId("console-transcript-2")).toHaveAttribute("data-text", /\nb'the answer'\n>>> c\.recv\(1024\)\nb''\n>>> c\.close\(\)$/);
   watch.expectNone();
 });
+
+test("non-blocking the guide's way: except BlockingIOError as e, and e.errno is EWOULDBLOCK", async ({ page }) => {
+  await page.goto(pageUrl("/live?mode=nonblocking"));
+  await expectConnected(page);
+  const scenario = page.getByTestId("scenario-ewouldblock_recv");
+  await scenario.getByTestId("scenario-ewouldblock_recv-run").click();
+  const transcript = scenario.getByTestId("scenario-transcript");
+  await expect(transcript).toContainText("BlockingIOError: [Errno 11] Resource temporarily unavailable");
+  await expect(transcript).toContainText("... except BlockingIOError as e:");
+  await expect(transcript.locator(".step-out.py-out")).toHaveText(["True 11"]);
+});

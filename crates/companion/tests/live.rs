@@ -1436,3 +1436,43 @@ async fn every_scenario_comment_is_one_the_page_translates() {
         }
     }
 }
+
+/// Non-blocking the guide's way: the `except BlockingIOError as e` step prints what CPython's
+/// except clause prints on the same lines (`e.errno == socket.EWOULDBLOCK` is True).
+#[tokio::test]
+async fn the_wouldblock_scenario_catches_it_as_the_guide_does() {
+    let server = Running::start(Config::default()).await;
+    let mut s = Session::open(&server).await;
+    let m = s
+        .request(json!({"type": "scenario", "scenario": "ewouldblock_recv"}))
+        .await;
+    let steps = m["steps"].as_array().unwrap();
+    let caught = steps
+        .iter()
+        .find(|st| st["code"].as_str().unwrap().starts_with("try:"))
+        .expect("a try/except step");
+    assert_eq!(caught["outcome"]["value"]["kind"], "printed", "{m:#}");
+    let ours = caught["outcome"]["value"]["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(ours, "True 11");
+    // CPython runs the transcript's lines up to that step (the first recv's exception is
+    // caught and left out) and prints what that step prints.
+    let code: Vec<String> = steps
+        .iter()
+        .map(|st| st["code"].as_str().unwrap().to_owned())
+        .take_while(|c| !c.starts_with("s") || !c.contains(".close()"))
+        .collect();
+    let program = format!(
+        "import socket, io, contextlib\nns = {{'socket': socket}}\nout = ''\n\
+         for line in {code:?}:\n    buf = io.StringIO()\n    try:\n        \
+         with contextlib.redirect_stdout(buf):\n            exec(line, ns)\n    \
+         except BlockingIOError:\n        pass\n    if line.startswith('try:'):\n        out = buf.getvalue()\n\
+         print(out, end='')\n"
+    );
+    let python = tokio::task::spawn_blocking(move || python_prints(&program))
+        .await
+        .unwrap();
+    assert_eq!(python.trim_end(), ours, "CPython on {code:?}");
+}

@@ -165,6 +165,33 @@ impl Script<'_> {
         self.run(Call::on(sock, bind), Some(code)).await
     }
 
+    /// `try: sN.recv(1024)` / `except BlockingIOError as e: print(...)`, as the guide writes
+    /// non-blocking code: the recv() runs for real, and the step prints what the except clause
+    /// prints (nothing if it received data).
+    async fn caught_wouldblock(&mut self, sock: SockId) {
+        let started = Instant::now();
+        let outcome = match ops::run(self.inner, 0, recv(sock)).await {
+            Err(fail) => match fail.into_outcome() {
+                CallOutcome::Raised(r) if r.errno == Some(libc::EWOULDBLOCK) => {
+                    CallOutcome::Returned {
+                        value: PyReturn::Printed {
+                            text: format!("True {}", libc::EWOULDBLOCK),
+                        },
+                    }
+                }
+                other => other,
+            },
+            Ok(_) => CallOutcome::Returned {
+                value: PyReturn::None,
+            },
+        };
+        let code = format!(
+            "try:\n    {}.recv(1024)\nexcept BlockingIOError as e:\n    print(e.errno == socket.EWOULDBLOCK, e.errno)\n",
+            sock_var(sock)
+        );
+        self.record(code, outcome, started);
+    }
+
     /// `sN.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)`.
     async fn reuse_address(&mut self, sock: SockId) -> Option<PyReturn> {
         let on = Method::Setsockopt {
@@ -323,6 +350,8 @@ async fn play(sc: &mut Script<'_>, which: Scenario) -> Option<()> {
             sc.connect(s1, port, "live.c_silent_peer").await?;
             sc.call(Call::on(s1, Method::SetBlocking(false))).await?;
             sc.call(recv(s1)).await;
+            // The guide's way: catch it, and see that its errno is EWOULDBLOCK (EAGAIN).
+            sc.caught_wouldblock(s1).await;
         }
         Scenario::EwouldblockSend => {
             let port = sc.peer(which.peer()?).await?;

@@ -697,7 +697,7 @@ fn returned(value: PyReturn, made: &mut Vec<SocketObj>, epoch: u32) -> Flow<Valu
             Value::Bytes(crate::protocol::hex_decode(&hex)),
             literal_value(&address),
         ]),
-        PyReturn::Ready { .. } => Value::None,
+        PyReturn::Ready { .. } | PyReturn::Printed { .. } => Value::None,
     })
 }
 

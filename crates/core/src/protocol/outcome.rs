@@ -63,6 +63,12 @@ pub enum PyReturn {
         /// With an exceptional condition.
         except: Vec<SockId>,
     },
+    /// What a scripted step printed (a `try:`/`except` block of a scenario that calls
+    /// `print()`): the REPL shows the text as it is.
+    Printed {
+        /// The text, without the final newline.
+        text: String,
+    },
     /// `recvfrom()`'s pair.
     Received {
         /// The bytes, as lowercase hex.
@@ -101,6 +107,7 @@ impl PyReturn {
                 };
                 format!("({}, {}, {})", list(read), list(write), list(except))
             }
+            PyReturn::Printed { text } => text.clone(),
             PyReturn::Received { hex, address } => {
                 format!(
                     "({}, {address})",

@@ -124,7 +124,9 @@ pub struct Step {
 }
 
 /// A transcript as lines for the console: the imports its lines need, then each line as it
-/// ran (comments included), so the learner can run it again, change it, and run it again.
+/// ran (comments included), so the learner can run it again, change it, and run it again. A
+/// compound step (`try:` ... `except`), which the console's one statement per line cannot
+/// hold, stays out.
 ///
 /// ```
 /// use socklab_core::protocol::{console_lines, CallOutcome, PyReturn, Step};
@@ -141,7 +143,12 @@ pub fn console_lines(steps: &[Step]) -> Vec<String> {
     if steps.iter().any(|s| s.code.contains("time.")) {
         lines.push("import time".to_owned());
     }
-    lines.extend(steps.iter().map(|s| s.code.clone()));
+    lines.extend(
+        steps
+            .iter()
+            .filter(|s| !s.code.contains('\n'))
+            .map(|s| s.code.clone()),
+    );
     lines
 }
 
