@@ -142,11 +142,22 @@ fn npm() -> Result<()> {
     let lock = std::fs::read_to_string(root().join("package-lock.json"))
         .context("reading package-lock.json")?;
     let wanted = |package: &str| lock_version(&lock, package);
-    let ok = ["binaryen", "@playwright/test"]
-        .iter()
-        .all(|p| wanted(p).is_some() && npm_installed_version(p) == wanted(p));
+    // Every package package.json names, at the version the lock pins: a package added since
+    // the last `npm ci` (a new test's decoder, say) makes setup install again.
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("package.json")).context("reading package.json")?,
+    )
+    .context("parsing package.json")?;
+    let packages: Vec<String> = manifest["devDependencies"]
+        .as_object()
+        .map(|deps| deps.keys().cloned().collect())
+        .unwrap_or_default();
+    let ok = !packages.is_empty()
+        && packages
+            .iter()
+            .all(|p| wanted(p).is_some() && npm_installed_version(p) == wanted(p));
     if ok && root().join("node_modules/.bin/wasm-opt").exists() {
-        println!("xtask setup: npm tools (binaryen, Playwright) as locked ✓");
+        println!("xtask setup: npm packages as locked ({}) ✓", packages.join(", "));
         return Ok(());
     }
     if version_of("npm", &["--version"]).is_none() {
