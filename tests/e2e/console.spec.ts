@@ -291,3 +291,35 @@ test("a lesson opens in the console: its lines in a pane, editable, and they run
   expect(text).toMatch(/\n>>> s\d+\.connect\(\('127\.0\.0\.1', port\)\)\nTraceback \(most recent call last\):\n  File "<stdin>", line 1, in <module>\nConnectionRefusedError: \[Errno 111\] Connection refused/);
   watch.expectNone();
 });
+
+test("two panes waiting on each other: a deadlock you can see and cancel; the companion's limits hold", async ({ page }) => {
+  const watch = watchErrors(page);
+  const port = await freePort();
+  await page.goto(
+    consoleUrl([
+      ["import socket", `srv = socket.create_server(('127.0.0.1', ${port}))`, "conn, addr = srv.accept()", "conn.recv(10)"],
+      ["import socket", `c = socket.create_connection(('127.0.0.1', ${port}))`, "c.recv(10)"],
+    ]),
+  );
+  await expectConnected(page);
+  await page.getByTestId("console-run-all").click();
+  // Each waits for the other to send: both wait, with their clocks and Cancel buttons.
+  await expect(transcript(page, 1)).toHaveAttribute("data-state", "waiting");
+  await expect(transcript(page, 2)).toHaveAttribute("data-state", "waiting");
+  await expect(transcript(page, 1)).toHaveAttribute("data-text", /conn\.recv\(10\)$/);
+  await page.getByTestId("console-cancel-2").click();
+  await expect(transcript(page, 2)).toHaveAttribute("data-text", /\n>>> c\.recv\(10\)\nTraceback \(most recent call last\):\n  File "<stdin>", line 1, in <module>\nKeyboardInterrupt$/);
+  await expect(transcript(page, 1)).toHaveAttribute("data-state", "waiting");
+  await page.getByTestId("console-cancel-1").click();
+  await expect(transcript(page, 1)).toHaveAttribute("data-state", "done");
+  // The session's socket limit (32) holds in the console as elsewhere, reported as itself.
+  await page.getByTestId("console-restart-1").click();
+  await page.getByTestId("console-restart-2").click();
+  const many = ["import socket", ...Array.from({ length: 33 }, (_, i) => `s${i} = socket.socket()`)];
+  await page.goto(consoleUrl([many, []]));
+  await expectConnected(page);
+  await page.getByTestId("console-run-all").click();
+  await expect(transcript(page, 1)).toHaveAttribute("data-state", "done");
+  await expect(transcript(page, 1)).toHaveAttribute("data-text", /\n>>> s32 = socket\.socket\(\)\nTraceback \(most recent call last\):\n  File "<stdin>", line 1, in <module>\n.*\nsocklab\.LimitError: this session has 32 open sockets/s);
+  watch.expectNone();
+});
