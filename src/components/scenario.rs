@@ -7,7 +7,7 @@ use crate::companion::{sort_reply, use_companion, use_request, Status, Subscript
 use crate::i18n::use_i18n;
 use socklab_core::protocol::{sock_var, ReplOutput};
 use socklab_core::protocol::{
-    ClientMessage, PeerAction, Scenario, ServerMessage, SockId, SocketEvent, Step,
+    ClientMessage, PeerAction, PeerKind, Scenario, ServerMessage, SockId, SocketEvent, Step,
 };
 use std::rc::Rc;
 use yew::prelude::*;
@@ -40,7 +40,20 @@ pub fn belongs(event: &SocketEvent, scenario: Scenario, steps: &[Step]) -> bool 
     }
 }
 
-/// An event as a timeline line: the catalog key and its arguments.
+/// A demo peer's name inside a sentence, by catalog key: "the half-close peer", 半关闭对端.
+pub fn peer_in_sentence(peer: PeerKind) -> &'static str {
+    match peer {
+        PeerKind::EchoTcp => "live.peer_echo_tcp",
+        PeerKind::EchoUdp => "live.peer_echo_udp",
+        PeerKind::Silent => "live.peer_silent",
+        PeerKind::Reset => "live.peer_reset",
+        PeerKind::HalfClose => "live.peer_half_close",
+        PeerKind::AppProtocol => "live.peer_app_protocol",
+    }
+}
+
+/// An event as a timeline line: the catalog key and its arguments (the `peer` argument is the
+/// catalog key of the peer's name, which the line shows in the reader's language).
 pub fn event_message(event: &SocketEvent) -> (&'static str, Vec<(&'static str, String)>) {
     let sock = |s: &SockId| ("sock", sock_var(*s));
     match event {
@@ -51,7 +64,7 @@ pub fn event_message(event: &SocketEvent) -> (&'static str, Vec<(&'static str, S
         SocketEvent::Reset { sock: s } => ("live.ev_reset", vec![sock(s)]),
         SocketEvent::Incoming { sock: s } => ("live.ev_incoming", vec![sock(s)]),
         SocketEvent::Peer { peer, what } => {
-            let peer = ("peer", peer.name().to_owned());
+            let peer = ("peer", peer_in_sentence(*peer).to_owned());
             match what {
                 PeerAction::Accepted { from } => {
                     ("live.ev_accepted", vec![peer, ("from", from.clone())])
@@ -178,7 +191,10 @@ pub fn LiveScenario(props: &LiveScenarioProps) -> Html {
         let first = mine.first().map(|(at, _)| *at)?;
         let items = mine.into_iter().map(|(at, event)| {
             let (key, args) = event_message(event);
-            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let args: Vec<(&str, &str)> = args
+                .iter()
+                .map(|(k, v)| (*k, if *k == "peer" { i18n.t(v) } else { v.as_str() }))
+                .collect();
             html! {
                 <li>
                     <span class="ev-time">{ format!("+{} ms", at - first) }</span>
@@ -283,7 +299,7 @@ mod tests {
         assert_eq!(key, "live.ev_data");
         assert_eq!(args, [("sock", "s1".to_owned()), ("n", "18".to_owned())]);
         let (_, args) = event_message(&events[4]);
-        assert_eq!(args[0], ("peer", "half_close".to_owned()));
+        assert_eq!(args[0], ("peer", "live.peer_half_close".to_owned()));
     }
 
     #[test]

@@ -49,10 +49,10 @@ test("/live: a timeout for real, the mode in the URL, and both languages", async
   await expect(halfTranscript.locator(".step-out.py-err")).toHaveText([/BrokenPipeError: \[Errno 32\] Broken pipe$/]);
   // What happened on the wire meanwhile: the peer answered only once it read EOF.
   const timeline = half.getByTestId("scenario-timeline");
-  await expect(timeline).toContainText("the demo peer (half_close) read 18 bytes");
-  await expect(timeline).toContainText("the demo peer (half_close) read EOF");
-  await expect(timeline).toContainText("the demo peer (half_close) sent 18 bytes");
-  await expect(timeline).toContainText("the demo peer (half_close) closed the connection (FIN)");
+  await expect(timeline).toContainText("the half-close peer read 18 bytes");
+  await expect(timeline).toContainText("the half-close peer read EOF");
+  await expect(timeline).toContainText("the half-close peer sent 18 bytes");
+  await expect(timeline).toContainText("the half-close peer closed the connection (FIN)");
   // ...and this side saw the answer arrive, then the close, before recv() took them.
   await expect(timeline).toContainText(/s\d+: 18 bytes arrived, waiting for recv\(\)/);
   await expect(timeline).toContainText(/s\d+: the peer closed its side, so recv\(\) returns b''/);

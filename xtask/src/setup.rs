@@ -157,7 +157,10 @@ fn npm() -> Result<()> {
             .iter()
             .all(|p| wanted(p).is_some() && npm_installed_version(p) == wanted(p));
     if ok && root().join("node_modules/.bin/wasm-opt").exists() {
-        println!("xtask setup: npm packages as locked ({}) ✓", packages.join(", "));
+        println!(
+            "xtask setup: npm packages as locked ({}) ✓",
+            packages.join(", ")
+        );
         return Ok(());
     }
     if version_of("npm", &["--version"]).is_none() {
