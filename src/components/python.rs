@@ -122,6 +122,15 @@ mod tests {
         );
         let zh = snippet_text(&crate::i18n::I18n::fixed(Lang::Zh), &lines);
         assert!(zh.starts_with("s.setblocking(False)  # 等同于"), "{zh}");
+        // A Windows path in a comment keeps its backslashes.
+        let hosts = snippet_text(
+            &crate::i18n::I18n::fixed(Lang::En),
+            &[("", "host.c_hosts_file")],
+        );
+        assert!(
+            hosts.ends_with("C:\\Windows\\System32\\drivers\\etc\\hosts (Windows)"),
+            "{hosts}"
+        );
         assert_eq!(
             commented_line(
                 &crate::i18n::I18n::fixed(Lang::Zh),

@@ -3,6 +3,7 @@
 
 pub mod state;
 
+use crate::components::python::snippet_text;
 use crate::components::python::PyErrorView;
 use crate::components::resolver::LiveGetaddrinfo;
 use crate::components::segmented::{Segment, Segmented};
@@ -131,7 +132,14 @@ pub fn HostnamePage(props: &PageProps<HostnameState>) -> Html {
                 <p>{ i18n.t("host.localhost_live") }</p>
                 <LiveGetaddrinfo host={Some("localhost".to_owned())} port={None::<String>} socktype={1}
                     call="socket.getaddrinfo('localhost', None, type=socket.SOCK_STREAM)" testid="localhost-result" />
-                <pre class="py snippet"><code class="py-in">{ "# /etc/hosts (Linux, macOS)   C:\\Windows\\System32\\drivers\\etc\\hosts (Windows)\n127.0.0.1   localhost\n::1         localhost ip6-localhost ip6-loopback\n\n# /etc/nsswitch.conf (Linux): files first, then DNS\nhosts:      files dns" }</code></pre>
+                <pre class="py snippet"><code class="py-in">{ snippet_text(&i18n, &[
+                    ("", "host.c_hosts_file"),
+                    ("127.0.0.1   localhost", ""),
+                    ("::1         localhost ip6-localhost ip6-loopback", ""),
+                    ("", ""),
+                    ("", "host.c_nsswitch"),
+                    ("hosts:      files dns", ""),
+                ]) }</code></pre>
             </section>
 
             <section class="card" aria-labelledby="host-security">
