@@ -873,12 +873,14 @@ fn pane_view(ctx: &Ctx, i18n: &I18n, k: usize, connected: bool) -> Html {
         .enumerate()
         .map(|(j, _)| pane_name(j).1)
         .collect();
-    // The file is written when the link is clicked (its href set just before the browser
-    // follows it), not on every render: a long transcript made each line's render slower.
+    // The file is written when it is about to be downloaded, not on every render: a long
+    // transcript made each line's render slower.
+    // Written when a pointer goes down on the link or it takes the focus (before the browser
+    // reads `href` for the download; a click handler is too late for that).
     let export = {
         let ctx = ctx.clone();
         let names = names.clone();
-        Callback::from(move |e: MouseEvent| {
+        Callback::from(move |e: Event| {
             let order: Vec<&str> = names.iter().map(String::as_str).collect();
             let lines = ctx
                 .rt
@@ -892,9 +894,12 @@ fn pane_view(ctx: &Ctx, i18n: &I18n, k: usize, connected: bool) -> Html {
                 "data:text/x-python;charset=utf-8,{}",
                 crate::route::percent_encode(&script)
             );
+            // yew delegates events, so the current target is the page's root: the link is the
+            // target's nearest `<a>`.
             if let Some(link) = e
-                .current_target()
+                .target()
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|el| el.closest("a").ok().flatten())
             {
                 let _ = link.set_attribute("href", &href);
             }
@@ -911,7 +916,7 @@ fn pane_view(ctx: &Ctx, i18n: &I18n, k: usize, connected: bool) -> Html {
             <div class="pane-head">
                 <h2>{ title.clone() }</h2>
                 <span class="pane-tools">
-                    <a class="link-btn" href="#" onclick={export} download={format!("{}.py", names[k])} data-testid={format!("console-export-{n}")}>{ i18n.f("con.export", &[("file", &format!("{}.py", names[k]))]) }</a>
+                    <a class="link-btn" href="#" onpointerdown={export.reform(|e: PointerEvent| e.into())} onfocus={export.reform(|e: FocusEvent| e.into())} download={format!("{}.py", names[k])} data-testid={format!("console-export-{n}")}>{ i18n.f("con.export", &[("file", &format!("{}.py", names[k]))]) }</a>
                     <button type="button" class="link-btn" data-testid={format!("console-restart-{n}")} onclick={restart}>{ i18n.t("con.restart") }</button>
                     if k >= 2 {
                         <button type="button" class="link-btn" onclick={remove}>{ i18n.t("con.remove_pane") }</button>

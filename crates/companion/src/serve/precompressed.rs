@@ -71,8 +71,11 @@ pub(crate) fn negotiate(accept_encoding: Option<&str>) -> Option<Encoding> {
 }
 
 /// Whether trunk named this file after its content: `style-9c302bdf39e67c31.css`,
-/// `socklab-app-c55db081006cfdc5_bg.wasm` (a `-` and 16 hex digits before the extension,
-/// and wasm-bindgen's `_bg`). Such a file never changes under its name.
+/// `socklab-app-c55db081006cfdc5_bg.wasm` (a `-` and the hash in hex before the extension,
+/// and wasm-bindgen's `_bg`). Such a file never changes under its name. Trunk writes its 64-bit
+/// hash without leading zeros, so one build in sixteen has 15 digits (`-400af4d6e0f3a82.js`,
+/// which a clean CI build had); 10 to 16 are taken, fewer would be a hash of 24 leading zero
+/// bits.
 pub(crate) fn is_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     let Some((stem, _extension)) = name.rsplit_once('.') else {
@@ -80,7 +83,9 @@ pub(crate) fn is_hashed(path: &str) -> bool {
     };
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     stem.rsplit_once('-').is_some_and(|(base, hash)| {
-        !base.is_empty() && hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        !base.is_empty()
+            && (10..=16).contains(&hash.len())
+            && hash.bytes().all(|b| b.is_ascii_hexdigit())
     })
 }
 
@@ -276,6 +281,7 @@ mod tests {
             "style-9c302bdf39e67c31.css",
             "favicon-9e943feca9dc4925.svg",
             "snippets/x-0123456789abcdef.js",
+            "socklab-app-400af4d6e0f3a82.js",
         ] {
             assert!(is_hashed(hashed), "{hashed}");
         }
@@ -284,7 +290,8 @@ mod tests {
             "app.wasm",
             "style.css",
             "-9c302bdf39e67c31.css",
-            "style-9c302bdf39e67c3.css",
+            "style-9c302bdf3.css",
+            "style-9c302bdf39e67c312.css",
             "style-9c302bdf39e67c3g.css",
             "9c302bdf39e67c31",
         ] {
