@@ -12,6 +12,7 @@
 mod bench;
 #[cfg(test)]
 mod layout;
+mod serving;
 mod setup;
 mod test;
 

@@ -4,10 +4,10 @@
 //! exit code is non-zero if anything failed. Test counts are read from each runner's own
 //! closing lines (cargo's `test result:`, Playwright's `N passed`).
 
-use crate::{cmd, root, setup};
-use anyhow::{bail, Context, Result};
+use crate::{cmd, setup};
+use anyhow::{bail, Result};
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 /// Counts gathered from the runners.
@@ -99,42 +99,6 @@ fn counts(line: &str) -> Option<(u64, u64)> {
     }
 }
 
-/// The companion serving `dist/` on a free port, stopped when dropped.
-struct Companion {
-    child: Child,
-    url: String,
-}
-
-impl Companion {
-    fn start() -> Result<Companion> {
-        let binary = root().join("target/debug/socklab");
-        let mut child = Command::new(&binary)
-            .args(["serve", "--port", "0", "--dist"])
-            .arg(root().join("dist"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .with_context(|| format!("starting {}", binary.display()))?;
-        let mut url = String::new();
-        if let Some(out) = child.stdout.take() {
-            BufReader::new(out).read_line(&mut url)?;
-        }
-        let url = url.trim().to_owned();
-        if !url.starts_with("http://127.0.0.1:") {
-            let _ = child.kill();
-            bail!("socklab serve printed {url:?} instead of its URL");
-        }
-        Ok(Companion { child, url })
-    }
-}
-
-impl Drop for Companion {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// The app built for the browser, as clippy and the wasm tests select it.
 const WASM_APP: &[&str] = &[
     "-p",
@@ -204,7 +168,7 @@ pub(crate) fn run() -> Result<()> {
         tally.record("cargo build -p socklab", &companion_build);
         if built {
             println!("\n== end-to-end tests (Playwright, Chromium, real socklab serve)");
-            let companion = Companion::start()?;
+            let companion = crate::serving::Companion::start("debug")?;
             println!("socklab serve: {}", companion.url);
             let mut e2e = cmd("playwright");
             e2e.args(["test"]).env("SOCKLAB_URL", &companion.url);

@@ -10,8 +10,6 @@
 
 use crate::{cmd, root, status};
 use anyhow::{bail, Context, Result};
-use std::io::{BufRead, BufReader};
-use std::process::Stdio;
 
 /// Runs the benchmark.
 pub(crate) fn run(args: &[String]) -> Result<()> {
@@ -42,29 +40,15 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
             "cargo build --release -p socklab",
         )?;
     }
-    let mut companion = cmd(root()
-        .join("target/release/socklab")
-        .to_str()
-        .context("path")?)
-    .args(["serve", "--port", "0", "--dist"])
-    .arg(root().join("dist"))
-    .stdout(Stdio::piped())
-    .stderr(Stdio::null())
-    .spawn()
-    .context("starting target/release/socklab serve")?;
-    let mut url = String::new();
-    if let Some(out) = companion.stdout.take() {
-        BufReader::new(out).read_line(&mut url)?;
-    }
+    let companion = crate::serving::Companion::start("release")?;
     let out = cmd("node")
         .arg(root().join("tests/bench/console_line.mjs"))
-        .arg(url.trim())
+        .arg(&companion.url)
         .arg(lines.to_string())
         .env("NODE_PATH", root().join("node_modules"))
         .output()
         .context("running node");
-    let _ = companion.kill();
-    let _ = companion.wait();
+    drop(companion);
     let out = out?;
     if !out.status.success() {
         bail!(

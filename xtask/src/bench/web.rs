@@ -15,49 +15,13 @@ use crate::{cmd, root, status};
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 
 /// The aims, printed beside what was measured.
 const AIM_LOOPBACK_MS: f64 = 800.0;
 const AIM_THROTTLED_MS: f64 = 1000.0;
 const AIM_KEYSTROKE_MS: f64 = 4.0;
 const BUDGET_BYTES: u64 = 300_000; // tests/e2e/transfer.spec.ts holds the budget enforced
-
-/// A release `socklab serve` on a free port, stopped when dropped.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start() -> Result<Server> {
-        let binary = root().join("target/release/socklab");
-        let mut child = cmd(binary.to_str().unwrap_or("target/release/socklab"))
-            .args(["serve", "--port", "0", "--dist", "dist"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .with_context(|| format!("starting {}", binary.display()))?;
-        let mut url = String::new();
-        if let Some(out) = child.stdout.take() {
-            BufReader::new(out).read_line(&mut url)?;
-        }
-        let url = url.trim().to_owned();
-        if !url.starts_with("http://127.0.0.1:") {
-            let _ = child.kill();
-            bail!("socklab serve printed {url:?} instead of its URL");
-        }
-        Ok(Server { child, url })
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// The value of `--name N` in `args`, or `default`.
 fn flag(args: &[String], name: &str, default: u32) -> Result<u32> {
@@ -87,7 +51,7 @@ pub(super) fn run(args: &[String]) -> Result<()> {
             "cargo build --release -p socklab",
         )?;
     }
-    let server = Server::start()?;
+    let server = crate::serving::Companion::start("release")?;
     println!("== measuring in headless Chromium against {}", server.url);
     let out = cmd("node")
         .arg(root().join("xtask/src/bench/web.mjs"))
