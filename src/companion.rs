@@ -14,6 +14,7 @@
 //! the shell only through [`link_to_open`], which checks it again with core's `check_link`.
 
 use gloo_events::EventListener;
+use socklab_core::console::Gone;
 use socklab_core::protocol::{
     encode, ClientMessage, ErrorCode, Role, ServerMessage, SocketEvent, WireError, PROTOCOL_VERSION,
 };
@@ -443,16 +444,29 @@ impl Companion {
         self.connection.send(make, reply, None).is_some()
     }
 
-    /// [`Companion::request`] for a call that may wait: `waiting` is told when the companion
-    /// says the call waits. Returns the request's id (to `cancel` it), or `None`, sending
-    /// nothing, when there is no connection.
-    pub fn request_call(
+    /// Sends a request for code that awaits its answer (the console's [`Host`]s): the
+    /// [`Asked`] holds its id (to `cancel` it) and the reply to come. `waiting`, if given, is
+    /// told when the companion says the call waits. `Gone::NotConnected`, sending nothing,
+    /// when there is no connection.
+    ///
+    /// [`Host`]: socklab_core::console::Host
+    pub fn ask(
         &self,
         make: impl FnOnce(u64) -> ClientMessage,
-        reply: Callback<ServerMessage>,
-        waiting: Callback<()>,
-    ) -> Option<u64> {
-        self.connection.send(make, reply, Some(waiting))
+        waiting: Option<Callback<()>>,
+    ) -> Result<Asked, Gone> {
+        let (tx, rx) = futures_channel::oneshot::channel();
+        let tx = RefCell::new(Some(tx));
+        let reply = Callback::from(move |m: ServerMessage| {
+            if let Some(tx) = tx.borrow_mut().take() {
+                let _ = tx.send(m);
+            }
+        });
+        let id = self
+            .connection
+            .send(make, reply, waiting)
+            .ok_or(Gone::NotConnected)?;
+        Ok(Asked { id, rx })
     }
 
     /// Classroom mode, a student: follow the teacher (open the links shown) or not. The choice
@@ -481,6 +495,27 @@ impl Companion {
         Subscription {
             listeners: Rc::clone(&self.listeners),
             key,
+        }
+    }
+}
+
+/// A request sent with [`Companion::ask`]: its id, and its one reply to await.
+pub struct Asked {
+    /// The request's id.
+    pub id: u64,
+    rx: futures_channel::oneshot::Receiver<ServerMessage>,
+}
+
+impl Asked {
+    /// The reply: the companion's answer, `Gone::Disconnected` when the link dropped first, or
+    /// `Gone::Refused` with the companion's message when it refused the request itself.
+    pub async fn reply(self) -> Result<ServerMessage, Gone> {
+        match self.rx.await.map_err(|_| Gone::Disconnected)? {
+            ServerMessage::Error(e) if e.code == ErrorCode::ConnectionLost => {
+                Err(Gone::Disconnected)
+            }
+            ServerMessage::Error(e) => Err(Gone::Refused(e.message)),
+            other => Ok(other),
         }
     }
 }

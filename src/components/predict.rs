@@ -11,15 +11,13 @@ pub mod state;
 use crate::companion::{use_companion, Companion};
 use crate::i18n::use_i18n;
 use crate::route::Route;
-use futures_channel::oneshot;
 use socklab_core::console::{AddrinfoQuery, Gone, Host};
 use socklab_core::exercise::{for_page, Answer, Exercise};
 use socklab_core::protocol::call::Call;
 use socklab_core::protocol::{
-    AddrinfoOutcome, CallOutcome, ClientMessage, ErrorCode, ServerMessage, SocketCall,
+    AddrinfoOutcome, CallOutcome, ClientMessage, ServerMessage, SocketCall,
 };
 use state::{solved_from, solved_with, Action, Card, Phase, Purpose, SOLVED_KEY};
-use std::cell::RefCell;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, KeyboardEvent};
@@ -31,23 +29,7 @@ struct CompanionHost(Companion);
 
 impl CompanionHost {
     async fn ask(&self, make: impl FnOnce(u64) -> ClientMessage) -> Result<ServerMessage, Gone> {
-        let (tx, rx) = oneshot::channel();
-        let tx = RefCell::new(Some(tx));
-        let reply = Callback::from(move |m: ServerMessage| {
-            if let Some(tx) = tx.borrow_mut().take() {
-                let _ = tx.send(m);
-            }
-        });
-        if !self.0.request(make, reply) {
-            return Err(Gone::NotConnected);
-        }
-        match rx.await.map_err(|_| Gone::Disconnected)? {
-            ServerMessage::Error(e) if e.code == ErrorCode::ConnectionLost => {
-                Err(Gone::Disconnected)
-            }
-            ServerMessage::Error(e) => Err(Gone::Refused(e.message)),
-            other => Ok(other),
-        }
+        self.0.ask(make, None)?.reply().await
     }
 }
 
@@ -64,17 +46,7 @@ impl Host for CompanionHost {
     }
 
     async fn getaddrinfo(&self, q: &AddrinfoQuery) -> Result<AddrinfoOutcome, Gone> {
-        let q = q.clone();
-        let make = |id| ClientMessage::Getaddrinfo {
-            id,
-            host: q.host,
-            port: q.port,
-            family: q.family,
-            socktype: q.socktype,
-            proto: q.proto,
-            flags: q.flags,
-        };
-        match self.ask(make).await? {
+        match self.ask(|id| q.message(id)).await? {
             ServerMessage::Addrinfo { outcome, .. } => Ok(outcome),
             _ => Err(Gone::Disconnected),
         }

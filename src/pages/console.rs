@@ -11,13 +11,12 @@ pub mod state;
 
 use crate::companion::{use_companion, Companion, Status, Subscription};
 use crate::i18n::{use_i18n, I18n};
-use futures_channel::oneshot;
 use socklab_core::console::board::{Board, Lane, Signal, SockRow, SockState};
 use socklab_core::console::{completions, AddrinfoQuery, Gone, Host, Pane, Ran};
 use socklab_core::protocol::call::{Call, Method};
 use socklab_core::protocol::{
-    AddrinfoOutcome, CallOutcome, ClientMessage, ErrorCode, PeerKind, PyReturn, ServerMessage,
-    SockId, SocketCall,
+    AddrinfoOutcome, CallOutcome, ClientMessage, PeerKind, PyReturn, ServerMessage, SockId,
+    SocketCall,
 };
 use state::{pane_name, run_all_step, took_text, ConsoleQuery, PaneState, Transcript, MAX_PANES};
 use std::cell::RefCell;
@@ -388,19 +387,13 @@ struct PageHost {
 }
 
 impl PageHost {
-    /// Sends a request and waits for its one reply (or the link's loss).
+    /// Sends a request and waits for its one reply (or the link's loss); `track`: it is the
+    /// pane's call, which the pane's Cancel button cancels and whose waiting it shows.
     async fn ask(
         &self,
         make: impl FnOnce(u64) -> ClientMessage,
         track: bool,
     ) -> Result<ServerMessage, Gone> {
-        let (tx, rx) = oneshot::channel();
-        let tx = RefCell::new(Some(tx));
-        let reply = Callback::from(move |m: ServerMessage| {
-            if let Some(tx) = tx.borrow_mut().take() {
-                let _ = tx.send(m);
-            }
-        });
         let ctx = self.ctx.clone();
         let k = self.pane;
         let waiting = Callback::from(move |()| {
@@ -410,28 +403,18 @@ impl PageHost {
             ctx.advance();
             ctx.redraw.emit(());
         });
-        let id = self
-            .ctx
-            .companion
-            .request_call(make, reply, waiting)
-            .ok_or(Gone::NotConnected)?;
+        let asked = self.ctx.companion.ask(make, Some(waiting))?;
         if track {
             if let Some(p) = self.ctx.rt.borrow_mut().panes.get_mut(k) {
-                p.in_flight = Some(id);
+                p.in_flight = Some(asked.id);
             }
         }
-        let message = rx.await.map_err(|_| Gone::Disconnected)?;
+        let reply = asked.reply().await;
         if let Some(p) = self.ctx.rt.borrow_mut().panes.get_mut(k) {
             p.in_flight = None;
             p.transcript.waiting = false;
         }
-        match message {
-            ServerMessage::Error(e) if e.code == ErrorCode::ConnectionLost => {
-                Err(Gone::Disconnected)
-            }
-            ServerMessage::Error(e) => Err(Gone::Refused(e.message)),
-            other => Ok(other),
-        }
+        reply
     }
 }
 

@@ -7,25 +7,10 @@
 //! companion's `tests/console_live.rs` the live ones, whose sockets only the companion opens.
 //!
 //! ```
-//! # use std::future::Future;
-//! # use std::pin::pin;
-//! # use std::task::{Context, Poll, Waker};
-//! # use std::time::Duration;
-//! use socklab_core::console::{AddrinfoQuery, Gone, Host};
+//! use socklab_core::console::{ready, Alone};
 //! use socklab_core::exercise::{exercises, judge};
-//! # use socklab_core::protocol::{call::Call, AddrinfoOutcome, CallOutcome};
-//! # struct Alone;
-//! # impl Host for Alone {
-//! #     async fn call(&self, _: &Call) -> Result<CallOutcome, Gone> { Err(Gone::NotConnected) }
-//! #     async fn getaddrinfo(&self, _: &AddrinfoQuery) -> Result<AddrinfoOutcome, Gone> { Err(Gone::NotConnected) }
-//! #     async fn sleep(&self, _: Duration) {}
-//! #     fn now(&self) -> f64 { 0.0 }
-//! # }
-//! # fn ready<T>(f: impl Future<Output = T>) -> T {
-//! #     match pin!(f).poll(&mut Context::from_waker(Waker::noop())) { Poll::Ready(v) => v, _ => unreachable!() }
-//! # }
 //! let calcsize = exercises().iter().find(|e| e.line == "struct.calcsize('BHxHH')").unwrap();
-//! let answer = ready(calcsize.run(&Alone));
+//! let answer = ready(calcsize.run(&Alone)).expect("a computed exercise does not wait");
 //! assert_eq!(answer.printed, "10");
 //! assert!(judge(&answer, " 10 ") && !judge(&answer, "8"));
 //! ```

@@ -3,36 +3,11 @@
 //! fresh [`Pane`]; and the refusals, which CPython would run and the console does not.
 
 use socklab_core::console::value::SOCKET_PY;
-use socklab_core::console::{AddrinfoQuery, Gone, Host, Pane};
-use socklab_core::protocol::call::Call;
-use socklab_core::protocol::{AddrinfoOutcome, CallOutcome};
-use std::future::Future;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
-use std::time::Duration;
+use socklab_core::console::{Alone, Pane};
 
-/// No companion: what the page is when none runs. Every future is ready at once.
-struct Alone;
-
-impl Host for Alone {
-    async fn call(&self, _: &Call) -> Result<CallOutcome, Gone> {
-        Err(Gone::NotConnected)
-    }
-    async fn getaddrinfo(&self, _: &AddrinfoQuery) -> Result<AddrinfoOutcome, Gone> {
-        Err(Gone::NotConnected)
-    }
-    async fn sleep(&self, _: Duration) {}
-    fn now(&self) -> f64 {
-        0.0
-    }
-}
-
-fn ready<T>(f: impl Future<Output = T>) -> T {
-    let mut f = pin!(f);
-    match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(v) => v,
-        Poll::Pending => panic!("a line with no companion must not wait"),
-    }
+/// Runs a line's future that needs no companion to its end.
+fn ready<T>(f: impl std::future::Future<Output = T>) -> T {
+    socklab_core::console::ready(f).expect("a line with no companion must not wait")
 }
 
 #[test]

@@ -4,38 +4,13 @@
 //! through a real companion in the companion's `tests/console_live.rs`.
 
 use socklab_core::console::value::SOCKET_PY;
-use socklab_core::console::{AddrinfoQuery, Gone, Host};
+use socklab_core::console::Alone;
 use socklab_core::exercise::{exercises, judge, Exercise};
-use socklab_core::protocol::call::Call;
-use socklab_core::protocol::{AddrinfoOutcome, CallOutcome};
-use std::future::Future;
 use std::io::Write;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
-use std::time::Duration;
 
-/// No companion: what the page is when none runs. Every future is ready at once.
-struct Alone;
-
-impl Host for Alone {
-    async fn call(&self, _: &Call) -> Result<CallOutcome, Gone> {
-        Err(Gone::NotConnected)
-    }
-    async fn getaddrinfo(&self, _: &AddrinfoQuery) -> Result<AddrinfoOutcome, Gone> {
-        Err(Gone::NotConnected)
-    }
-    async fn sleep(&self, _: Duration) {}
-    fn now(&self) -> f64 {
-        0.0
-    }
-}
-
-fn ready<T>(f: impl Future<Output = T>) -> T {
-    let mut f = pin!(f);
-    match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(v) => v,
-        Poll::Pending => panic!("a computed exercise must not wait"),
-    }
+/// Runs a line's future that needs no companion to its end.
+fn ready<T>(f: impl std::future::Future<Output = T>) -> T {
+    socklab_core::console::ready(f).expect("a computed exercise must not wait")
 }
 
 fn computed() -> Vec<&'static Exercise> {

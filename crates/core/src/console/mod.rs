@@ -100,3 +100,42 @@ pub trait Host {
     /// Seconds since the epoch (`time.time()`).
     fn now(&self) -> f64;
 }
+
+/// The host with no companion: every socket call and lookup is [`Gone::NotConnected`], and
+/// `time.sleep` returns at once. How tests and examples run the lines that need no companion.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Alone;
+
+impl Host for Alone {
+    async fn call(&self, _: &Call) -> Result<CallOutcome, Gone> {
+        Err(Gone::NotConnected)
+    }
+    async fn getaddrinfo(&self, _: &AddrinfoQuery) -> Result<AddrinfoOutcome, Gone> {
+        Err(Gone::NotConnected)
+    }
+    async fn sleep(&self, _: Duration) {}
+    fn now(&self) -> f64 {
+        0.0
+    }
+}
+
+/// Runs a future that never waits (a line run with [`Alone`]) to its end, or `None` if it
+/// would wait.
+///
+/// ```
+/// use socklab_core::console::{ready, Alone, Pane};
+/// let mut pane = Pane::new();
+/// assert_eq!(ready(pane.run(&Alone, "import struct")).unwrap().output, "");
+/// let ran = ready(pane.run(&Alone, "struct.calcsize('BHxHH')")).unwrap();
+/// assert_eq!(ran.output, "10");
+/// ```
+pub fn ready<T>(f: impl Future<Output = T>) -> Option<T> {
+    let mut f = std::pin::pin!(f);
+    match f
+        .as_mut()
+        .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
+    {
+        std::task::Poll::Ready(v) => Some(v),
+        std::task::Poll::Pending => None,
+    }
+}
