@@ -1,10 +1,24 @@
-//! A `socklab serve` for the suites and the benches: started on a free port, serving `dist/`,
+//! A `socklab serve` for the suites and the benches (and the release build the benches measure):
+//! started on a free port, serving `dist/`,
 //! its URL read from its first line, stopped when dropped.
 
-use crate::{cmd, root};
+use crate::{cmd, root, status};
 use anyhow::{bail, Context, Result};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
+
+/// Builds what the browser benches measure: the app (`trunk build --release`) and the companion
+/// in release.
+pub(crate) fn build_release() -> Result<()> {
+    status(
+        cmd("trunk").args(["build", "--release"]),
+        "trunk build --release",
+    )?;
+    status(
+        cmd("cargo").args(["build", "--release", "-p", "socklab"]),
+        "cargo build --release -p socklab",
+    )
+}
 
 /// The companion serving `dist/` on a free port.
 pub(crate) struct Companion {

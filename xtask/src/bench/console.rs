@@ -8,7 +8,7 @@
 //! line, outside its time). Prints p50, p90 and p99; `--lines N` (default 300) and `--no-build`
 //! change it.
 
-use crate::{cmd, root, status};
+use crate::{cmd, root};
 use anyhow::{bail, Context, Result};
 
 /// Runs the benchmark.
@@ -31,14 +31,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     }
     crate::setup::run()?;
     if build {
-        status(
-            cmd("trunk").args(["build", "--release"]),
-            "trunk build --release",
-        )?;
-        status(
-            cmd("cargo").args(["build", "--release", "-p", "socklab"]),
-            "cargo build --release -p socklab",
-        )?;
+        crate::serving::build_release()?;
     }
     let companion = crate::serving::Companion::start("release")?;
     let out = cmd("node")

@@ -11,7 +11,7 @@
 //! for every file uncompressed, as socklab served them before issue #15: the comparison
 //! (`target/bench-web-identity.md`).
 
-use crate::{cmd, root, status};
+use crate::{cmd, root};
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 use std::fmt::Write as _;
@@ -42,14 +42,7 @@ pub(super) fn run(args: &[String]) -> Result<()> {
     let identity = args.iter().any(|a| a == "--identity");
     if !args.iter().any(|a| a == "--no-build") {
         println!("== building the app (trunk build --release) and the companion (release)");
-        status(
-            cmd("trunk").args(["build", "--release"]),
-            "trunk build --release",
-        )?;
-        status(
-            cmd("cargo").args(["build", "--release", "-p", "socklab"]),
-            "cargo build --release -p socklab",
-        )?;
+        crate::serving::build_release()?;
     }
     let server = crate::serving::Companion::start("release")?;
     println!("== measuring in headless Chromium against {}", server.url);
