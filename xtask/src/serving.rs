@@ -1,6 +1,6 @@
-//! A `socklab serve` for the suites and the benches (and the release build the benches measure):
-//! started on a free port, serving `dist/`,
-//! its URL read from its first line, stopped when dropped.
+//! A `socklab serve` for the suites and the benches: started on a free port, serving `dist/`,
+//! its URL read from its first line, stopped when dropped; and the release build the browser
+//! benches measure.
 
 use crate::{cmd, root, status};
 use anyhow::{bail, Context, Result};
