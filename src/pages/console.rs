@@ -133,6 +133,13 @@ impl Ctx {
         ConsoleQuery { panes }
     }
 
+    /// Changes the panes (add, restart, remove), then keeps the URL and the page up to date.
+    fn change(&self, f: impl FnOnce(&mut Runtime)) {
+        f(&mut self.rt.borrow_mut());
+        self.save_query();
+        self.redraw.emit(());
+    }
+
     /// Puts every pane's script into the URL, a quarter of a second after the first change
     /// of a burst: `history.replaceState` costs the browser a millisecond or more, and doing it
     /// for every line ran it twice between Enter and the line's output (the console bench).
@@ -647,14 +654,11 @@ pub fn ConsolePage(props: &ConsoleProps) -> Html {
     let add_pane = {
         let ctx = ctx.clone();
         Callback::from(move |_| {
-            {
-                let mut rt = ctx.rt.borrow_mut();
+            ctx.change(|rt| {
                 if rt.panes.len() < MAX_PANES {
                     rt.panes.push(PaneRt::new(&[]));
                 }
-            }
-            ctx.save_query();
-            ctx.redraw.emit(());
+            });
         })
     };
     let pane_count = rt.borrow().panes.len();
@@ -822,32 +826,28 @@ fn pane_view(ctx: &Ctx, i18n: &I18n, k: usize, connected: bool) -> Html {
     let restart = {
         let ctx = ctx.clone();
         Callback::from(move |_| {
-            {
-                let mut rt = ctx.rt.borrow_mut();
+            let companion = ctx.companion.clone();
+            ctx.change(|rt| {
                 let Some(p) = rt.panes.get_mut(k) else { return };
                 let old = std::mem::replace(p, PaneRt::new(&[]));
                 p.generation = old.generation + 1;
                 p.history = old.history.clone();
-                close_sockets(&ctx.companion, std::slice::from_ref(&old));
+                close_sockets(&companion, std::slice::from_ref(&old));
                 rt.board.pane_restarted(k);
-            }
-            ctx.save_query();
-            ctx.redraw.emit(());
+            });
         })
     };
     let remove = {
         let ctx = ctx.clone();
         Callback::from(move |_| {
-            {
-                let mut rt = ctx.rt.borrow_mut();
+            let companion = ctx.companion.clone();
+            ctx.change(|rt| {
                 if k < rt.panes.len() && k >= 2 {
                     let old = rt.panes.remove(k);
-                    close_sockets(&ctx.companion, std::slice::from_ref(&old));
+                    close_sockets(&companion, std::slice::from_ref(&old));
                     rt.board.pane_restarted(k);
                 }
-            }
-            ctx.save_query();
-            ctx.redraw.emit(());
+            });
         })
     };
     let names: Vec<String> = rt

@@ -212,7 +212,8 @@ impl Board {
         *self = Board::default();
     }
 
-    /// Forgets one pane's sockets and arrows' endpoints stay (the pane was restarted).
+    /// A pane was restarted or removed (its sockets closed): its rows show closed; the diagram
+    /// keeps what already crossed the wire.
     pub fn pane_restarted(&mut self, pane: usize) {
         for row in self.rows.iter_mut().filter(|r| r.pane == pane) {
             row.state = SockState::Closed;
