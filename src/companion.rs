@@ -444,12 +444,12 @@ impl Companion {
         self.connection.send(make, reply, None).is_some()
     }
 
-    /// Sends a request for code that awaits its answer (the console's [`Host`]s): the
+    /// Sends a request for code that awaits its answer (the console evaluator's [`LiveHost`]): the
     /// [`Asked`] holds its id (to `cancel` it) and the reply to come. `waiting`, if given, is
     /// told when the companion says the call waits. `Gone::NotConnected`, sending nothing,
     /// when there is no connection.
     ///
-    /// [`Host`]: socklab_core::console::Host
+    /// [`LiveHost`]: crate::host::LiveHost
     pub fn ask(
         &self,
         make: impl FnOnce(u64) -> ClientMessage,

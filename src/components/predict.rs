@@ -8,59 +8,16 @@
 
 pub mod state;
 
-use crate::companion::{use_companion, Companion};
+use crate::companion::use_companion;
+use crate::host::{LiveHost, Unwatched};
 use crate::i18n::use_i18n;
 use crate::route::Route;
-use socklab_core::console::{AddrinfoQuery, Gone, Host};
 use socklab_core::exercise::{for_page, Answer, Exercise};
-use socklab_core::protocol::call::Call;
-use socklab_core::protocol::{
-    AddrinfoOutcome, CallOutcome, ClientMessage, ServerMessage, SocketCall,
-};
 use state::{solved_from, solved_with, Action, Card, Phase, Purpose, SOLVED_KEY};
-use std::time::Duration;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
-
-/// The companion, as an exercise's lines see it: each call is one request over the page's
-/// WebSocket. Computed exercises make no call, so they never use it.
-struct CompanionHost(Companion);
-
-impl CompanionHost {
-    async fn ask(&self, make: impl FnOnce(u64) -> ClientMessage) -> Result<ServerMessage, Gone> {
-        self.0.ask(make, None)?.reply().await
-    }
-}
-
-impl Host for CompanionHost {
-    async fn call(&self, call: &Call) -> Result<CallOutcome, Gone> {
-        let wire = SocketCall::from(call);
-        match self
-            .ask(|id| ClientMessage::Call { id, call: wire })
-            .await?
-        {
-            ServerMessage::Result { outcome, .. } => Ok(outcome),
-            _ => Err(Gone::Disconnected),
-        }
-    }
-
-    async fn getaddrinfo(&self, q: &AddrinfoQuery) -> Result<AddrinfoOutcome, Gone> {
-        match self.ask(|id| q.message(id)).await? {
-            ServerMessage::Addrinfo { outcome, .. } => Ok(outcome),
-            _ => Err(Gone::Disconnected),
-        }
-    }
-
-    async fn sleep(&self, d: Duration) {
-        let ms = u32::try_from(d.as_millis()).unwrap_or(u32::MAX);
-        gloo_timers::future::TimeoutFuture::new(ms).await;
-    }
-
-    fn now(&self) -> f64 {
-        js_sys::Date::now() / 1000.0
-    }
-}
 
 /// Props of [`Predict`].
 #[derive(Properties, PartialEq)]
@@ -104,8 +61,8 @@ struct CardStore(Card);
 
 impl Reducible for CardStore {
     type Action = Action;
-    fn reduce(self: std::rc::Rc<Self>, action: Action) -> std::rc::Rc<CardStore> {
-        std::rc::Rc::new(CardStore(self.0.clone().update(action)))
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<CardStore> {
+        Rc::new(CardStore(self.0.clone().update(action)))
     }
 }
 
@@ -137,7 +94,7 @@ fn ExerciseCard(props: &CardProps) -> Html {
             let before = std::mem::replace(&mut *last.borrow_mut(), phase.clone());
             match phase {
                 Phase::Running(_) => {
-                    let host = CompanionHost(companion);
+                    let host = LiveHost::new(companion, Rc::new(Unwatched));
                     wasm_bindgen_futures::spawn_local(async move {
                         let answer: Answer = e.run(&host).await;
                         store.dispatch(Action::Ran(answer));

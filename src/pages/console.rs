@@ -4,25 +4,24 @@
 //! state and a sequence diagram of what crossed the wire.
 //!
 //! Core runs the language ([`Pane`]) and draws the board ([`Board`]); this file is the browser
-//! half: the [`Host`] that sends a pane's calls over the page's one WebSocket, the runtime that
-//! holds the panes while their lines run, and the markup.
+//! half: the [`Watch`] that draws a pane's calls as [`LiveHost`] sends them over the page's one
+//! WebSocket, the runtime that holds the panes while their lines run, and the markup.
 
 pub mod state;
 
 use crate::companion::{use_companion, Companion, Status, Subscription};
+use crate::host::{LiveHost, Watch};
 use crate::i18n::{use_i18n, I18n};
 use socklab_core::console::board::{Board, Lane, Signal, SockRow, SockState};
-use socklab_core::console::{completions, AddrinfoQuery, Gone, Host, Pane, Ran};
+use socklab_core::console::{completions, Pane, Ran};
 use socklab_core::protocol::call::{Call, Method};
 use socklab_core::protocol::{
-    AddrinfoOutcome, CallOutcome, ClientMessage, PeerKind, PyReturn, ServerMessage, SockId,
-    SocketCall,
+    CallOutcome, ClientMessage, PeerKind, PyReturn, ServerMessage, SockId, SocketCall,
 };
 use state::{pane_name, run_all_step, took_text, ConsoleQuery, PaneState, Transcript, MAX_PANES};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
-use std::time::Duration;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
@@ -200,10 +199,11 @@ impl Ctx {
         };
         let ctx = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let host = PageHost {
+            let watch = PaneWatch {
                 ctx: ctx.clone(),
                 pane: k,
             };
+            let host = LiveHost::new(ctx.companion.clone(), Rc::new(watch));
             let started = now_ms();
             let ran: Ran = py.run(&host, &line).await;
             let took = now_ms() - started;
@@ -386,81 +386,48 @@ impl Ctx {
     }
 }
 
-/// A pane's way to the companion: its calls go over the page's WebSocket, and every answer
-/// is drawn on the board on its way back.
-struct PageHost {
+/// What a pane's running line shows of its requests: their waiting (the clock and Cancel), the
+/// call Cancel cancels, and every answer drawn on the board.
+struct PaneWatch {
     ctx: Ctx,
     pane: usize,
 }
 
-impl PageHost {
-    /// Sends a request and waits for its one reply (or the link's loss); `track`: it is the
-    /// pane's call, which the pane's Cancel button cancels and whose waiting it shows.
-    async fn ask(
-        &self,
-        make: impl FnOnce(u64) -> ClientMessage,
-        track: bool,
-    ) -> Result<ServerMessage, Gone> {
+impl Watch for PaneWatch {
+    fn waiting(&self) -> Option<Callback<()>> {
         let ctx = self.ctx.clone();
         let k = self.pane;
-        let waiting = Callback::from(move |()| {
+        Some(Callback::from(move |()| {
             if let Some(p) = ctx.rt.borrow_mut().panes.get_mut(k) {
                 p.transcript.waiting = true;
             }
             ctx.advance();
             ctx.redraw.emit(());
-        });
-        let asked = self.ctx.companion.ask(make, Some(waiting))?;
-        if track {
-            if let Some(p) = self.ctx.rt.borrow_mut().panes.get_mut(k) {
-                p.in_flight = Some(asked.id);
-            }
+        }))
+    }
+
+    fn sent(&self, id: u64) {
+        if let Some(p) = self.ctx.rt.borrow_mut().panes.get_mut(self.pane) {
+            p.in_flight = Some(id);
         }
-        let reply = asked.reply().await;
-        if let Some(p) = self.ctx.rt.borrow_mut().panes.get_mut(k) {
+    }
+
+    fn settled(&self) {
+        if let Some(p) = self.ctx.rt.borrow_mut().panes.get_mut(self.pane) {
             p.in_flight = None;
             p.transcript.waiting = false;
         }
-        reply
-    }
-}
-
-impl Host for PageHost {
-    async fn call(&self, call: &Call) -> Result<CallOutcome, Gone> {
-        let wire = SocketCall::from(call);
-        match self
-            .ask(|id| ClientMessage::Call { id, call: wire }, true)
-            .await?
-        {
-            ServerMessage::Result { outcome, .. } => {
-                self.ctx
-                    .rt
-                    .borrow_mut()
-                    .board
-                    .call(self.pane, call, &outcome);
-                self.ctx.look_up_names(call, &outcome);
-                // Drawn with the line's end, or (a line making several calls) with the next
-                // tick of its clock.
-                Ok(outcome)
-            }
-            _ => Err(Gone::Disconnected),
-        }
     }
 
-    async fn getaddrinfo(&self, q: &AddrinfoQuery) -> Result<AddrinfoOutcome, Gone> {
-        match self.ask(|id| q.message(id), false).await? {
-            ServerMessage::Addrinfo { outcome, .. } => Ok(outcome),
-            _ => Err(Gone::Disconnected),
-        }
-    }
-
-    async fn sleep(&self, d: Duration) {
-        let ms = u32::try_from(d.as_millis()).unwrap_or(u32::MAX);
-        gloo_timers::future::TimeoutFuture::new(ms).await;
-    }
-
-    fn now(&self) -> f64 {
-        js_sys::Date::now() / 1000.0
+    fn answered(&self, call: &Call, outcome: &CallOutcome) {
+        self.ctx
+            .rt
+            .borrow_mut()
+            .board
+            .call(self.pane, call, outcome);
+        self.ctx.look_up_names(call, outcome);
+        // Drawn with the line's end, or (a line making several calls) with the next tick of
+        // its clock.
     }
 }
 
