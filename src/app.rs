@@ -3,6 +3,7 @@
 
 use crate::companion::{use_companion, CompanionProvider, Status, Unavailable};
 use crate::components::segmented::{Segment, Segmented};
+use crate::deferred::NeedsData;
 use crate::i18n::{use_i18n, I18nProvider};
 use crate::pages::addresses::state::AddressState;
 use crate::pages::addresses::AddressPage;
@@ -23,6 +24,7 @@ use crate::pages::text::TextPage;
 use crate::present::{self, Presenting};
 use crate::route::Route;
 use crate::theme::{self, Theme};
+use socklab_core::deferred::Deferred;
 use socklab_core::i18n::Lang;
 use yew::prelude::*;
 
@@ -219,7 +221,12 @@ fn Shell() -> Html {
                     <p class="present-keys" data-testid="present-keys">{ i18n.t("prefs.present_keys") }</p>
                 }
             </nav>
-            <main id="main">{ page }<crate::components::predict::Predict key={route.path()} {route} /><crate::components::reading::FurtherReading {route} /></main>
+            <main id="main">
+                <NeedsData files={needs_data(route)}>
+                    { page }<crate::components::predict::Predict key={route.path()} {route} />
+                </NeedsData>
+                <crate::components::reading::FurtherReading {route} />
+            </main>
             <footer class="foot">
                 <p>{ i18n.t("app.footer") }</p>
             </footer>
@@ -310,5 +317,18 @@ fn ThemeToggle() -> Html {
         <button type="button" class="theme-btn" data-testid="theme-toggle" title={label.to_owned()} aria-label={label.to_owned()} {onclick}>
             <span aria-hidden="true">{ icon }</span>
         </button>
+    }
+}
+
+/// The data a page needs that the app fetches when it opens (core's [`Deferred`]): `/errors`
+/// shows the errno lessons; `/text` and the console encode and decode GBK (so do `/text`'s
+/// exercises).
+fn needs_data(route: Route) -> Vec<Deferred> {
+    match route {
+        Route::Errors => vec![Deferred::Lessons],
+        Route::Text | Route::Console => vec![Deferred::Gbk],
+        Route::ByteOrder | Route::Addresses | Route::Hostnames | Route::Live | Route::Struct => {
+            Vec::new()
+        }
     }
 }

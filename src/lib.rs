@@ -15,6 +15,7 @@ pub mod app;
 mod browser;
 pub mod companion;
 pub mod components;
+pub mod deferred;
 pub mod host;
 pub mod i18n;
 pub mod pages;

@@ -41,6 +41,7 @@ fn keys_in(source: &str) -> Vec<String> {
         "class",
         "qr",
         "a11y",
+        "data",
     ] {
         let opening = format!("\"{prefix}.");
         for (at, _) in source.match_indices(&opening) {

@@ -7,13 +7,15 @@ import { serverUrl } from "./helpers";
 
 /**
  * wasm + JS + CSS as served to Chromium (brotli), in bytes. The issue asks for 300,000; this
- * build is not there: 503,831 bytes once the console, Predict-then-run, presenter mode, the
- * link's QR code and the classroom bar joined (444,260 before them; 458,720 before the GBK
- * table was carried as differences). The budget is that plus 3%, so that nothing heavier gets
- * in unnoticed; lower it as the wasm shrinks, down to the issue's 300,000.
+ * build is not there: 469,153 bytes since the errno lessons and the GBK table are fetched only
+ * by the pages that need them and the console's evaluator is compiled once (503,831 before,
+ * once the console, Predict-then-run, presenter mode, the link's QR code and the classroom bar
+ * joined; 444,260 before them). The
+ * budget is that plus 3%, so that nothing heavier gets in unnoticed; lower it as the wasm
+ * shrinks, down to the issue's 300,000.
  */
 const ISSUE_BUDGET = 300_000;
-const BUDGET = 519_000;
+const BUDGET = 483_000;
 
 const isAsset = (url: string) => /\.(wasm|js|css)$/.test(new URL(url).pathname);
 
@@ -64,9 +66,17 @@ test(`a first visit downloads at most ${BUDGET} bytes of wasm, JS and CSS, in br
       length: Number(response?.headers()["content-length"]),
     });
   });
+  const deferred: string[] = []; // data a page fetches when it needs it (core's `Deferred`)
+  page.on("request", (req) => {
+    if (/\/(lessons|gbk)-[0-9a-f]{16}\.(txt|bin)$/.test(new URL(req.url()).pathname)) deferred.push(req.url());
+  });
   await page.goto(serverUrl());
   await expect(page.locator("h1")).toBeVisible();
   await expect.poll(() => served.length).toBe(paths.length);
+  // The budget counts what the first page needs; the lessons and the GBK table wait for the
+  // pages that show them (deferred.spec.ts), and are not fetched here.
+  await page.waitForLoadState("networkidle");
+  expect(deferred, "a first visit fetches no deferred data").toEqual([]);
 
   const total = served.reduce((sum, s) => sum + s.bytes, 0);
   console.log(

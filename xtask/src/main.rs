@@ -5,6 +5,7 @@
 //! - `dev`:   the companion plus `trunk serve` with live reload;
 //! - `test`:  setup, then every check and test suite, ending with one summary line (the
 //!   README's second command, and what `.ci/run` runs);
+//! - `deferred`: writes the data the app fetches when a page needs it (trunk's post-build hook);
 //! - `bench`: the struct engine against CPython's `struct`, side by side; `bench companion`:
 //!   the companion's live calls under load against websockify; `bench web`: the app in
 //!   headless Chromium (transfer size, first render, keystroke to DOM).
@@ -25,6 +26,8 @@ const USAGE: &str = "usage: cargo xtask <setup|run|dev|test|bench>
   run     setup, build the app, and serve it: open the URL it prints
   dev     companion + `trunk serve` with live reload, for working on the UI
   test    setup, fmt, clippy, native tests, wasm tests in Chromium, end-to-end tests
+  deferred [DIR]   write the data the app fetches later into DIR (trunk's post-build hook
+                   runs it with TRUNK_STAGING_DIR)
   bench   the struct engine against CPython's struct, per call, side by side
   bench companion   live calls through the companion under load, against websockify
   bench console     a console line from Enter to its output drawn, in Chromium
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
         Some("dev") => dev(),
         Some("test") => test::run(),
         Some("bench") => bench::run(&args[1..]),
+        Some("deferred") => deferred(args.get(1).map(PathBuf::from)),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
@@ -94,6 +98,24 @@ pub(crate) fn status(c: &mut Command, what: &str) -> Result<()> {
         .with_context(|| format!("could not start: {what}"))?;
     if !s.success() {
         bail!("{what} failed ({s})");
+    }
+    Ok(())
+}
+
+/// Writes each [`Deferred`] file (the data the app's browser build leaves out and fetches when a
+/// page needs it) into `dir`, or trunk's staging folder when it runs this as its post-build
+/// hook (Trunk.toml), under the name the app computed from the same bytes.
+///
+/// [`Deferred`]: socklab_core::deferred::Deferred
+fn deferred(dir: Option<PathBuf>) -> Result<()> {
+    use socklab_core::deferred::Deferred;
+    let Some(dir) = dir.or_else(|| std::env::var_os("TRUNK_STAGING_DIR").map(PathBuf::from)) else {
+        bail!("deferred: give a folder, or run it as trunk's hook (TRUNK_STAGING_DIR)");
+    };
+    for file in Deferred::ALL {
+        let path = dir.join(file.file_name());
+        std::fs::write(&path, file.contents())
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(())
 }

@@ -139,46 +139,29 @@ const SURROGATES: &str = "surrogates not allowed";
 /// The reason CPython's CJK codecs give for what has no mapping.
 const ILLEGAL: &str = "illegal multibyte sequence";
 
+/// The GBK table as a [`Deferred`](crate::deferred::Deferred) file has it.
 /// CPython's GBK, from its own table (`vectors/gen_gbk.py`).
 mod gbk {
+    use crate::deferred::Deferred;
     use std::sync::OnceLock;
 
-    /// The table as CPython's codec has it: code points by (lead - 0x81) * 191 + (trail - 0x40),
-    /// little-endian; 0 where there is none. Only the build reads it.
-    const SOURCE: &[u8; 48_132] = include_bytes!("codec_tables/gbk.bin");
+    /// Trail bytes per lead byte: 0x40 to 0xfe.
     const TRAILS: usize = 0xff - 0x40;
 
-    /// What the program carries instead: each code point as its difference from the one
-    /// before it that is not 0 (0 stays 0). GBK's later rows run in Unicode order, so most
-    /// differences are 1: brotli makes 14.7 KB of this, against 27.6 KB of the table itself,
-    /// and the app's download is that much smaller.
-    static DELTAS: [u8; 48_132] = deltas(SOURCE);
-
-    const fn deltas<const N: usize>(table: &[u8; N]) -> [u8; N] {
-        let mut out = [0; N];
-        let (mut i, mut last) = (0, 0u16);
-        while i < N {
-            let n = u16::from_le_bytes([table[i], table[i + 1]]);
-            if n != 0 {
-                let delta = n.wrapping_sub(last);
-                // 0 means "no character": no two neighbours may be the same character.
-                assert!(delta != 0, "GBK table: a character twice in a row");
-                let [lo, hi] = delta.to_le_bytes();
-                out[i] = lo;
-                out[i + 1] = hi;
-                last = n;
-            }
-            i += 2;
-        }
-        out
-    }
-
-    /// The table, its differences summed up again on first use.
+    /// The table ([`Deferred::Gbk`]: CPython's, carried as differences), summed up again on
+    /// first use.
+    ///
+    /// # Panics
+    /// In the app's browser build, if the page did not fetch the table before using GBK: every
+    /// page that can waits for it first (the app's `NeedsData`), and its tests would show this.
     fn table() -> &'static [u16] {
         static TABLE: OnceLock<Vec<u16>> = OnceLock::new();
         TABLE.get_or_init(|| {
+            let deltas = Deferred::Gbk
+                .get()
+                .expect("the GBK table is fetched before a page that uses GBK opens");
             let mut last = 0u16;
-            DELTAS
+            deltas
                 .chunks_exact(2)
                 .map(|d| match u16::from_le_bytes([d[0], d[1]]) {
                     0 => 0,

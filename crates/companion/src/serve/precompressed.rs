@@ -90,10 +90,12 @@ pub(crate) fn is_hashed(path: &str) -> bool {
 }
 
 /// What is compressed: the hashed wasm, JS and CSS, which are most of what a first visit
-/// downloads. (index.html is a kilobyte and changes with every build; the icon is 249 bytes.)
+/// downloads, and the data a page fetches when it first needs it (`lessons-….txt`,
+/// `gbk-….bin`). (index.html is a kilobyte and changes with every build; the icon is 249
+/// bytes.)
 fn worth_compressing(path: &str) -> bool {
     let extension = path.rsplit_once('.').map_or("", |(_, e)| e);
-    matches!(extension, "wasm" | "js" | "css") && is_hashed(path)
+    matches!(extension, "wasm" | "js" | "css" | "txt" | "bin") && is_hashed(path)
 }
 
 /// One asset: the bytes it was compressed from, and each variant smaller than them.
@@ -284,6 +286,11 @@ mod tests {
             "socklab-app-400af4d6e0f3a82.js",
         ] {
             assert!(is_hashed(hashed), "{hashed}");
+        }
+        // The data the app fetches later, named by core.
+        for file in socklab_core::deferred::Deferred::ALL {
+            assert!(is_hashed(file.file_name()), "{}", file.file_name());
+            assert!(worth_compressing(file.file_name()), "{}", file.file_name());
         }
         for plain in [
             "index.html",

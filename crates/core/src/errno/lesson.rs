@@ -13,9 +13,7 @@
 use crate::i18n::Lang;
 use std::sync::OnceLock;
 
-const EXAMPLES: &str = include_str!("../../data/errno/examples.txt");
-const EN: &str = include_str!("../../data/errno/en.txt");
-const ZH: &str = include_str!("../../data/errno/zh-CN.txt");
+use crate::deferred::Deferred;
 
 /// Whether an example, run as it stands on Linux, raises its error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -355,19 +353,28 @@ fn is_catalog_name(name: &str) -> bool {
         || super::gai_by_name(name).is_some_and(|g| g.name == name)
 }
 
-/// Parses the compiled-in lesson files, reporting the first problem.
-pub fn check_lessons() -> Result<Vec<Lesson>, LessonError> {
-    parse_lessons(EXAMPLES, EN, ZH)
+/// Parses the lesson files ([`Deferred::Lessons`]), reporting the first problem; `None` in
+/// the app's browser build until the page has fetched them.
+pub fn check_lessons() -> Option<Result<Vec<Lesson>, LessonError>> {
+    let joined = std::str::from_utf8(Deferred::Lessons.get()?).ok()?;
+    let mut files = joined.split('\0');
+    let (examples, en, zh) = (files.next()?, files.next()?, files.next()?);
+    Some(parse_lessons(examples, en, zh))
 }
 
-/// Every lesson, parsed once. The files are compiled in and checked by the tests, so a
-/// problem here is a build that skipped them; it panics with the problem.
+/// Every lesson, parsed once: empty in the app's browser build until the page has fetched
+/// them (`/errors` waits for them). The files are checked by the tests, so a problem here is a
+/// build that skipped them; it panics with the problem.
 pub fn lessons() -> &'static [Lesson] {
     static LESSONS: OnceLock<Vec<Lesson>> = OnceLock::new();
-    LESSONS.get_or_init(|| match check_lessons() {
-        Ok(lessons) => lessons,
-        Err(e) => panic!("crates/core/data/errno: {e}"),
-    })
+    if let Some(lessons) = LESSONS.get() {
+        return lessons;
+    }
+    match check_lessons() {
+        Some(Ok(lessons)) => LESSONS.get_or_init(|| lessons),
+        Some(Err(e)) => panic!("crates/core/data/errno: {e}"),
+        None => &[],
+    }
 }
 
 pub(super) fn lesson(name: &str) -> Option<&'static Lesson> {

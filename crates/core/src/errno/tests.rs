@@ -243,7 +243,9 @@ fn winsock_codes_are_10000_plus_bsd_numbers() {
 
 #[test]
 fn the_socket_errors_all_have_lessons() {
-    let lessons = check_lessons().unwrap_or_else(|e| panic!("crates/core/data/errno: {e}"));
+    let lessons = check_lessons()
+        .expect("compiled in")
+        .unwrap_or_else(|e| panic!("crates/core/data/errno: {e}"));
     for name in [
         "ECONNREFUSED",
         "ECONNRESET",

@@ -1,0 +1,96 @@
+// The data the app leaves out of its wasm and fetches when a page first needs it (core's
+// `Deferred`: the errno lessons for /errors, the GBK table for /text and the console): not on a
+// first visit elsewhere, once per page life, and when it cannot be had the page says why, in
+// the reader's language, and can try again.
+import { expect, Page, Request, test } from "@playwright/test";
+import { expectConnected, pageUrl, watchErrors } from "./helpers";
+
+const LESSONS = /\/lessons-[0-9a-f]{16}\.txt$/;
+const GBK = /\/gbk-[0-9a-f]{16}\.bin$/;
+
+/** Every data file the page asks for, as it asks. */
+function watchData(page: Page) {
+  const asked: Request[] = [];
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (LESSONS.test(path) || GBK.test(path)) asked.push(r);
+  });
+  return {
+    paths: () => asked.map((r) => new URL(r.url()).pathname),
+    count: (re: RegExp) => asked.filter((r) => re.test(new URL(r.url()).pathname)).length,
+  };
+}
+
+/** Goes to an in-app route the way a reader does: through the topic links, no reload. */
+async function navigate(page: Page, path: string) {
+  await page.locator(`nav a[href="${path}"]`).first().click();
+  await expect(page).toHaveURL(new RegExp(`${path.replace("/", "\\/")}(\\?|$)`));
+}
+
+test("a first visit fetches no data; /errors fetches the lessons and /text the GBK table, once each", async ({ page }) => {
+  const watch = watchErrors(page);
+  const data = watchData(page);
+  await page.goto(pageUrl("/byte-order"));
+  await expectConnected(page);
+  await expect(page.locator("h1")).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  expect(data.paths(), "the byte-order page needs no deferred data").toEqual([]);
+
+  const lessons = page.waitForResponse((r) => LESSONS.test(new URL(r.url()).pathname));
+  await navigate(page, "/errors");
+  const response = await lessons;
+  expect(response.status()).toBe(200);
+  expect(response.headers()["cache-control"]).toContain("immutable");
+  await expect(page.locator('[data-testid=err-table] tbody tr').first()).toHaveAttribute("data-name", "EAGAIN");
+  await page.locator('tr[data-name="ECONNREFUSED"] button').click();
+  await expect(page.getByTestId("err-entry")).toContainText("Typical causes");
+
+  const gbk = page.waitForResponse((r) => GBK.test(new URL(r.url()).pathname));
+  await navigate(page, "/text");
+  expect((await gbk).status()).toBe(200);
+  await page.getByTestId("text-input").fill("中文");
+  await expect(page.locator('td.codec-bytes[data-label="gbk"]').first()).toContainText("d6 d0");
+
+  // Back and forth: installed for the page's life, never fetched again.
+  await navigate(page, "/errors");
+  await expect(page.locator('[data-testid=err-table] tbody tr').first()).toHaveAttribute("data-name", "EAGAIN");
+  await navigate(page, "/console");
+  await expect(page.getByTestId("console-input-1")).toBeVisible();
+  expect(data.count(LESSONS)).toBe(1);
+  expect(data.count(GBK)).toBe(1);
+  watch.expectNone();
+});
+
+test("a data file that cannot be fetched: the page says why in the reader's language, and Try again works", async ({ page }) => {
+  let refuse = true;
+  await page.route(LESSONS, (route) => (refuse ? route.abort("connectionrefused") : route.continue()));
+  await page.goto(pageUrl("/errors"));
+  const failed = page.getByTestId("data-failed");
+  await expect(failed).toContainText("Could not load the error lessons");
+  await expect(failed).toContainText("check that socklab is still running");
+  await expect(page.getByTestId("err-table")).toHaveCount(0);
+  await page.getByTestId("lang-zh-CN").click();
+  await expect(failed).toContainText("无法加载错误说明");
+  await expect(page.getByTestId("data-retry")).toHaveText("重试");
+
+  refuse = false;
+  await page.getByTestId("data-retry").click();
+  await expect(failed).toHaveCount(0);
+  await expect(page.locator('[data-testid=err-table] tbody tr').first()).toHaveAttribute("data-name", "EAGAIN");
+});
+
+test("another build's file is refused by its hash: the page asks for a reload instead of showing it", async ({ page }) => {
+  await page.route(GBK, (route) =>
+    route.fulfill({ status: 200, contentType: "application/octet-stream", body: Buffer.alloc(48_132, 1) }),
+  );
+  await page.goto(pageUrl("/text"));
+  const failed = page.getByTestId("data-failed");
+  await expect(failed).toContainText("socklab now serves a newer build than this page");
+  await expect(failed).toContainText("Reload the page");
+  await expect(page.getByTestId("text-input")).toHaveCount(0);
+
+  await page.unroute(GBK);
+  await page.reload();
+  await expect(page.getByTestId("text-input")).toBeVisible();
+  await expect(page.getByTestId("data-failed")).toHaveCount(0);
+});
