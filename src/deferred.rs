@@ -197,7 +197,7 @@ pub fn NeedsData(props: &NeedsDataProps) -> Html {
                     { i18n.f("data.failed", &[("what", &names.join(", ")), ("why", &detail)]) }
                 }
             </p>
-            <button type="button" class="chip" data-testid="data-retry" onclick={retry}>{ i18n.t("data.retry") }</button>
+            <button type="button" class="chip no-print" data-testid="data-retry" onclick={retry}>{ i18n.t("data.retry") }</button>
         </div>
     }
 }

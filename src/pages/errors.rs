@@ -173,7 +173,7 @@ fn entry_view(i18n: &I18n, e: CatalogEntry, shown: &str, close: Callback<MouseEv
         <div class="entry" data-testid="err-entry" data-name={e.name()}>
             <div class="entry-head">
                 <h3>{ if shown.is_empty() { e.name() } else { shown } }</h3>
-                <button type="button" class="link-btn" onclick={close}>{ i18n.t("err.close") }</button>
+                <button type="button" class="link-btn no-print" data-testid="err-close" onclick={close}>{ i18n.t("err.close") }</button>
             </div>
             <pre class="py"><code class="py-err" data-testid="err-line">{ e.traceback_line() }</code></pre>
             if !aliases.is_empty() { <p class="muted">{ aliases }</p> }

@@ -20,9 +20,11 @@ test("a page prints as a clean handout in the chosen language", async ({ browser
   const clipped = await transcript.evaluate((e) => e.scrollHeight - e.clientHeight);
   expect(clipped, "the screen's transcript should scroll, or this test proves nothing").toBeGreaterThan(0);
   await expect(page.locator("nav.topics")).toBeVisible();
+  await expect(page.getByTestId("err-close")).toBeVisible();
 
   await page.emulateMedia({ media: "print" });
-  for (const hidden of ["header.top", "nav.topics", "footer.foot", '[data-testid="scenario-eaddrinuse-run"]']) {
+  // The entry's Close button does nothing on paper.
+  for (const hidden of ["header.top", "nav.topics", "footer.foot", '[data-testid="scenario-eaddrinuse-run"]', '[data-testid="err-close"]']) {
     await expect(page.locator(hidden), hidden).toBeHidden();
   }
   const title = catalog("zh-CN").get("err.title")!;
