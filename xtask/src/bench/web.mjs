@@ -13,7 +13,11 @@
 //   (a cold cache), on loopback as it is and throttled with CDP's
 //   Network.emulateNetworkConditions to 10 Mbit/s each way and 40 ms of latency;
 // - keystroke: on /struct with a 64-field format, from the input event of a keystroke in the
-//   values field to the first DOM change after it (a MutationObserver), one keystroke at a time.
+//   values field to the first DOM change after it (a MutationObserver), one keystroke at a time;
+// - memory: after visiting every page in one tab through the topic links (a reader going
+//   through the lesson), once garbage is collected: the JS heap (CDP Runtime.getHeapUsage), the
+//   wasm's linear memory (captured as the module is instantiated), DOM nodes and listeners;
+//   and the data files the pages fetched on the way (core's Deferred), as served.
 import { chromium, request } from "@playwright/test";
 
 const [url, runsArg, keysArg, encodingArg] = process.argv.slice(2);
@@ -131,11 +135,63 @@ async function keystrokeLatency(browser) {
   return { format: FORMAT, cells, latencies };
 }
 
+/** Keeps the wasm module's memory where the bench can read it, as the app instantiates it. */
+const CAPTURE_WASM_MEMORY = () => {
+  for (const name of ["instantiate", "instantiateStreaming"]) {
+    const original = WebAssembly[name];
+    WebAssembly[name] = async (...args) => {
+      const result = await original.apply(WebAssembly, args);
+      const instance = result.instance ?? result;
+      if (instance?.exports?.memory) window.__wasmMemory = instance.exports.memory;
+      return result;
+    };
+  }
+};
+
+async function memory(browser) {
+  const context = await browser.newContext(contextOptions);
+  const page = await context.newPage();
+  await page.addInitScript(CAPTURE_WASM_MEMORY);
+  const fetchedLater = [];
+  page.on("requestfinished", async (req) => {
+    const path = new URL(req.url()).pathname;
+    if (!/-[0-9a-f]{16}\.(txt|bin)$/.test(path)) return;
+    const response = await req.response();
+    const sizes = await req.sizes();
+    fetchedLater.push({ path, encoding: response?.headers()["content-encoding"] ?? "identity", bytes: sizes.responseBodySize });
+  });
+  await page.goto(at("/byte-order"));
+  await page.locator("h1").waitFor();
+  const routes = await page.locator("nav.topics a").evaluateAll((links) => links.map((a) => a.getAttribute("href")));
+  for (const route of routes) {
+    await page.locator(`nav.topics a[href="${route}"]`).click();
+    await page.waitForURL((u) => u.pathname === route);
+    await page.locator("h1").waitFor();
+    await page.waitForLoadState("networkidle");
+  }
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("HeapProfiler.collectGarbage");
+  const heap = await cdp.send("Runtime.getHeapUsage");
+  await cdp.send("Performance.enable");
+  const metrics = Object.fromEntries((await cdp.send("Performance.getMetrics")).metrics.map((m) => [m.name, m.value]));
+  const wasm = await page.evaluate(() => window.__wasmMemory?.buffer.byteLength ?? null);
+  await context.close();
+  return {
+    pages: routes.length,
+    jsHeapUsed: heap.usedSize,
+    wasmMemory: wasm,
+    nodes: metrics.Nodes,
+    listeners: metrics.JSEventListeners,
+    fetchedLater,
+  };
+}
+
 await untilCompressed();
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ARGS });
 const out = { transfer: await transfer(browser), loopback: [], throttled: [] };
 for (let i = 0; i < runs; i++) out.loopback.push(await firstRender(browser, false));
 for (let i = 0; i < runs; i++) out.throttled.push(await firstRender(browser, true));
 out.keystroke = await keystrokeLatency(browser);
+out.memory = await memory(browser);
 await browser.close();
 console.log(JSON.stringify(out));

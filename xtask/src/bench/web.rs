@@ -1,7 +1,8 @@
 //! `cargo xtask bench web`: the app as a learner's browser gets it, from a release
 //! `socklab serve` on 127.0.0.1: what a first visit transfers (per asset, as served), how long
 //! the first render takes on loopback and on a throttled link (10 Mbit/s, 40 ms), and how long
-//! a keystroke takes to reach the DOM on `/struct` with a 64-field format.
+//! a keystroke takes to reach the DOM on `/struct` with a 64-field format, and the memory a tab
+//! holds after visiting every page.
 //!
 //! The browser half is `web.mjs` (headless Chromium through Playwright, with CDP's
 //! `Network.emulateNetworkConditions` for the throttled link); this half builds the app and the
@@ -134,6 +135,15 @@ fn report(m: &Value) -> Result<String> {
         "| **wasm + JS + CSS** (the issue's aim: {BUDGET_BYTES}) | | **{assets}** |"
     )?;
     writeln!(t, "| everything | | {all} |")?;
+    for r in m["memory"]["fetchedLater"].as_array().into_iter().flatten() {
+        writeln!(
+            t,
+            "| `{}`, fetched when a page needs it | {} | {} |",
+            r["path"].as_str().unwrap_or("?"),
+            r["encoding"].as_str().unwrap_or("?"),
+            r["bytes"]
+        )?;
+    }
     let loopback = numbers(&m["loopback"], "h1");
     let throttled = numbers(&m["throttled"], "h1");
     let keys: Vec<f64> = m["keystroke"]["latencies"]
@@ -170,6 +180,26 @@ fn report(m: &Value) -> Result<String> {
         keys.iter().copied().fold(f64::NEG_INFINITY, f64::max),
         keys.len()
     )?;
+    let mem = &m["memory"];
+    let mib = |v: &Value| {
+        v.as_f64()
+            .map_or("?".to_owned(), |b| format!("{:.1}", b / 1_048_576.0))
+    };
+    writeln!(t)?;
+    writeln!(
+        t,
+        "| memory after visiting every page ({} pages, one tab, after GC) | |",
+        mem["pages"]
+    )?;
+    writeln!(t, "|---|---:|")?;
+    writeln!(t, "| JS heap used (MiB) | {} |", mib(&mem["jsHeapUsed"]))?;
+    writeln!(
+        t,
+        "| wasm linear memory (MiB) | {} |",
+        mib(&mem["wasmMemory"])
+    )?;
+    writeln!(t, "| DOM nodes | {} |", mem["nodes"])?;
+    writeln!(t, "| JS event listeners | {} |", mem["listeners"])?;
     Ok(t)
 }
 
