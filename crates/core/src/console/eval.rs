@@ -6,6 +6,7 @@ use super::syntax::{parse_line, BinOp, CmpOp, Expr, Stmt, SyntaxProblem, Target}
 use super::value::{socket_repr, Func, Module, PyErr, SocketObj, Value, SOCKET_PY};
 use super::{AddrinfoQuery, Gone, Host};
 use crate::byteorder::{Endian, SwapFn};
+use crate::errno::OsErrorClass;
 use crate::protocol::call::{Address, Call, Method, ModuleCall, OptName, OptValue, Timeout};
 use crate::protocol::{AddrinfoOutcome, CallOutcome, PyReturn, SockId};
 use crate::pyliteral::PyValue;
@@ -186,6 +187,24 @@ fn socket_constant(name: &str) -> Option<Value> {
                 }
             }
         })
+}
+
+/// `cls.__mro__` of a class the console knows, as names: the `OSError` family's from
+/// [`OsErrorClass::mro`], the rest as CPython 3.11 has them; `object` last.
+fn exc_mro(class: &'static str) -> Vec<&'static str> {
+    let mut mro = match OsErrorClass::ALL.into_iter().find(|c| c.name() == class) {
+        Some(c) => c.mro(),
+        None => match class {
+            "object" => return vec!["object"],
+            "BaseException" => vec![class],
+            "Exception" | "KeyboardInterrupt" => vec![class, "BaseException"],
+            "OverflowError" => vec![class, "ArithmeticError", "Exception", "BaseException"],
+            // TypeError, ValueError, NameError, struct.error, ArithmeticError.
+            _ => vec![class, "Exception", "BaseException"],
+        },
+    };
+    mro.push("object");
+    mro
 }
 
 fn socket_attr(name: &str) -> Option<Value> {
@@ -1148,6 +1167,17 @@ impl Pane {
             }
             Value::Func(Func::Int) if name == "from_bytes" => {
                 Ok(Value::Method(Rc::new(owner.clone()), "from_bytes"))
+            }
+            Value::ExcClass(class) if name == "__mro__" || name == "__bases__" => {
+                let mro = exc_mro(class);
+                let shown = if name == "__mro__" {
+                    &mro[..]
+                } else {
+                    &mro[1.min(mro.len())..2.min(mro.len())]
+                };
+                Ok(Value::Tuple(
+                    shown.iter().map(|c| Value::ExcClass(c)).collect(),
+                ))
             }
             Value::ExcClass(_) | Value::Func(_) if name == "__name__" => match owner {
                 Value::ExcClass(n) => Ok(Value::Str(n.rsplit('.').next().unwrap_or(n).to_owned())),
