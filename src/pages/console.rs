@@ -812,7 +812,7 @@ fn pane_view(ctx: &Ctx, i18n: &I18n, k: usize, connected: bool) -> Html {
                 if k < rt.panes.len() && k >= 2 {
                     let old = rt.panes.remove(k);
                     close_sockets(&companion, std::slice::from_ref(&old));
-                    rt.board.pane_restarted(k);
+                    rt.board.pane_removed(k);
                 }
             });
         })

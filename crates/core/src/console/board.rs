@@ -212,8 +212,35 @@ impl Board {
         *self = Board::default();
     }
 
-    /// A pane was restarted or removed (its sockets closed): its rows show closed; the diagram
-    /// keeps what already crossed the wire.
+    /// A pane was removed (its sockets closed): its rows and the arrows to or from it go, and
+    /// the panes after it move up one, rows and arrows with them, as the page renumbers them.
+    pub fn pane_removed(&mut self, pane: usize) {
+        self.rows.retain(|r| r.pane != pane);
+        for row in &mut self.rows {
+            if row.pane > pane {
+                row.pane -= 1;
+            }
+        }
+        let gone = Lane::Pane(pane);
+        self.arrows.retain(|a| a.from != gone && a.to != gone);
+        let shift = |lane: &mut Lane| {
+            if let Lane::Pane(j) = lane {
+                if *j > pane {
+                    *j -= 1;
+                }
+            }
+        };
+        for a in &mut self.arrows {
+            shift(&mut a.from);
+            shift(&mut a.to);
+        }
+        let ids: Vec<SockId> = self.rows.iter().map(|r| r.id).collect();
+        self.unaccepted
+            .retain(|(client, listener)| ids.contains(client) && ids.contains(listener));
+    }
+
+    /// A pane was restarted (its sockets closed): its rows show closed; the diagram keeps what
+    /// already crossed the wire.
     pub fn pane_restarted(&mut self, pane: usize) {
         for row in self.rows.iter_mut().filter(|r| r.pane == pane) {
             row.state = SockState::Closed;
@@ -673,6 +700,25 @@ mod tests {
         b.call(0, &m(1, Method::Listen { backlog: None }), &none());
         b.call(1, &sock_call(), &made(2));
         b
+    }
+
+    /// Removing pane 1 of three: its socket and its arrows go, pane 2's become pane 1's.
+    #[test]
+    fn removing_a_pane_renumbers_the_panes_after_it() {
+        let mut b = server_and_client(); // socket 1 in pane 0 listens on 5000; socket 2 in pane 1
+        b.call(2, &sock_call(), &made(4));
+        b.call(1, &m(2, connect(5000)), &none());
+        b.call(2, &m(4, connect(5000)), &none());
+        b.pane_removed(1);
+        let rows: Vec<(SockId, usize)> = b.rows().iter().map(|r| (r.id, r.pane)).collect();
+        assert_eq!(rows, [(1, 0), (4, 1)]);
+        assert_eq!(
+            arrows(&b),
+            [(Lane::Pane(1), Lane::Pane(0), Signal::Connect)]
+        );
+        // The client that is left is accepted as the one waiting.
+        b.call(0, &m(1, Method::Accept), &accepted(5, 40001));
+        assert_eq!(b.lanes(2), [Lane::Pane(0), Lane::Pane(1)]);
     }
 
     /// The echo lesson across two panes: server in pane 0, client in pane 1.
