@@ -1,8 +1,10 @@
 // Shared pieces of the end-to-end tests.
 import { Browser, expect, Page } from "@playwright/test";
+import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 
 /** The URL `socklab serve` printed, token included. */
 export function serverUrl(): string {
@@ -17,6 +19,40 @@ export function pageUrl(pathAndQuery: string): string {
   const target = new URL(pathAndQuery, base.origin);
   target.searchParams.set("token", base.searchParams.get("token") ?? "");
   return target.toString();
+}
+
+/** The repository's root. */
+export const root = join(__dirname, "..", "..");
+
+/** A `socklab serve` of a test's own: its URL (token included), and how to stop it. */
+export interface OwnCompanion {
+  url: string;
+  /** Kills it and waits until it is gone, so nothing answers at its address any more. */
+  stop: () => Promise<void>;
+}
+
+/**
+ * Starts the suite's `socklab` binary serving `dist` on a free port, for a test that must stop
+ * its server or change what it serves without disturbing the suite's own.
+ */
+export async function serveDist(dist: string): Promise<OwnCompanion> {
+  const binary = process.env.SOCKLAB_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(root, "target"), "debug", "socklab");
+  const child = spawn(binary, ["serve", "--port", "0", "--dist", dist], { stdio: ["ignore", "pipe", "ignore"] });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const lines = createInterface({ input: child.stdout! });
+  const url = await new Promise<string>((resolve, reject) => {
+    lines.once("line", (line) => resolve(line.trim()));
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`socklab serve exited (${code}) before printing its URL`)));
+  });
+  lines.on("line", () => {}); // keep reading, so the server never blocks on a full pipe
+  return {
+    url,
+    stop: async () => {
+      child.kill("SIGKILL");
+      await exited;
+    },
+  };
 }
 
 /** Collects console errors and uncaught exceptions; call `expectNone()` at the end. */

@@ -3,13 +3,15 @@
 //! [`Server::run`] takes a bound listener and a shutdown future (as mini-redis's `server::run`
 //! does), so tests bind `127.0.0.1:0` and drive the real server. [`app`] is the router alone;
 //! `connections` accepts the connections and keeps each one bounded in time and number;
-//! `files` serves `dist/`, its hashed assets in the variants `precompressed` made at start-up.
+//! `files` serves `dist/`, its hashed assets in the variants `precompressed` made at start-up;
+//! `service_worker` writes `/sw.js`, which keeps the build `dist/` holds for offline use.
 
 pub(crate) mod command;
 mod connections;
 mod files;
 mod precompressed;
 mod qr;
+mod service_worker;
 
 use crate::gate::{Gate, Refusal};
 use crate::session;
@@ -35,14 +37,16 @@ pub use precompressed::Precompressed;
 /// `shutdown_grace`): the app's files are local and small.
 const HTTP_GRACE: Duration = Duration::from_millis(500);
 
-/// The router: `/ws` for the companion, everything else from `dist/`, whose hashed assets
-/// `compressed` holds in brotli and gzip.
+/// The router: `/ws` for the companion, `/sw.js` for the service worker of the build `dist/`
+/// holds, everything else from `dist/`, whose hashed assets `compressed` holds in brotli and
+/// gzip.
 ///
 /// Its handlers log who asked, so each request must carry its peer's address as a
 /// `ConnectInfo<SocketAddr>` extension, as [`Server`]'s connections add it.
 pub fn app(shared: Arc<Shared>, compressed: Arc<Precompressed>) -> Router {
     Router::new()
         .route("/ws", get(ws_upgrade))
+        .route("/sw.js", get(service_worker::script))
         .fallback(files::static_file)
         .layer(Extension(compressed))
         .with_state(shared)

@@ -328,3 +328,87 @@ async fn a_file_rebuilt_after_start_up_is_sent_as_it_now_is() {
     assert_eq!(answer.body, b"<html>app</html>");
     assert_eq!(answer.header("content-encoding"), None);
 }
+
+/// `/sw.js`'s list of files, as the server filled it in.
+fn worker_files(script: &str) -> Vec<String> {
+    let line = script
+        .lines()
+        .find_map(|l| l.strip_prefix("const FILES = "))
+        .expect("a FILES line");
+    serde_json::from_str(line.trim_end_matches(';')).unwrap()
+}
+
+/// `/sw.js`'s build id.
+fn worker_build(script: &str) -> String {
+    let line = script
+        .lines()
+        .find_map(|l| l.strip_prefix("const BUILD = "))
+        .expect("a BUILD line");
+    line.trim_end_matches(';').trim_matches('"').to_owned()
+}
+
+#[tokio::test]
+async fn the_service_worker_keeps_exactly_the_hashed_files_of_the_build_dist_holds_now() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.js"), "secret").unwrap();
+    let dist = trunk_dist();
+    // Left out: a link out of dist/ named like an asset, a folder named like one, and the
+    // files whose names are not hashes (index.html is kept under "/" by the worker itself).
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.js"),
+        dist.path().join("leak-1111111111111111.js"),
+    )
+    .unwrap();
+    std::fs::create_dir(dist.path().join("folder-2222222222222222.js")).unwrap();
+    let server = Running::start_in(dist, Config::default()).await;
+    let first = fetch_own(server.addr, "/sw.js", Some("br")).await;
+    assert_eq!(first.status, 200);
+    assert_eq!(
+        first.header("content-type"),
+        Some("text/javascript; charset=utf-8")
+    );
+    assert_eq!(first.header("cache-control"), Some("no-cache"));
+    assert_eq!(first.header("content-encoding"), None);
+    let script = String::from_utf8(first.body.clone()).unwrap();
+    let mut hashed = [CSS, JS, WASM, "favicon-9e943feca9dc4925.svg"];
+    hashed.sort_unstable();
+    assert_eq!(
+        worker_files(&script),
+        hashed,
+        "sorted, hashed, inside dist/"
+    );
+    assert_eq!(worker_build(&script).len(), 16);
+    // Byte for byte the same while dist/ stays the same: the browser installs nothing new.
+    assert_eq!(
+        fetch_own(server.addr, "/sw.js", None).await.body,
+        first.body
+    );
+
+    // A hashed data file added later is kept too, under a new build id.
+    let d = server._dist.path();
+    std::fs::write(d.join("table-3333333333333333.bin"), "data").unwrap();
+    let added = String::from_utf8(fetch_own(server.addr, "/sw.js", None).await.body).unwrap();
+    assert!(worker_files(&added).contains(&"table-3333333333333333.bin".to_owned()));
+    assert_ne!(worker_build(&added), worker_build(&script));
+    // A rebuilt index.html (same files) is a new build as well.
+    std::fs::write(d.join("index.html"), "<html>app, rebuilt</html>").unwrap();
+    let rebuilt = String::from_utf8(fetch_own(server.addr, "/sw.js", None).await.body).unwrap();
+    assert_eq!(worker_files(&rebuilt), worker_files(&added));
+    assert_ne!(worker_build(&rebuilt), worker_build(&added));
+}
+
+#[tokio::test]
+async fn no_service_worker_for_a_foreign_host_or_without_a_build() {
+    let server = Running::start_in(trunk_dist(), Config::default()).await;
+    let evil = format!("evil.example:{}", server.addr.port());
+    let answer = fetch(server.addr, "/sw.js", &evil, None).await;
+    assert_eq!(answer.status, 403);
+    assert!(String::from_utf8_lossy(&answer.body).contains("unexpected Host header"));
+    // No index.html: a 404, so no browser keeps the page that says the app is not built.
+    let empty = Running::start(Config::default()).await;
+    let answer = fetch_own(empty.addr, "/sw.js", None).await;
+    assert_eq!(answer.status, 404);
+    assert_eq!(answer.header("cache-control"), Some("no-cache"));
+    std::fs::remove_file(server._dist.path().join("index.html")).unwrap();
+    assert_eq!(fetch_own(server.addr, "/sw.js", None).await.status, 404);
+}

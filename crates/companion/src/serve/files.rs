@@ -35,12 +35,8 @@ pub(super) async fn static_file(
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    // A page at a rebinding name (evil.example, now resolving to 127.0.0.1) is same-origin with
-    // whatever answers there: it must not read the app, nor anything else served here.
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    if !shared.gate.host_allowed(host) {
-        tracing::info!(%peer, ?host, "refused a page with 403: foreign Host");
-        return (StatusCode::FORBIDDEN, Refusal::ForeignHost.to_string()).into_response();
+    if let Some(refused) = refuse_foreign_host(&shared, peer, &headers) {
+        return refused;
     }
     let dist = &shared.config.dist;
     let path = uri.path().trim_start_matches('/');
@@ -81,6 +77,23 @@ pub(super) async fn static_file(
     }
 }
 
+/// The 403 for a request whose `Host` is not this server's own, or `None` for one that is.
+///
+/// A page at a rebinding name (evil.example, now resolving to 127.0.0.1) is same-origin with
+/// whatever answers there: it must not read the app, nor anything else served here.
+pub(super) fn refuse_foreign_host(
+    shared: &Shared,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+) -> Option<Response> {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    if shared.gate.host_allowed(host) {
+        return None;
+    }
+    tracing::info!(%peer, ?host, "refused a page with 403: foreign Host");
+    Some((StatusCode::FORBIDDEN, Refusal::ForeignHost.to_string()).into_response())
+}
+
 /// A file's response: its type, how long it may be cached, and its bytes in the best encoding
 /// the request accepts that a variant exists in.
 fn file_response(
@@ -118,7 +131,7 @@ fn file_response(
 }
 
 /// What `dist/` holds at a path.
-enum Inside {
+pub(super) enum Inside {
     /// A file inside `dist/`, once every symbolic link on the way is followed.
     File(Vec<u8>),
     /// Something outside `dist/`: a symbolic link points out.
@@ -128,7 +141,7 @@ enum Inside {
 }
 
 /// Reads `dist/relative`, following symbolic links only as far as they stay inside `dist/`.
-async fn read_inside(dist: &Path, relative: &str) -> Inside {
+pub(super) async fn read_inside(dist: &Path, relative: &str) -> Inside {
     let (Ok(root), Ok(real)) = (
         tokio::fs::canonicalize(dist).await,
         tokio::fs::canonicalize(dist.join(relative)).await,

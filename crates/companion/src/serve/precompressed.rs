@@ -145,32 +145,48 @@ impl Precompressed {
     }
 }
 
-/// Compresses the hashed assets at the top of `dist` (trunk writes no folders), each file
-/// and coding in a blocking task of its own. A file that is a link out of `dist` is left out
-/// (the file server refuses it anyway); a missing `dist` gives an empty set.
-async fn compress_dist(dist: PathBuf) -> HashMap<String, Variants> {
-    let started = Instant::now();
-    let Ok(root) = tokio::fs::canonicalize(&dist).await else {
-        return HashMap::new();
+/// The names of the hashed files at the top of `dist` (trunk writes no folders for this app),
+/// sorted: what the build is made of besides `index.html`. A file that is a link out of `dist`
+/// is left out (the file server refuses it anyway); a missing `dist` gives none.
+pub(crate) async fn hashed_files(dist: &Path) -> Vec<String> {
+    let Ok(root) = tokio::fs::canonicalize(dist).await else {
+        return Vec::new();
     };
     let Ok(mut entries) = tokio::fs::read_dir(&root).await else {
-        return HashMap::new();
+        return Vec::new();
     };
-    let mut originals = Vec::new();
+    let mut names = Vec::new();
     while let Ok(Some(entry)) = entries.next_entry().await {
         let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
             continue;
         };
+        if !is_hashed(&name) {
+            continue;
+        }
+        let inside_file = match tokio::fs::canonicalize(entry.path()).await {
+            Ok(real) if real.starts_with(&root) => tokio::fs::metadata(&real)
+                .await
+                .is_ok_and(|meta| meta.is_file()),
+            _ => false,
+        };
+        if inside_file {
+            names.push(name);
+        }
+    }
+    names.sort();
+    names
+}
+
+/// Compresses the hashed wasm, JS and CSS of `dist` ([`hashed_files`]), each file and coding
+/// in a blocking task of its own.
+async fn compress_dist(dist: PathBuf) -> HashMap<String, Variants> {
+    let started = Instant::now();
+    let mut originals = Vec::new();
+    for name in hashed_files(&dist).await {
         if !worth_compressing(&name) {
             continue;
         }
-        let inside = tokio::fs::canonicalize(entry.path())
-            .await
-            .is_ok_and(|real| real.starts_with(&root));
-        if !inside {
-            continue;
-        }
-        if let Ok(bytes) = tokio::fs::read(entry.path()).await {
+        if let Ok(bytes) = tokio::fs::read(dist.join(&name)).await {
             originals.push((name, Bytes::from(bytes)));
         }
     }
