@@ -17,12 +17,13 @@ import { serverUrl } from "./helpers";
 const ISSUE_BUDGET = 300_000;
 const BUDGET = 483_000;
 
-const isAsset = (url: string) => /\.(wasm|js|css)$/.test(new URL(url).pathname);
+/** A hashed wasm, JS or CSS file of trunk's (`name-<hash>.ext`): /sw.js is the page's worker, not an asset. */
+const isAsset = (url: string) => /-[0-9a-f]{10,16}(_bg)?\.(wasm|js|css)$/.test(new URL(url).pathname);
 
-/** The hashed assets index.html names. */
+/** The hashed assets index.html names (trunk's `name-<hash>.ext`; not /sw.js, which the page registers). */
 async function assetPaths(request: APIRequestContext): Promise<string[]> {
   const index = await (await request.get(new URL("/", serverUrl()).toString())).text();
-  const paths = [...index.matchAll(/["'](\/[^"']+\.(?:wasm|js|css))["']/g)].map((m) => m[1]);
+  const paths = [...index.matchAll(/["'](\/[^"']+-[0-9a-f]{10,16}(?:_bg)?\.(?:wasm|js|css))["']/g)].map((m) => m[1]);
   return [...new Set(paths)];
 }
 

@@ -35,7 +35,7 @@ const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-back
 async function untilCompressed() {
   const api = await request.newContext();
   const index = await (await api.get(`${origin}/`)).text();
-  const paths = [...new Set([...index.matchAll(/["'](\/[^"']+\.(?:wasm|js|css))["']/g)].map((m) => m[1]))];
+  const paths = [...new Set([...index.matchAll(/["'](\/[^"']+-[0-9a-f]{10,16}(?:_bg)?\.(?:wasm|js|css))["']/g)].map((m) => m[1]))];
   for (const path of paths) {
     const until = Date.now() + 120_000;
     for (;;) {
