@@ -1,10 +1,12 @@
 // `cargo xtask bench web`, the browser half: headless Chromium (Debian's, through Playwright)
 // against a running `socklab serve`. Prints one JSON object on stdout; web.rs makes the table.
 //
-//   node xtask/src/bench/web.mjs <the URL socklab serve printed> <runs> <keystrokes> [identity]
+//   node xtask/src/bench/web.mjs <the URL socklab serve printed> <runs> <keystrokes> [identity|gzip]
 //
 // With `identity` the browser asks for every file uncompressed (Accept-Encoding: identity), as
-// socklab served them before it compressed anything: the comparison for the README.
+// socklab served them before it compressed anything: the comparison for the README. With `gzip`
+// it asks as a browser does at a plain-http LAN address (Accept-Encoding: gzip, deflate): browsers
+// ask for brotli only from secure origins, so that is what a classroom's students get.
 //
 // - transfer: every response of a cold-cache visit to /byte-order, with its Content-Encoding and
 //   the bytes Chromium received for its body;
@@ -21,7 +23,8 @@
 import { chromium, request } from "@playwright/test";
 
 const [url, runsArg, keysArg, encodingArg] = process.argv.slice(2);
-const contextOptions = encodingArg === "identity" ? { extraHTTPHeaders: { "Accept-Encoding": "identity" } } : {};
+const ACCEPT = { identity: "identity", gzip: "gzip, deflate" }[encodingArg];
+const contextOptions = ACCEPT ? { extraHTTPHeaders: { "Accept-Encoding": ACCEPT } } : {};
 const runs = Number(runsArg ?? 7);
 const keystrokes = Number(keysArg ?? 50);
 const origin = new URL(url).origin;
@@ -149,7 +152,9 @@ const CAPTURE_WASM_MEMORY = () => {
 };
 
 async function memory(browser) {
-  const context = await browser.newContext(contextOptions);
+  // No service worker: it would fetch the data files first, in the background, and the page
+  // would then take them from its cache; here they are measured as a page fetches them.
+  const context = await browser.newContext({ ...contextOptions, serviceWorkers: "block" });
   const page = await context.newPage();
   await page.addInitScript(CAPTURE_WASM_MEMORY);
   const fetchedLater = [];

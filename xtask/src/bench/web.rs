@@ -10,7 +10,9 @@
 //! written to `target/bench-web.md`. Sizes are exact; times vary from run to run (medians of
 //! `--runs` cold loads, and of `--keystrokes` keystrokes). With `--identity` the browser asks
 //! for every file uncompressed, as socklab served them before issue #15: the comparison
-//! (`target/bench-web-identity.md`).
+//! (`target/bench-web-identity.md`); with `--gzip` it asks as at a plain-http LAN address,
+//! where browsers do not ask for brotli: what a classroom's students get
+//! (`target/bench-web-gzip.md`).
 
 use crate::{cmd, root};
 use anyhow::{bail, Context, Result};
@@ -36,11 +38,13 @@ fn flag(args: &[String], name: &str, default: u32) -> Result<u32> {
 }
 
 /// Runs the bench: `cargo xtask bench web [--runs 7] [--keystrokes 50] [--no-build]
-/// [--identity]`.
+/// [--identity | --gzip]`.
 pub(super) fn run(args: &[String]) -> Result<()> {
     let runs = flag(args, "--runs", 7)?;
     let keystrokes = flag(args, "--keystrokes", 50)?;
-    let identity = args.iter().any(|a| a == "--identity");
+    let encoding = ["identity", "gzip"]
+        .into_iter()
+        .find(|e| args.iter().any(|a| a.strip_prefix("--") == Some(e)));
     if !args.iter().any(|a| a == "--no-build") {
         println!("== building the app (trunk build --release) and the companion (release)");
         crate::serving::build_release()?;
@@ -50,7 +54,7 @@ pub(super) fn run(args: &[String]) -> Result<()> {
     let out = cmd("node")
         .arg(root().join("xtask/src/bench/web.mjs"))
         .args([&server.url, &runs.to_string(), &keystrokes.to_string()])
-        .args(identity.then_some("identity"))
+        .args(encoding)
         .stderr(Stdio::inherit())
         .output()
         .context("running node xtask/src/bench/web.mjs")?;
@@ -60,15 +64,14 @@ pub(super) fn run(args: &[String]) -> Result<()> {
     }
     let measured: Value = serde_json::from_slice(&out.stdout).context("reading web.mjs's JSON")?;
     let mut table = report(&measured)?;
-    if identity {
-        table.push_str("\n(Every file asked for with Accept-Encoding: identity, uncompressed.)\n");
-    }
-    println!("\n{table}");
-    let name = if identity {
-        "target/bench-web-identity.md"
-    } else {
-        "target/bench-web.md"
+    let name = match encoding {
+        Some(e) => {
+            writeln!(table, "\n(Every file asked for with Accept-Encoding: {e}.)")?;
+            format!("target/bench-web-{e}.md")
+        }
+        None => "target/bench-web.md".to_owned(),
     };
+    println!("\n{table}");
     let path = root().join(name);
     std::fs::write(&path, &table).with_context(|| format!("writing {}", path.display()))?;
     println!("(written to {})", path.display());
