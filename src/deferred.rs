@@ -1,7 +1,8 @@
 //! The browser half of core's [`Deferred`] data: [`NeedsData`] holds a page back until the
 //! files it needs (the errno lessons on `/errors`, the GBK table on `/text` and in the console)
 //! are fetched and installed, showing what it waits for, or why it failed with a way to try
-//! again. Each file is fetched at most once per page life, however many components ask.
+//! again; the language's catalog is fetched by `i18n.rs` the same way ([`fetch`]). Each file is
+//! fetched at most once per page life, however many components ask.
 //!
 //! Only the browser build (feature `deferred`) leaves the data out; elsewhere (native tests,
 //! the wasm tests) it is compiled in and `NeedsData` shows its children at once.
@@ -11,6 +12,11 @@ use socklab_core::deferred::Deferred;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use yew::prelude::*;
+
+/// Whether fetching `file` failed last time it was tried.
+pub(crate) fn failed(file: Deferred) -> bool {
+    FETCHES.with(|f| matches!(f.borrow().get(&file), Some(Fetch::Failed(_))))
+}
 
 /// Where a file stands.
 #[derive(Debug)]
@@ -36,7 +42,7 @@ thread_local! {
 
 /// Starts fetching `file` unless it is there or on its way; `done` is told when it lands or
 /// fails. A failed file is tried again.
-fn fetch(file: Deferred, done: &Callback<()>) {
+pub(crate) fn fetch(file: Deferred, done: &Callback<()>) {
     if file.get().is_some() {
         return;
     }
@@ -158,6 +164,7 @@ pub fn NeedsData(props: &NeedsDataProps) -> Html {
         match file {
             Deferred::Lessons => i18n.t("data.lessons"),
             Deferred::Gbk => i18n.t("data.gbk"),
+            Deferred::CatalogEn | Deferred::CatalogZh => i18n.t("data.catalog"),
         }
         .to_owned()
     };

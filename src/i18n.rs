@@ -5,6 +5,7 @@
 
 use socklab_core::i18n::{Catalog, Lang};
 use socklab_core::pyerror::Hint;
+use std::collections::HashMap;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -73,10 +74,16 @@ pub struct I18nProviderProps {
 }
 
 /// Provides [`I18n`] to the app, and keeps `<html lang>` and the stored choice in step.
+///
+/// The browser build carries no catalog: the reader's one is fetched beside the wasm (index.html
+/// preloads it) and the app renders once it is there; switching to the other language fetches
+/// that one first, and the page changes language when it has arrived.
 #[function_component]
 pub fn I18nProvider(props: &I18nProviderProps) -> Html {
     let lang = use_state(initial_lang);
-    let catalogs = use_memo((), |_| Lang::ALL.map(|l| Rc::new(Catalog::builtin(l))));
+    let catalogs = use_mut_ref(HashMap::<Lang, Rc<Catalog>>::new);
+    let update = use_force_update();
+    let landed = Callback::from(move |()| update.force_update());
     {
         let lang = *lang;
         use_effect_with(lang, move |lang| {
@@ -86,17 +93,79 @@ pub fn I18nProvider(props: &I18nProviderProps) -> Html {
     let set = {
         let lang = lang.clone();
         Callback::from(move |l: Lang| {
-            crate::browser::store(STORAGE_KEY, l.tag());
-            lang.set(l);
+            let file = l.catalog_file();
+            if file.get().is_some() {
+                crate::browser::store(STORAGE_KEY, l.tag());
+                lang.set(l);
+                return;
+            }
+            // The other language's texts first; the page stays in this one until they are here
+            // (if they never come, nothing changes, and the next click tries again).
+            let lang = lang.clone();
+            crate::deferred::fetch(
+                file,
+                &Callback::from(move |()| {
+                    if file.get().is_some() {
+                        crate::browser::store(STORAGE_KEY, l.tag());
+                        lang.set(l);
+                    }
+                }),
+            );
         })
     };
-    let index = Lang::ALL.iter().position(|l| *l == *lang).unwrap_or(0);
+    let catalog = {
+        let mut known = catalogs.borrow_mut();
+        match known.get(&*lang) {
+            Some(c) => Some(Rc::clone(c)),
+            None => Catalog::available(*lang).map(|c| {
+                let c = Rc::new(c);
+                known.insert(*lang, Rc::clone(&c));
+                c
+            }),
+        }
+    };
+    {
+        let file = lang.catalog_file();
+        let landed = landed.clone();
+        use_effect_with((file, catalog.is_some()), move |&(file, there)| {
+            if !there && !crate::deferred::failed(file) {
+                crate::deferred::fetch(file, &landed);
+            }
+        });
+    }
+    let Some(catalog) = catalog else {
+        return boot_view(*lang, &landed);
+    };
     let ctx = I18n {
         lang: *lang,
-        catalog: Rc::clone(&catalogs[index]),
+        catalog,
         set,
     };
     html! { <ContextProvider<I18n> context={ctx}>{ props.children.clone() }</ContextProvider<I18n>> }
+}
+
+/// What shows while the reader's catalog is on its way (nothing: it comes with the wasm), or,
+/// if it cannot be had, why, in both languages: there are no texts yet to say it in one. (Like
+/// index.html's `<noscript>`, the one place the app's words are not in the catalogs.)
+fn boot_view(lang: Lang, landed: &Callback<()>) -> Html {
+    let file = lang.catalog_file();
+    if !crate::deferred::failed(file) {
+        return html! { <p class="boot" role="status" aria-busy="true"></p> };
+    }
+    let retry = {
+        let landed = landed.clone();
+        Callback::from(move |_: MouseEvent| {
+            crate::deferred::fetch(file, &landed);
+            landed.emit(());
+        })
+    };
+    html! {
+        <div class="boot hint warn" role="alert" data-testid="boot-failed">
+            <p lang="en">{ "Could not load socklab's texts. Check that socklab is still running, then try again." }</p>
+            <p lang="zh-CN">{ "无法加载 socklab 的界面文字。请确认 socklab 仍在运行，然后重试。" }</p>
+            <button type="button" class="chip" data-testid="boot-retry" onclick={retry}>{ "Try again / 重试" }</button>
+        </div>
+    }
 }
 
 /// The language context; panics outside [`I18nProvider`], which wraps the whole app.

@@ -2,7 +2,7 @@
 // violation on any page, in both languages and both themes, and in presenter mode; keyboard
 // focus is always visible; and the hex and bit views name every byte with its field.
 import { Browser, expect, Page, test } from "@playwright/test";
-import { expectConnected, pageUrl } from "./helpers";
+import { chooseLang, expectConnected, pageUrl } from "./helpers";
 
 /** Every page, opened where it shows the most (an entry open, a preset with many fields). */
 const PAGES: [string, string][] = [
@@ -39,7 +39,7 @@ async function open(browser: Browser, path: string, scheme: "light" | "dark", la
   const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme });
   const page = await context.newPage();
   await page.goto(pageUrl(path));
-  await page.getByTestId(`lang-${lang}`).click();
+  await chooseLang(page, lang);
   await expectConnected(page);
   return { context, page };
 }
@@ -128,11 +128,11 @@ test("a screen reader hears every byte with its field: hex and bit views", async
   const little = page.locator('[data-order="little"]');
   await expect(little.getByRole("listitem", { name: "byte 0: 00, bits 7–0" })).toHaveCount(1);
   // In Chinese too.
-  await page.getByTestId("lang-zh-CN").click();
+  await chooseLang(page, "zh-CN");
   await expect(big.getByRole("listitem", { name: "第 0 个字节：01，第 15–8 位" })).toHaveCount(1);
   // The address page's sockaddr bytes name their C fields.
   await page.goto(pageUrl("/addresses"));
-  await page.getByTestId("lang-en").click();
+  await chooseLang(page, "en");
   const sockaddr = page.getByTestId("addr-sockaddr");
   await expect(sockaddr.getByRole("listitem", { name: /^byte 2: ff, sin_port$/ })).toHaveCount(1);
 });

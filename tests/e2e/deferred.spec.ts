@@ -3,7 +3,7 @@
 // first visit elsewhere, once per page life, and when it cannot be had the page says why, in
 // the reader's language, and can try again.
 import { expect, Page, Request, test } from "@playwright/test";
-import { expectConnected, pageUrl, watchErrors } from "./helpers";
+import { chooseLang, expectConnected, pageUrl, watchErrors } from "./helpers";
 
 const LESSONS = /\/lessons-[0-9a-f]{16}\.txt$/;
 const GBK = /\/gbk-[0-9a-f]{16}\.bin$/;
@@ -69,7 +69,7 @@ test("a data file that cannot be fetched: the page says why in the reader's lang
   await expect(failed).toContainText("Could not load the error lessons");
   await expect(failed).toContainText("check that socklab is still running");
   await expect(page.getByTestId("err-table")).toHaveCount(0);
-  await page.getByTestId("lang-zh-CN").click();
+  await chooseLang(page, "zh-CN");
   await expect(failed).toContainText("无法加载错误说明");
   await expect(page.getByTestId("data-retry")).toHaveText("重试");
 
@@ -93,4 +93,61 @@ test("another build's file is refused by its hash: the page asks for a reload in
   await page.reload();
   await expect(page.getByTestId("text-input")).toBeVisible();
   await expect(page.getByTestId("data-failed")).toHaveCount(0);
+});
+
+const CATALOG = /\/catalog-(en|zh-CN)-[0-9a-f]{16}\.txt$/;
+
+/** The catalogs the page asks for, by language tag, as it asks (the preload included). */
+function watchCatalogs(page: Page) {
+  const asked: string[] = [];
+  page.on("request", (r) => {
+    const m = new URL(r.url()).pathname.match(CATALOG);
+    if (m) asked.push(m[1]);
+  });
+  return asked;
+}
+
+test("only the reader's catalog comes with the first visit; the other comes when they switch, once", async ({ browser }) => {
+  const context = await browser.newContext({ locale: "zh-CN" });
+  const page = await context.newPage();
+  const watch = watchErrors(page);
+  const asked = watchCatalogs(page);
+  await page.goto(pageUrl("/byte-order"));
+  await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
+  await expect(page.getByTestId("lang-zh-CN")).toHaveAttribute("aria-pressed", "true");
+  await page.waitForLoadState("networkidle");
+  // Preloaded by index.html beside the wasm and taken by the app: one request, not two.
+  expect(asked).toEqual(["zh-CN"]);
+
+  await chooseLang(page, "en");
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  await expect(page.locator("nav.topics")).toContainText("Byte order");
+  await chooseLang(page, "zh-CN");
+  await expect(page.locator("nav.topics")).toContainText("字节序");
+  await chooseLang(page, "en");
+  await expect(page.locator("nav.topics")).toContainText("Byte order");
+  expect(asked).toEqual(["zh-CN", "en"]);
+
+  // The choice is remembered: a reload preloads English only.
+  asked.length = 0;
+  await page.reload();
+  await expect(page.locator("nav.topics")).toContainText("Byte order");
+  await page.waitForLoadState("networkidle");
+  expect(asked).toEqual(["en"]);
+  watch.expectNone();
+  await context.close();
+});
+
+test("when the catalog cannot be had, the page says so in both languages, and Try again works", async ({ page }) => {
+  let refuse = true;
+  await page.route(CATALOG, (route) => (refuse ? route.abort("connectionrefused") : route.continue()));
+  await page.goto(pageUrl("/struct"));
+  const failed = page.getByTestId("boot-failed");
+  await expect(failed).toContainText("Could not load socklab's texts");
+  await expect(failed).toContainText("无法加载 socklab 的界面文字");
+  await expect(page.locator("h1")).toHaveCount(0);
+  refuse = false;
+  await page.getByTestId("boot-retry").click();
+  await expect(failed).toHaveCount(0);
+  await expect(page.locator("h1")).toBeVisible();
 });

@@ -1,7 +1,7 @@
 // The errors page end to end: the seed's table first, search across systems and languages,
 // an entry with CPython's own line, the OSError tree, and screenshots.
 import { expect, test } from "@playwright/test";
-import { expectConnected, pageUrl, screenshotMatrix, watchErrors } from "./helpers";
+import { chooseLang, expectConnected, pageUrl, screenshotMatrix, watchErrors } from "./helpers";
 
 function python(source: string): string {
   const { spawnSync } = require("node:child_process");
@@ -22,7 +22,7 @@ test("the seed's five first, search by Windows number and by Chinese words, entr
   await page.locator('tr[data-name="ECONNREFUSED"] button').click();
   const want = python("import os\ne = ConnectionRefusedError(111, os.strerror(111))\nprint(f'{type(e).__name__}: {e}')");
   await expect(page.getByTestId("err-line")).toHaveText(want);
-  await page.getByTestId("lang-zh-CN").click();
+  await chooseLang(page, "zh-CN");
   await page.getByTestId("err-search").fill("拒绝");
   await expect(page.locator('[data-testid=err-table] tr[data-name="ECONNREFUSED"]')).toBeVisible();
   await expect(page.getByTestId("err-entry")).toContainText("常见原因");

@@ -1,6 +1,6 @@
 // The foundation, end to end: shell, companion link, languages, URL state, themes, byte order.
 import { expect, test } from "@playwright/test";
-import { catalog, expectConnected, pageUrl, proseText, screenshotMatrix, serverUrl, watchErrors } from "./helpers";
+import { catalog, chooseLang, expectConnected, pageUrl, proseText, screenshotMatrix, serverUrl, watchErrors } from "./helpers";
 
 const packCall = (fmt: string, v: string) => `.pycall[data-code="struct.pack('${fmt}', ${v})"] [data-testid="py-result"]`;
 
@@ -75,13 +75,13 @@ test("switching language changes every visible string, and a reload keeps it", a
       .map(([, v]) => v.replace(/\\n/g, "\n").replace(/`/g, ""));
   const watch = watchErrors(page);
   await page.goto(pageUrl("/byte-order"), { waitUntil: "networkidle" });
-  await page.getByTestId("lang-en").click();
+  await chooseLang(page, "en");
   await expect(page.locator("html")).toHaveAttribute("lang", "en");
   await expect(page.locator("h1")).toHaveText(en.get("bo.title")!);
   const englishText = await proseText(page);
   expect(englishText).toContain(en.get("bo.lede")!);
 
-  await page.getByTestId("lang-zh-CN").click();
+  await chooseLang(page, "zh-CN");
   await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
   await expect(page.locator("h1")).toHaveText(zh.get("bo.title")!);
   let text = await proseText(page);
@@ -93,7 +93,7 @@ test("switching language changes every visible string, and a reload keeps it", a
   await expect(page.locator("h1")).toHaveText(zh.get("bo.title")!);
   await expect(page).toHaveTitle(/字节序/);
 
-  await page.getByTestId("lang-en").click();
+  await chooseLang(page, "en");
   text = await proseText(page);
   for (const s of foreign(zh, en)) expect(text, `Chinese left on the English page: ${s}`).not.toContain(s);
   watch.expectNone();

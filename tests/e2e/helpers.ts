@@ -109,7 +109,7 @@ export async function screenshotMatrix(
         const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme });
         const page = await context.newPage();
         await page.goto(pageUrl(pathAndQuery));
-        await page.getByTestId(`lang-${lang}`).click();
+        await chooseLang(page, lang);
         await expectConnected(page);
         await prepare(page);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -119,4 +119,14 @@ export async function screenshotMatrix(
       }
     }
   }
+}
+
+/**
+ * Switches the page's language by its button and waits until the page speaks it: the other
+ * language's catalog may have to be fetched first, so the switch is not instant.
+ */
+export async function chooseLang(page: Page, lang: string) {
+  await page.getByTestId(`lang-${lang}`).click();
+  await expect(page.locator("html")).toHaveAttribute("lang", lang);
+  await expect(page.getByTestId(`lang-${lang}`)).toHaveAttribute("aria-pressed", "true");
 }

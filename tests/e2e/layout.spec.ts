@@ -3,7 +3,7 @@
 // sideways. Files: tests/e2e/screenshots/layout-PAGE-LANG-THEME-WIDTH[-present].png
 import { expect, test } from "@playwright/test";
 import { mkdirSync } from "node:fs";
-import { expectConnected, pageUrl } from "./helpers";
+import { chooseLang, expectConnected, pageUrl } from "./helpers";
 
 const PAGES: [string, string][] = [
   ["errors", "/errors?e=ECONNREFUSED"],
@@ -34,7 +34,7 @@ for (const [name, path] of PAGES) {
         const page = await context.newPage();
         const sep = path.includes("?") ? "&" : "?";
         await page.goto(pageUrl(present ? `${path}${sep}present=1` : path));
-        await page.getByTestId(`lang-${lang}`).click();
+        await chooseLang(page, lang);
         await expectConnected(page);
         await expect(page.getByTestId("present-toggle")).toHaveAttribute("aria-pressed", String(present));
         const where = `${name} ${width}px ${lang} ${scheme}${present ? " presenting" : ""}`;

@@ -1,7 +1,7 @@
 // The live pieces end to end against a real companion: the errors page's "reproduce it live"
 // button, the blocking & closing page's scenarios, its language switch, and screenshots.
 import { expect, test } from "@playwright/test";
-import { catalog, expectConnected, pageUrl, screenshotMatrix, watchErrors } from "./helpers";
+import { catalog, chooseLang, expectConnected, pageUrl, screenshotMatrix, watchErrors } from "./helpers";
 
 test("the ECONNREFUSED entry reproduces the error for real", async ({ page }) => {
   const watch = watchErrors(page);
@@ -59,7 +59,7 @@ test("/live: a timeout for real, the mode in the URL, and both languages", async
   await page.getByTestId("close-reset").click();
   await expect(page.getByTestId("scenario-econnreset")).toBeVisible();
   await expect(page.getByTestId("scenario-epipe")).toBeVisible();
-  await page.getByTestId("lang-zh-CN").click();
+  await chooseLang(page, "zh-CN");
   const zh = catalog("zh-CN");
   await expect(page.locator("h1")).toHaveText(zh.get("sock.title")!);
   await expect(page.locator("nav.topics [aria-current=page]")).toHaveText(zh.get("nav.live")!);
@@ -67,7 +67,7 @@ test("/live: a timeout for real, the mode in the URL, and both languages", async
   await page.reload();
   await expect(page.locator("h1")).toHaveText(zh.get("sock.title")!);
   await expect(page.getByTestId("mode-timeout")).toHaveAttribute("aria-pressed", "true");
-  await page.getByTestId("lang-en").click();
+  await chooseLang(page, "en");
   await expect(page.locator("h1")).toHaveText(catalog("en").get("sock.title")!);
   watch.expectNone();
 });

@@ -4,7 +4,7 @@
 import { expect, Locator, Page, test } from "@playwright/test";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { catalog, expectConnected, pageUrl, screenshotMatrix, watchErrors } from "./helpers";
+import { catalog, chooseLang, expectConnected, pageUrl, screenshotMatrix, watchErrors } from "./helpers";
 
 type Exercise = { id: string; page: string; setup: string[]; line: string; en: string; zh: string };
 
@@ -75,7 +75,7 @@ for (const lang of ["en", "zh-CN"] as const) {
     const watch = watchErrors(page);
     const texts = catalog(lang);
     await page.goto(pageUrl("/byte-order"));
-    await page.getByTestId(`lang-${lang}`).click();
+    await chooseLang(page, lang);
     await expectConnected(page);
     const pages = new Set<string>();
     for (const c of CASES) {
@@ -197,7 +197,7 @@ test("screenshots: an exercise wrong, one right and one revealed, in en and zh",
       const context = await browser.newContext({ viewport: { width, height: 900 } });
       const page = await context.newPage();
       await page.goto(pageUrl("/struct"));
-      await page.getByTestId(`lang-${lang}`).click();
+      await chooseLang(page, lang);
       await prepare(page);
       await page.getByTestId("predict").screenshot({ path: `tests/e2e/screenshots/predict-section-${lang}-${width}.png` });
       await context.close();

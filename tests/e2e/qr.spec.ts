@@ -3,7 +3,7 @@
 import { expect, Page, test } from "@playwright/test";
 import jsQR from "jsqr";
 import { PNG } from "pngjs";
-import { pageUrl, watchErrors } from "./helpers";
+import { chooseLang, pageUrl, watchErrors } from "./helpers";
 
 /** Opens the QR dialog and decodes the code it shows, from pixels. */
 async function decodeShownQr(page: Page): Promise<string> {
@@ -29,7 +29,7 @@ test("the QR code holds the page's address, state included", async ({ page }) =>
   await expect(page.getByTestId("qr-open")).toBeFocused();
   // Another page, another state: the code follows the address bar.
   await page.goto(pageUrl("/text"));
-  await page.getByTestId("lang-zh-CN").click();
+  await chooseLang(page, "zh-CN");
   await page.getByTestId("guess-preset").nth(2).click();
   await expect(page).toHaveURL(/[?&]g=/);
   expect(await decodeShownQr(page)).toBe(page.url());

@@ -1,7 +1,7 @@
 // The struct page end to end: typing a format and values, the annotated hex view, errors with
 // a caret, the URL, the platform comparison, and screenshots.
 import { expect, test } from "@playwright/test";
-import { catalog, expectConnected, pageUrl, screenshotMatrix, watchErrors } from "./helpers";
+import { catalog, chooseLang, expectConnected, pageUrl, screenshotMatrix, watchErrors } from "./helpers";
 
 const result = (page) => page.getByTestId("st-call").getByTestId("py-result");
 
@@ -32,7 +32,7 @@ test("typing a format and values fills the annotated hex view", async ({ page })
 test("an error points at the offending character, with CPython's message and a hint", async ({ page }) => {
   const watch = watchErrors(page);
   await page.goto(pageUrl("/struct"));
-  await page.getByTestId("lang-zh-CN").click();
+  await chooseLang(page, "zh-CN");
   await page.getByTestId("st-format").fill(">hh<");
   await expect(result(page)).toContainText("struct.error: bad char in struct format");
   await expect(page.getByTestId("st-caret").locator("mark")).toHaveText("<");

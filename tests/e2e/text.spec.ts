@@ -1,7 +1,7 @@
 // The text-encodings page end to end, against CPython's own answers, and screenshots.
 import { expect, test } from "@playwright/test";
 import { mkdirSync } from "node:fs";
-import { expectConnected, pageUrl, screenshotMatrix, watchErrors } from "./helpers";
+import { chooseLang, expectConnected, pageUrl, screenshotMatrix, watchErrors } from "./helpers";
 
 /** What CPython prints for repr(expr), or the last line of its traceback. */
 function python(expr: string): string {
@@ -107,7 +107,7 @@ test("screenshots of the encoding-guess comparison, in en and zh", async ({ brow
       const context = await browser.newContext({ viewport: { width, height: 900 } });
       const page = await context.newPage();
       await page.goto(pageUrl("/text"));
-      await page.getByTestId(`lang-${lang}`).click();
+      await chooseLang(page, lang);
       await page.getByTestId("guess-preset").nth(1).click();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow, `horizontal overflow at ${width}px ${lang}`).toBeLessThanOrEqual(0);

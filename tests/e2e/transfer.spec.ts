@@ -6,25 +6,35 @@ import { APIRequestContext, expect, test } from "@playwright/test";
 import { serverUrl } from "./helpers";
 
 /**
- * wasm + JS + CSS as served to Chromium (brotli), in bytes. The issue asks for 300,000; this
- * build is not there: 469,153 bytes since the errno lessons and the GBK table are fetched only
- * by the pages that need them and the console's evaluator is compiled once (503,831 before,
- * once the console, Predict-then-run, presenter mode, the link's QR code and the classroom bar
- * joined; 444,260 before them). The
- * budget is that plus 3%, so that nothing heavier gets in unnoticed; lower it as the wasm
+ * wasm + JS + CSS + the reader's catalog as served to Chromium (brotli), in bytes. The issue asks
+ * for 300,000; this build is not there: 457,702 bytes since the catalogs, the errno lessons and
+ * the GBK table are fetched only when needed (one catalog comes with every first visit) and the
+ * console's evaluator is compiled once (503,831 before, once the console, Predict-then-run,
+ * presenter mode, the link's QR code and the classroom bar joined; 444,260 before them). The
+ * budget is that plus 3%, so that nothing heavier gets in unnoticed; lower it as the app
  * shrinks, down to the issue's 300,000.
  */
 const ISSUE_BUDGET = 300_000;
-const BUDGET = 483_000;
+const BUDGET = 472_000;
 
-/** A hashed wasm, JS or CSS file of trunk's (`name-<hash>.ext`): /sw.js is the page's worker, not an asset. */
-const isAsset = (url: string) => /-[0-9a-f]{10,16}(_bg)?\.(wasm|js|css)$/.test(new URL(url).pathname);
+/**
+ * What a first visit needs: a hashed wasm, JS or CSS file of trunk's (`name-<hash>.ext`; /sw.js is
+ * the page's worker, not an asset), and the reader's string catalog, which index.html preloads.
+ */
+const isAsset = (url: string) =>
+  /-[0-9a-f]{10,16}(_bg)?\.(wasm|js|css)$/.test(new URL(url).pathname) ||
+  /^\/catalog-[a-zA-Z-]+-[0-9a-f]{16}\.txt$/.test(new URL(url).pathname);
 
-/** The hashed assets index.html names (trunk's `name-<hash>.ext`; not /sw.js, which the page registers). */
+/**
+ * The hashed assets index.html names (trunk's `name-<hash>.ext`; not /sw.js, which the page
+ * registers), and the English catalog it preloads for a browser that prefers English.
+ */
 async function assetPaths(request: APIRequestContext): Promise<string[]> {
   const index = await (await request.get(new URL("/", serverUrl()).toString())).text();
   const paths = [...index.matchAll(/["'](\/[^"']+-[0-9a-f]{10,16}(?:_bg)?\.(?:wasm|js|css))["']/g)].map((m) => m[1]);
-  return [...new Set(paths)];
+  const catalog = index.match(/"en":"(\/catalog-en-[0-9a-f]{16}\.txt)"/);
+  expect(catalog, "index.html names the English catalog").not.toBeNull();
+  return [...new Set(paths), catalog![1]];
 }
 
 /**
@@ -47,7 +57,7 @@ async function untilCompressed(request: APIRequestContext, paths: string[]) {
   }
 }
 
-test(`a first visit downloads at most ${BUDGET} bytes of wasm, JS and CSS, in brotli`, async ({ browser, request }) => {
+test(`a first visit downloads at most ${BUDGET} bytes of wasm, JS, CSS and catalog, in brotli`, async ({ browser, request }) => {
   test.setTimeout(120_000);
   const paths = await assetPaths(request);
   expect(paths.some((p) => p.endsWith(".wasm"))).toBe(true);
@@ -89,7 +99,7 @@ test(`a first visit downloads at most ${BUDGET} bytes of wasm, JS and CSS, in br
     // What Chromium counted is what the server sent.
     expect(s.bytes, s.path).toBe(s.length);
   }
-  expect(total, `wasm + JS + CSS as served: ${total} bytes`).toBeLessThanOrEqual(BUDGET);
+  expect(total, `wasm + JS + CSS + the catalog as served: ${total} bytes`).toBeLessThanOrEqual(BUDGET);
   await context.close();
 });
 

@@ -102,13 +102,16 @@ pub(crate) fn status(c: &mut Command, what: &str) -> Result<()> {
     Ok(())
 }
 
-/// Writes each [`Deferred`] file (the data the app's browser build leaves out and fetches when a
-/// page needs it) into `dir`, or trunk's staging folder when it runs this as its post-build
-/// hook (Trunk.toml), under the name the app computed from the same bytes.
+/// Writes each [`Deferred`] file (the data the app's browser build leaves out and fetches when it
+/// needs it) into `dir`, or trunk's staging folder when it runs this as its post-build hook
+/// (Trunk.toml), under the name the app computed from the same bytes; and writes the catalogs'
+/// names into that folder's index.html, whose first script preloads the reader's catalog
+/// beside the wasm.
 ///
 /// [`Deferred`]: socklab_core::deferred::Deferred
 fn deferred(dir: Option<PathBuf>) -> Result<()> {
     use socklab_core::deferred::Deferred;
+    use socklab_core::i18n::Lang;
     let Some(dir) = dir.or_else(|| std::env::var_os("TRUNK_STAGING_DIR").map(PathBuf::from)) else {
         bail!("deferred: give a folder, or run it as trunk's hook (TRUNK_STAGING_DIR)");
     };
@@ -117,8 +120,37 @@ fn deferred(dir: Option<PathBuf>) -> Result<()> {
         std::fs::write(&path, file.contents())
             .with_context(|| format!("writing {}", path.display()))?;
     }
+    let index = dir.join("index.html");
+    if index.exists() {
+        let html = std::fs::read_to_string(&index)
+            .with_context(|| format!("reading {}", index.display()))?;
+        let names: serde_json::Map<String, serde_json::Value> = Lang::ALL
+            .into_iter()
+            .map(|l| {
+                (
+                    l.tag().to_owned(),
+                    format!("/{}", l.catalog_file().file_name()).into(),
+                )
+            })
+            .collect();
+        let filled = html.replacen(
+            CATALOGS_SLOT,
+            &serde_json::Value::Object(names).to_string(),
+            1,
+        );
+        if filled == html {
+            bail!(
+                "deferred: {} has no {CATALOGS_SLOT} to fill",
+                index.display()
+            );
+        }
+        std::fs::write(&index, filled).with_context(|| format!("writing {}", index.display()))?;
+    }
     Ok(())
 }
+
+/// Where index.html's script takes the catalogs' file names (by language tag) from.
+const CATALOGS_SLOT: &str = "/*socklab:catalogs*/{}";
 
 fn build_app() -> Result<()> {
     println!("xtask: building the app (trunk build --release)");

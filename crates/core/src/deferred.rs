@@ -1,6 +1,7 @@
-//! Data the app fetches when a page first needs it, instead of carrying it in the wasm every
-//! page downloads (issue #15's size budget): the errno lessons, which only `/errors` shows, and
-//! the GBK table, which `/text` and the console need.
+//! Data the app fetches when it needs it, instead of carrying it in the wasm every page
+//! downloads (issue #15's size budget): the string catalog of the reader's language (the other
+//! one only if they switch), the errno lessons, which only `/errors` shows, and the GBK table,
+//! which `/text` and the console need.
 //!
 //! Each is one file beside the app, named after a hash of its bytes like trunk's own files
 //! (`lessons-<16 hex digits>.txt`), so a browser may keep it forever and a page can only ever
@@ -20,7 +21,19 @@ pub enum Deferred {
     Lessons,
     /// The GBK table as the codec carries it (each code point as a difference, see `codec`).
     Gbk,
+    /// The English string catalog (`locales/en.txt`; `Lang::catalog_file` names a language's).
+    CatalogEn,
+    /// The Chinese string catalog (`locales/zh-CN.txt`).
+    CatalogZh,
 }
+
+/// The catalog files, as [`Deferred::CatalogEn`] and [`Deferred::CatalogZh`] have them.
+const CATALOG_EN: &str = include_str!("../../../locales/en.txt");
+const CATALOG_ZH: &str = include_str!("../../../locales/zh-CN.txt");
+const CATALOG_EN_HASH: u64 = fnv1a(CATALOG_EN.as_bytes());
+const CATALOG_ZH_HASH: u64 = fnv1a(CATALOG_ZH.as_bytes());
+const CATALOG_EN_NAME: [u8; 31] = file_name(b"catalog-en-", CATALOG_EN_HASH, b".txt");
+const CATALOG_ZH_NAME: [u8; 34] = file_name(b"catalog-zh-CN-", CATALOG_ZH_HASH, b".txt");
 
 /// The lesson files, joined as [`Deferred::Lessons`] has them.
 pub(crate) const LESSONS: &str = concat!(
@@ -68,13 +81,20 @@ const GBK_NAME: [u8; 24] = file_name(b"gbk-", GBK_HASH, b".bin");
 
 impl Deferred {
     /// Every deferred file.
-    pub const ALL: [Deferred; 2] = [Deferred::Lessons, Deferred::Gbk];
+    pub const ALL: [Deferred; 4] = [
+        Deferred::Lessons,
+        Deferred::Gbk,
+        Deferred::CatalogEn,
+        Deferred::CatalogZh,
+    ];
 
     /// The file's name beside the app's other files: `lessons-0123456789abcdef.txt`.
     pub fn file_name(self) -> &'static str {
         let bytes: &'static [u8] = match self {
             Deferred::Lessons => &LESSONS_NAME,
             Deferred::Gbk => &GBK_NAME,
+            Deferred::CatalogEn => &CATALOG_EN_NAME,
+            Deferred::CatalogZh => &CATALOG_ZH_NAME,
         };
         // Built from ASCII by `file_name` below.
         std::str::from_utf8(bytes).unwrap_or_default()
@@ -85,6 +105,8 @@ impl Deferred {
         match self {
             Deferred::Lessons => LESSONS_HASH,
             Deferred::Gbk => GBK_HASH,
+            Deferred::CatalogEn => CATALOG_EN_HASH,
+            Deferred::CatalogZh => CATALOG_ZH_HASH,
         }
     }
 
@@ -94,6 +116,8 @@ impl Deferred {
         match self {
             Deferred::Lessons => LESSONS.as_bytes(),
             Deferred::Gbk => &GBK_DELTAS,
+            Deferred::CatalogEn => CATALOG_EN.as_bytes(),
+            Deferred::CatalogZh => CATALOG_ZH.as_bytes(),
         }
     }
 
@@ -165,11 +189,15 @@ mod installed {
 
     static LESSONS: OnceLock<&'static [u8]> = OnceLock::new();
     static GBK: OnceLock<&'static [u8]> = OnceLock::new();
+    static CATALOG_EN: OnceLock<&'static [u8]> = OnceLock::new();
+    static CATALOG_ZH: OnceLock<&'static [u8]> = OnceLock::new();
 
     pub(super) fn slot(file: Deferred) -> &'static OnceLock<&'static [u8]> {
         match file {
             Deferred::Lessons => &LESSONS,
             Deferred::Gbk => &GBK,
+            Deferred::CatalogEn => &CATALOG_EN,
+            Deferred::CatalogZh => &CATALOG_ZH,
         }
     }
 }
@@ -235,6 +263,10 @@ mod tests {
         }
         assert!(Deferred::Lessons.file_name().starts_with("lessons-"));
         assert!(Deferred::Gbk.file_name().starts_with("gbk-"));
+        assert!(Deferred::CatalogEn.file_name().starts_with("catalog-en-"));
+        assert!(Deferred::CatalogZh
+            .file_name()
+            .starts_with("catalog-zh-CN-"));
     }
 
     #[test]

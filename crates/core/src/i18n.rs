@@ -6,6 +6,7 @@
 //! A count's noun agrees with it through a plural form, `{name|one|other}`: `{n} {n|byte|bytes}`
 //! gives "1 byte" and "2 bytes". English needs it; Chinese nouns do not change.
 
+use crate::deferred::Deferred;
 use std::collections::HashMap;
 
 /// A language the interface speaks.
@@ -62,12 +63,18 @@ impl Lang {
         Lang::En
     }
 
-    /// The catalog file's text, compiled in.
-    pub fn catalog_source(self) -> &'static str {
+    /// The file of this language's catalog: compiled in, or fetched by the app's browser build.
+    pub fn catalog_file(self) -> Deferred {
         match self {
-            Lang::En => include_str!("../../../locales/en.txt"),
-            Lang::Zh => include_str!("../../../locales/zh-CN.txt"),
+            Lang::En => Deferred::CatalogEn,
+            Lang::Zh => Deferred::CatalogZh,
         }
+    }
+
+    /// The catalog file's text: compiled in, or in the app's browser build once the page has
+    /// fetched it.
+    pub fn catalog_source(self) -> Option<&'static str> {
+        std::str::from_utf8(self.catalog_file().get()?).ok()
     }
 }
 
@@ -126,12 +133,23 @@ impl Catalog {
         Ok(Catalog { entries })
     }
 
-    /// The built-in catalog of a language.
+    /// The built-in catalog of a language: `None` in the app's browser build until the page has
+    /// fetched it.
     ///
     /// # Panics
-    /// If the compiled-in catalog is malformed, which a unit test rules out.
+    /// If the catalog is malformed, which a unit test rules out.
+    pub fn available(lang: Lang) -> Option<Catalog> {
+        let source = lang.catalog_source()?;
+        Some(Catalog::parse(source).expect("built-in catalogs are checked by tests"))
+    }
+
+    /// The built-in catalog of a language, compiled in (tests, the companion).
+    ///
+    /// # Panics
+    /// If it is not there (the app's browser build before the page fetched it: use
+    /// [`Catalog::available`]), or malformed, which a unit test rules out.
     pub fn builtin(lang: Lang) -> Catalog {
-        Catalog::parse(lang.catalog_source()).expect("built-in catalogs are checked by tests")
+        Catalog::available(lang).expect("the catalog is compiled in or fetched before use")
     }
 
     /// The text of a key, or the key itself if it is missing (visible, never a crash).
@@ -224,7 +242,8 @@ mod tests {
     #[test]
     fn builtin_catalogs_parse() {
         for lang in Lang::ALL {
-            Catalog::parse(lang.catalog_source()).unwrap_or_else(|e| panic!("{lang:?}: {e}"));
+            Catalog::parse(lang.catalog_source().expect("compiled in"))
+                .unwrap_or_else(|e| panic!("{lang:?}: {e}"));
         }
     }
 
