@@ -102,7 +102,7 @@ pub fn I18nProvider(props: &I18nProviderProps) -> Html {
             // The other language's texts first; the page stays in this one until they are here
             // (if they never come, nothing changes, and the next click tries again).
             let lang = lang.clone();
-            crate::deferred::fetch(
+            crate::fetching::fetch(
                 file,
                 &Callback::from(move |()| {
                     if file.get().is_some() {
@@ -128,8 +128,8 @@ pub fn I18nProvider(props: &I18nProviderProps) -> Html {
         let file = lang.catalog_file();
         let landed = landed.clone();
         use_effect_with((file, catalog.is_some()), move |&(file, there)| {
-            if !there && !crate::deferred::failed(file) {
-                crate::deferred::fetch(file, &landed);
+            if !there && !crate::fetching::failed(file) {
+                crate::fetching::fetch(file, &landed);
             }
         });
     }
@@ -149,13 +149,13 @@ pub fn I18nProvider(props: &I18nProviderProps) -> Html {
 /// index.html's `<noscript>`, the one place the app's words are not in the catalogs.)
 fn boot_view(lang: Lang, landed: &Callback<()>) -> Html {
     let file = lang.catalog_file();
-    if !crate::deferred::failed(file) {
+    if !crate::fetching::failed(file) {
         return html! { <p class="boot" role="status" aria-busy="true"></p> };
     }
     let retry = {
         let landed = landed.clone();
         Callback::from(move |_: MouseEvent| {
-            crate::deferred::fetch(file, &landed);
+            crate::fetching::fetch(file, &landed);
             landed.emit(());
         })
     };

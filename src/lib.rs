@@ -16,6 +16,7 @@ mod browser;
 pub mod companion;
 pub mod components;
 pub mod deferred;
+mod fetching;
 pub mod host;
 pub mod i18n;
 pub mod pages;
