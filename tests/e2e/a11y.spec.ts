@@ -115,6 +115,7 @@ test("keyboard focus is visible on everything Tab reaches", async ({ browser }) 
 test("a screen reader hears every byte with its field: hex and bit views", async ({ page }) => {
   await page.goto(pageUrl("/struct?fmt=%3EHx4s&args=256%2C+b%27data%27"));
   const hex = page.getByTestId("st-hex");
+  await expect(hex.locator("li").first()).toBeVisible(); // rendered (after the catalog came)
   const names = await hex.locator("li").evaluateAll((lis) => lis.map((li) => li.getAttribute("aria-label")));
   expect(names.slice(0, 3)).toEqual(["byte 0: 01, H", "byte 1: 00, H", expect.stringMatching(/^byte 2: 00, /)]);
   expect(names[3]).toBe("byte 3: 64, 4s");

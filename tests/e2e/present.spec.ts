@@ -4,6 +4,17 @@
 import { expect, Page, test } from "@playwright/test";
 import { pageUrl, watchErrors } from "./helpers";
 
+/**
+ * Opens a page in presenter mode and waits until the app has rendered it and run its effects
+ * (the `data-present` mark on <html> is one): the arrow keys' listener is registered by an
+ * effect, and the first render waits for the reader's catalog, after the page's load event.
+ */
+async function present(page: Page, path: string) {
+  await page.goto(pageUrl(path));
+  await expect(page.locator("html")).toHaveAttribute("data-present", "1");
+  await expect(page.locator("h1")).toBeVisible();
+}
+
 test.use({ viewport: { width: 1920, height: 1080 } });
 
 const px = (page: Page, selector: string) =>
@@ -13,7 +24,7 @@ const presentFlag = (page: Page) => new URL(page.url()).searchParams.get("presen
 
 test("?present=1: large type, the page and its neighbours, kept while navigating", async ({ page }) => {
   const watch = watchErrors(page);
-  await page.goto(pageUrl("/struct?present=1"));
+  await present(page, "/struct?present=1");
   const toggle = page.getByTestId("present-toggle");
   await expect(toggle).toHaveAttribute("aria-pressed", "true");
   expect(await px(page, "body")).toBeGreaterThanOrEqual(28);
@@ -62,7 +73,7 @@ test("arrow keys step through a page's examples, not while typing, and only when
 }) => {
   const watch = watchErrors(page);
   // struct: the presets.
-  await page.goto(pageUrl("/struct?present=1"));
+  await present(page, "/struct?present=1");
   const format = page.getByTestId("st-format");
   await expect(format).toHaveValue(">H");
   await page.keyboard.press("ArrowRight");
@@ -77,7 +88,7 @@ test("arrow keys step through a page's examples, not while typing, and only when
   await page.keyboard.press("ArrowRight");
   await expect(format).toHaveValue(">H50s6s");
   // byte order: the widths.
-  await page.goto(pageUrl("/byte-order?present=1"));
+  await present(page, "/byte-order?present=1");
   await expect(page.getByTestId("width-2")).toHaveAttribute("aria-pressed", "true");
   await page.keyboard.press("ArrowRight");
   await expect(page.getByTestId("width-4")).toHaveAttribute("aria-pressed", "true");
@@ -85,19 +96,19 @@ test("arrow keys step through a page's examples, not while typing, and only when
   await page.keyboard.press("ArrowLeft");
   await expect(page.getByTestId("width-1")).toHaveAttribute("aria-pressed", "true");
   // errors: the guide's five, opened in turn.
-  await page.goto(pageUrl("/errors?present=1"));
+  await present(page, "/errors?present=1");
   await expect(page.getByTestId("err-table")).toBeVisible();
   await page.keyboard.press("ArrowRight");
   await expect(page.getByTestId("err-entry")).toHaveAttribute("data-name", "EAGAIN");
   await page.keyboard.press("ArrowLeft");
   await expect(page.getByTestId("err-entry")).toHaveAttribute("data-name", "ECONNREFUSED");
   // hostnames: the rows of the guide's table.
-  await page.goto(pageUrl("/hostnames?present=1"));
+  await present(page, "/hostnames?present=1");
   await expect(page.locator('[data-testid="host-table"] tr.current')).toHaveAttribute("data-row", "0");
   await page.keyboard.press("ArrowRight");
   await expect(page.locator('[data-testid="host-table"] tr.current')).toHaveAttribute("data-row", "1");
   // console: its examples, loaded into the panes (not run).
-  await page.goto(pageUrl("/console?present=1"));
+  await present(page, "/console?present=1");
   await expect(page.getByTestId("present-keys")).toHaveText("← and → step through this page's examples");
   await expect(page.getByTestId("console-examples")).toBeVisible();
   await page.keyboard.press("ArrowRight");
