@@ -241,8 +241,9 @@ async fn compress_dist(dist: PathBuf) -> HashMap<String, Variants> {
     assets
 }
 
-/// `bytes` compressed at the coding's best setting (brotli quality 11 with a 4 MiB window,
-/// gzip level 9): slow, but done once per asset.
+/// `bytes` compressed at the coding's best setting: brotli at quality 11 with a 4 MiB window;
+/// gzip by zopfli, one iteration (the wasm: 523,907 bytes against gzip -9's 546,258, in 1.5 s
+/// against 0.1 s; more iterations win under 0.2% more). Slow, but done once per asset.
 fn compress(bytes: &[u8], encoding: Encoding) -> Vec<u8> {
     // Writing into a Vec cannot fail.
     match encoding {
@@ -253,10 +254,13 @@ fn compress(bytes: &[u8], encoding: Encoding) -> Vec<u8> {
             writer.into_inner() // finishes the stream
         }
         Encoding::Gzip => {
-            let out = Vec::with_capacity(bytes.len() / 3);
-            let mut writer = flate2::write::GzEncoder::new(out, flate2::Compression::best());
-            let _ = writer.write_all(bytes);
-            writer.finish().unwrap_or_default()
+            let mut out = Vec::with_capacity(bytes.len() / 3);
+            let options = zopfli::Options {
+                iteration_count: std::num::NonZeroU64::MIN,
+                ..zopfli::Options::default()
+            };
+            let _ = zopfli::compress(options, zopfli::Format::Gzip, bytes, &mut out);
+            out
         }
     }
 }
