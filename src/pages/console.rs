@@ -38,7 +38,9 @@ struct PaneRt {
     /// The interpreter; `None` while one of its lines runs (the line's task holds it).
     py: Option<Pane>,
     transcript: Transcript,
-    /// Bumped when the pane restarts, so a line of the old pane that ends later is dropped.
+    /// This pane's identity, new for every pane made and every restart (the page's panes are
+    /// numbered by position, which changes when one is removed): a line's task finds its pane
+    /// by it, and a line of a pane since restarted or removed is dropped when it ends.
     generation: u32,
     /// The companion call in flight, for Cancel.
     in_flight: Option<u64>,
@@ -61,12 +63,24 @@ struct PaneRt {
     show_running: Option<gloo_timers::callback::Timeout>,
 }
 
+/// A pane identity no pane of this page had before (see [`PaneRt::generation`]).
+fn next_generation() -> u32 {
+    thread_local! {
+        static NEXT: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+    NEXT.with(|n| {
+        let g = n.get();
+        n.set(g.wrapping_add(1));
+        g
+    })
+}
+
 impl PaneRt {
     fn new(script: &[String]) -> PaneRt {
         PaneRt {
             py: Some(Pane::new()),
             transcript: Transcript::with_script(script),
-            generation: 0,
+            generation: next_generation(),
             in_flight: None,
             started_ms: 0.0,
             history: Vec::new(),
@@ -170,9 +184,7 @@ impl Ctx {
                         .get(k)
                         .map(|l| l.iter().map(|s| (*s).to_owned()).collect())
                         .unwrap_or_default();
-                    let mut p = PaneRt::new(&lines);
-                    p.generation = old.get(k).map_or(0, |o| o.generation + 1);
-                    p
+                    PaneRt::new(&lines)
                 })
                 .collect();
             rt.run_all = None;
@@ -201,15 +213,19 @@ impl Ctx {
         wasm_bindgen_futures::spawn_local(async move {
             let watch = PaneWatch {
                 ctx: ctx.clone(),
-                pane: k,
+                generation,
             };
             let host = LiveHost::new(ctx.companion.clone(), Rc::new(watch));
             let started = now_ms();
             let ran: Ran = py.run(&host, &line).await;
             let took = now_ms() - started;
+            // Where the pane is now: a pane before it may have been removed meanwhile.
+            let Some(k) = ctx.pane_index(generation) else {
+                return; // restarted or removed: its line's end goes with it
+            };
             {
                 let mut rt = ctx.rt.borrow_mut();
-                let Some(p) = rt.panes.get_mut(k).filter(|p| p.generation == generation) else {
+                let Some(p) = rt.panes.get_mut(k) else {
                     return;
                 };
                 if std::mem::take(&mut p.forget_sockets) {
@@ -236,6 +252,28 @@ impl Ctx {
             ctx.advance();
             ctx.redraw.emit(());
         });
+    }
+
+    /// Where the pane `generation` names is now, if it is still there.
+    fn pane_index(&self, generation: u32) -> Option<usize> {
+        self.rt
+            .borrow()
+            .panes
+            .iter()
+            .position(|p| p.generation == generation)
+    }
+
+    /// Does `f` to the pane `generation` names, if it is still there.
+    fn with_pane(&self, generation: u32, f: impl FnOnce(&mut PaneRt)) {
+        if let Some(p) = self
+            .rt
+            .borrow_mut()
+            .panes
+            .iter_mut()
+            .find(|p| p.generation == generation)
+        {
+            f(p);
+        }
     }
 
     /// "Run all": lets the panes take their pending lines, pane by pane.
@@ -390,41 +428,37 @@ impl Ctx {
 /// call Cancel cancels, and every answer drawn on the board.
 struct PaneWatch {
     ctx: Ctx,
-    pane: usize,
+    /// The pane's identity, not its position, which changes when a pane before it is removed.
+    generation: u32,
 }
 
 impl Watch for PaneWatch {
     fn waiting(&self) -> Option<Callback<()>> {
         let ctx = self.ctx.clone();
-        let k = self.pane;
+        let generation = self.generation;
         Some(Callback::from(move |()| {
-            if let Some(p) = ctx.rt.borrow_mut().panes.get_mut(k) {
-                p.transcript.waiting = true;
-            }
+            ctx.with_pane(generation, |p| p.transcript.waiting = true);
             ctx.advance();
             ctx.redraw.emit(());
         }))
     }
 
     fn sent(&self, id: u64) {
-        if let Some(p) = self.ctx.rt.borrow_mut().panes.get_mut(self.pane) {
-            p.in_flight = Some(id);
-        }
+        self.ctx
+            .with_pane(self.generation, |p| p.in_flight = Some(id));
     }
 
     fn settled(&self) {
-        if let Some(p) = self.ctx.rt.borrow_mut().panes.get_mut(self.pane) {
+        self.ctx.with_pane(self.generation, |p| {
             p.in_flight = None;
             p.transcript.waiting = false;
-        }
+        });
     }
 
     fn answered(&self, call: &Call, outcome: &CallOutcome) {
-        self.ctx
-            .rt
-            .borrow_mut()
-            .board
-            .call(self.pane, call, outcome);
+        if let Some(k) = self.ctx.pane_index(self.generation) {
+            self.ctx.rt.borrow_mut().board.call(k, call, outcome);
+        }
         self.ctx.look_up_names(call, outcome);
         // Drawn with the line's end, or (a line making several calls) with the next tick of
         // its clock.
@@ -797,7 +831,6 @@ fn pane_view(ctx: &Ctx, i18n: &I18n, k: usize, connected: bool) -> Html {
             ctx.change(|rt| {
                 let Some(p) = rt.panes.get_mut(k) else { return };
                 let old = std::mem::replace(p, PaneRt::new(&[]));
-                p.generation = old.generation + 1;
                 p.history = old.history.clone();
                 close_sockets(&companion, std::slice::from_ref(&old));
                 rt.board.pane_restarted(k);
@@ -869,7 +902,7 @@ fn pane_view(ctx: &Ctx, i18n: &I18n, k: usize, connected: bool) -> Html {
                     <a class="link-btn" href="#" onpointerdown={export.reform(|e: PointerEvent| e.into())} onfocus={export.reform(|e: FocusEvent| e.into())} download={format!("{}.py", names[k])} data-testid={format!("console-export-{n}")}>{ i18n.f("con.export", &[("file", &format!("{}.py", names[k]))]) }</a>
                     <button type="button" class="link-btn" data-testid={format!("console-restart-{n}")} onclick={restart}>{ i18n.t("con.restart") }</button>
                     if k >= 2 {
-                        <button type="button" class="link-btn" onclick={remove}>{ i18n.t("con.remove_pane") }</button>
+                        <button type="button" class="link-btn" data-testid={format!("console-remove-{n}")} onclick={remove}>{ i18n.t("con.remove_pane") }</button>
                     }
                 </span>
             </div>

@@ -323,3 +323,26 @@ test("two panes waiting on each other: a deadlock you can see and cancel; the co
   await expect(transcript(page, 1)).toHaveAttribute("data-text", /\n>>> s32 = socket\.socket\(\)\nTraceback \(most recent call last\):\n  File "<stdin>", line 1, in <module>\n.*\nsocklab\.LimitError: this session has 32 open sockets/s);
   watch.expectNone();
 });
+
+test("a pane removed while a later pane's accept() waits: the line ends in its pane, now one place up", async ({ page }) => {
+  const watch = watchErrors(page);
+  const port = await freePort();
+  await page.goto(pageUrl("/console"));
+  await expectConnected(page);
+  await page.getByTestId("console-add-pane").click();
+  await page.getByTestId("console-add-pane").click();
+  for (const line of ["import socket", "srv = socket.socket()", `srv.bind(('127.0.0.1', ${port}))`, "srv.listen()", "conn, addr = srv.accept()"]) {
+    await typeLine(page, 4, line);
+  }
+  await expect(transcript(page, 4)).toHaveAttribute("data-state", "waiting");
+  await page.getByTestId("console-remove-3").click();
+  await expect(page.getByTestId("console-pane-4")).toHaveCount(0);
+  // The waiting server is pane 3 now, and its accept() ends there when the client connects.
+  await expect(transcript(page, 3)).toHaveAttribute("data-state", "waiting");
+  await typeLine(page, 1, "import socket");
+  await typeLine(page, 1, `c = socket.create_connection(('127.0.0.1', ${port}))`);
+  await expect(transcript(page, 3)).toHaveAttribute("data-state", "done");
+  await typeLine(page, 3, "conn.getsockname()");
+  await expect(transcript(page, 3)).toHaveAttribute("data-text", new RegExp(`\\('127\\.0\\.0\\.1', ${port}\\)`));
+  watch.expectNone();
+});
