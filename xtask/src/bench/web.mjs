@@ -160,7 +160,8 @@ async function memory(browser) {
   const fetchedLater = [];
   page.on("requestfinished", async (req) => {
     const path = new URL(req.url()).pathname;
-    if (!/-[0-9a-f]{16}\.(txt|bin)$/.test(path)) return;
+    // The data pages fetch later; not the reader's catalog, which the first visit brings.
+    if (!/-[0-9a-f]{16}\.(txt|bin)$/.test(path) || path.startsWith("/catalog-")) return;
     const response = await req.response();
     const sizes = await req.sizes();
     fetchedLater.push({ path, encoding: response?.headers()["content-encoding"] ?? "identity", bytes: sizes.responseBodySize });
