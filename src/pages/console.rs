@@ -778,13 +778,7 @@ fn pane_view(ctx: &Ctx, i18n: &I18n, k: usize, connected: bool) -> Html {
             let ctx = ctx.clone();
             Callback::from(move |_| ctx.cancel(k))
         };
-        let out_class = if e.socklab {
-            "py-note"
-        } else if e.raised {
-            "py-err"
-        } else {
-            "py-out"
-        };
+        let out_class = e.output_class();
         html! {
             <li key={i} class={classes!("con-line", running.then_some("con-running"))}>
                 <div class="con-in">
@@ -940,13 +934,7 @@ struct DoneLineProps {
 #[function_component]
 fn DoneLine(props: &DoneLineProps) -> Html {
     let e = &props.entry;
-    let out_class = if e.socklab {
-        "py-note"
-    } else if e.raised {
-        "py-err"
-    } else {
-        "py-out"
-    };
+    let out_class = e.output_class();
     html! {
         <li class="con-line">
             <div class="con-in">

@@ -21,6 +21,19 @@ pub struct Entry {
     pub took_ms: Option<f64>,
 }
 
+impl Entry {
+    /// The CSS class of its output: socklab's own note, Python's traceback, or its value.
+    pub fn output_class(&self) -> &'static str {
+        if self.socklab {
+            "py-note"
+        } else if self.raised {
+            "py-err"
+        } else {
+            "py-out"
+        }
+    }
+}
+
 /// How a pane stands, as `data-state` says it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PaneState {
