@@ -7,7 +7,7 @@
 //! Only the browser build (feature `deferred`) leaves the data out; elsewhere (native tests,
 //! the wasm tests) it is compiled in and `NeedsData` shows its children at once.
 
-use crate::fetching::{failed, fetch, forget, why_failed, Failure};
+use crate::fetching::{fetch, why_failed, Failure};
 use crate::i18n::use_i18n;
 use socklab_core::deferred::Deferred;
 use yew::prelude::*;
@@ -34,7 +34,7 @@ pub fn NeedsData(props: &NeedsDataProps) -> Html {
             for &file in files {
                 // A file that failed before is not fetched again on its own: the page says why
                 // and offers to try again.
-                if !failed(file) {
+                if why_failed(file).is_none() {
                     fetch(file, &landed);
                 }
             }
@@ -73,30 +73,21 @@ pub fn NeedsData(props: &NeedsDataProps) -> Html {
         let files = missing.clone();
         Callback::from(move |_: MouseEvent| {
             for &file in &files {
-                forget(file);
                 fetch(file, &landed);
             }
             landed.emit(());
         })
     };
-    let stale = failures.contains(&Failure::Stale);
-    let detail = failures
+    // Another build's file says the most (reload); else the network's reason.
+    let failure = failures
         .iter()
-        .find_map(|f| match f {
-            Failure::Network(why) => Some(why.clone()),
-            Failure::Stale => None,
-        })
-        .unwrap_or_default();
+        .find(|f| **f == Failure::Stale)
+        .unwrap_or(&failures[0]);
+    let (key, why) = failure.message();
     let names: Vec<String> = missing.iter().map(what).collect();
     html! {
         <div class="hint warn data-failed" role="alert" data-testid="data-failed">
-            <p>
-                if stale {
-                    { i18n.f("data.stale", &[("what", &names.join(", "))]) }
-                } else {
-                    { i18n.f("data.failed", &[("what", &names.join(", ")), ("why", &detail)]) }
-                }
-            </p>
+            <p>{ i18n.f(key, &[("what", &names.join(", ")), ("why", why)]) }</p>
             <button type="button" class="chip no-print" data-testid="data-retry" onclick={retry}>{ i18n.t("data.retry") }</button>
         </div>
     }

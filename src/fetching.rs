@@ -1,6 +1,6 @@
 //! Fetching core's [`Deferred`] files from beside the app: each at most once per page life,
 //! however many ask ([`fetch`]), installed into core once its hash checks out, and what went
-//! wrong remembered ([`why_failed`]) until the page tries again ([`forget`]). `deferred.rs`'s
+//! wrong remembered ([`why_failed`]) until the page tries again. `deferred.rs`'s
 //! `NeedsData` and `i18n.rs`'s catalogs are built on it.
 
 use socklab_core::deferred::Deferred;
@@ -8,22 +8,12 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use yew::Callback;
 
-/// Whether fetching `file` failed last time it was tried.
-pub(crate) fn failed(file: Deferred) -> bool {
-    FETCHES.with(|f| matches!(f.borrow().get(&file), Some(Fetch::Failed(_))))
-}
-
 /// Why fetching `file` failed last time it was tried, if it did.
 pub(crate) fn why_failed(file: Deferred) -> Option<Failure> {
     FETCHES.with(|f| match f.borrow().get(&file) {
         Some(Fetch::Failed(why)) => Some(why.clone()),
         _ => None,
     })
-}
-
-/// Forgets that fetching `file` failed, so that it is tried again.
-pub(crate) fn forget(file: Deferred) {
-    FETCHES.with(|f| f.borrow_mut().remove(&file));
 }
 
 /// Where a file stands.
@@ -42,6 +32,16 @@ pub(crate) enum Failure {
     Network(String),
     /// The bytes are not this build's: the server has a newer build than the page.
     Stale,
+}
+
+impl Failure {
+    /// What the page says of it: a catalog key taking `{what}` (and `{why}`), and the why.
+    pub(crate) fn message(&self) -> (&'static str, &str) {
+        match self {
+            Failure::Network(why) => ("data.failed", why),
+            Failure::Stale => ("data.stale", ""),
+        }
+    }
 }
 
 thread_local! {

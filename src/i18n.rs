@@ -3,6 +3,7 @@
 //! Components read strings through [`I18n::t`] from a context; the strings themselves live in
 //! `locales/*.txt` (see `socklab_core::i18n`).
 
+use crate::fetching::{fetch, why_failed, Failure};
 use socklab_core::i18n::{Catalog, Lang};
 use socklab_core::pyerror::Hint;
 use std::collections::HashMap;
@@ -90,27 +91,32 @@ pub fn I18nProvider(props: &I18nProviderProps) -> Html {
             crate::browser::set_root_attribute("lang", Some(lang.tag()));
         });
     }
+    // The language asked for whose texts could not be fetched, if any: said above the page.
+    let switch_failed = use_state(|| None::<(Lang, Failure)>);
     let set = {
         let lang = lang.clone();
+        let switch_failed = switch_failed.clone();
         Callback::from(move |l: Lang| {
+            let (lang, switch_failed) = (lang.clone(), switch_failed.clone());
             let file = l.catalog_file();
+            let switch = move || match file.get() {
+                Some(_) => {
+                    crate::browser::store(STORAGE_KEY, l.tag());
+                    switch_failed.set(None);
+                    lang.set(l);
+                }
+                None => {
+                    let why = why_failed(file).unwrap_or(Failure::Network(String::new()));
+                    switch_failed.set(Some((l, why)));
+                }
+            };
             if file.get().is_some() {
-                crate::browser::store(STORAGE_KEY, l.tag());
-                lang.set(l);
-                return;
+                switch();
+            } else {
+                // The other language's texts first; the page stays in this one until they are
+                // here, and says so if they cannot be had.
+                fetch(file, &Callback::from(move |()| switch()));
             }
-            // The other language's texts first; the page stays in this one until they are here
-            // (if they never come, nothing changes, and the next click tries again).
-            let lang = lang.clone();
-            crate::fetching::fetch(
-                file,
-                &Callback::from(move |()| {
-                    if file.get().is_some() {
-                        crate::browser::store(STORAGE_KEY, l.tag());
-                        lang.set(l);
-                    }
-                }),
-            );
         })
     };
     let catalog = {
@@ -128,8 +134,8 @@ pub fn I18nProvider(props: &I18nProviderProps) -> Html {
         let file = lang.catalog_file();
         let landed = landed.clone();
         use_effect_with((file, catalog.is_some()), move |&(file, there)| {
-            if !there && !crate::fetching::failed(file) {
-                crate::fetching::fetch(file, &landed);
+            if !there && why_failed(file).is_none() {
+                fetch(file, &landed);
             }
         });
     }
@@ -141,7 +147,22 @@ pub fn I18nProvider(props: &I18nProviderProps) -> Html {
         catalog,
         set,
     };
-    html! { <ContextProvider<I18n> context={ctx}>{ props.children.clone() }</ContextProvider<I18n>> }
+    let notice = (*switch_failed).clone().map(|(l, failure)| {
+        let retry = ctx.set.reform(move |_: MouseEvent| l);
+        let (key, why) = failure.message();
+        html! {
+            <div class="hint warn data-failed lang-failed" role="alert" data-testid="lang-failed">
+                <p>{ ctx.f(key, &[("what", ctx.t("data.catalog")), ("why", why)]) }</p>
+                <button type="button" class="chip no-print" data-testid="lang-retry" onclick={retry}>{ ctx.t("data.retry") }</button>
+            </div>
+        }
+    });
+    html! {
+        <ContextProvider<I18n> context={ctx.clone()}>
+            { for notice }
+            { props.children.clone() }
+        </ContextProvider<I18n>>
+    }
 }
 
 /// What shows while the reader's catalog is on its way (nothing: it comes with the wasm), or,
@@ -149,13 +170,13 @@ pub fn I18nProvider(props: &I18nProviderProps) -> Html {
 /// index.html's `<noscript>`, the one place the app's words are not in the catalogs.)
 fn boot_view(lang: Lang, landed: &Callback<()>) -> Html {
     let file = lang.catalog_file();
-    if !crate::fetching::failed(file) {
-        return html! { <p class="boot" role="status" aria-busy="true"></p> };
+    if why_failed(file).is_none() {
+        return html! { <p role="status" aria-busy="true"></p> };
     }
     let retry = {
         let landed = landed.clone();
         Callback::from(move |_: MouseEvent| {
-            crate::fetching::fetch(file, &landed);
+            fetch(file, &landed);
             landed.emit(());
         })
     };

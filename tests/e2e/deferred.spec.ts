@@ -5,6 +5,10 @@
 import { expect, Page, Request, test } from "@playwright/test";
 import { chooseLang, expectConnected, pageUrl, watchErrors } from "./helpers";
 
+// These tests are about what the page fetches from the server and when; the service worker,
+// which keeps every file once it is installed (offline.spec.ts), would answer some of them.
+test.use({ serviceWorkers: "block" });
+
 const LESSONS = /\/lessons-[0-9a-f]{16}\.txt$/;
 const GBK = /\/gbk-[0-9a-f]{16}\.bin$/;
 
@@ -150,4 +154,21 @@ test("when the catalog cannot be had, the page says so in both languages, and Tr
   await page.getByTestId("boot-retry").click();
   await expect(failed).toHaveCount(0);
   await expect(page.locator("h1")).toBeVisible();
+});
+
+test("a language whose texts cannot be fetched: the page stays in its language, says why, and Try again switches", async ({ page }) => {
+  let refuse = true;
+  await page.route(/\/catalog-zh-CN-[0-9a-f]{16}\.txt$/, (route) => (refuse ? route.abort("connectionrefused") : route.continue()));
+  await page.goto(pageUrl("/byte-order"));
+  await expect(page.locator("h1")).toBeVisible();
+  await page.getByTestId("lang-zh-CN").click();
+  const failed = page.getByTestId("lang-failed");
+  await expect(failed).toContainText("Could not load the interface's texts");
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  await expect(page.getByTestId("lang-en")).toHaveAttribute("aria-pressed", "true");
+  refuse = false;
+  await page.getByTestId("lang-retry").click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
+  await expect(failed).toHaveCount(0);
+  await expect(page.locator("nav.topics")).toContainText("字节序");
 });
