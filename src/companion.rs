@@ -16,7 +16,8 @@
 use gloo_events::EventListener;
 use socklab_core::console::Gone;
 use socklab_core::protocol::{
-    encode, ClientMessage, ErrorCode, Role, ServerMessage, SocketEvent, WireError, PROTOCOL_VERSION,
+    decode_server, encode, ClientMessage, ErrorCode, Role, ServerMessage, SocketEvent, WireError,
+    PROTOCOL_VERSION,
 };
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -272,7 +273,7 @@ impl Connection {
     /// One text frame from the companion: a reply goes to the request waiting for it, an
     /// event to every listener; the hello (or its refusal) sets the status.
     fn receive(&self, text: &str) {
-        let message = serde_json::from_str::<ServerMessage>(text);
+        let message = decode_server(text);
         if let Ok(ServerMessage::Waiting { id }) = message {
             let told = self.0.borrow().on_waiting.get(&id).cloned();
             if let Some(told) = told {

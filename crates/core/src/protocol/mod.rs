@@ -7,12 +7,15 @@
 //! documents this with an example exchange.
 
 pub mod call;
+mod decode;
 pub mod event;
+pub mod json;
 pub mod link;
 pub mod outcome;
 pub mod scenario;
 pub mod socket;
 
+pub use decode::decode_server;
 pub use event::{PeerAction, PeerKind, SocketEvent};
 pub use outcome::{hex_decode, hex_encode, CallOutcome, LimitKind, PyReturn, Raised};
 pub use scenario::{
