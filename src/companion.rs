@@ -16,7 +16,7 @@
 use gloo_events::EventListener;
 use socklab_core::console::Gone;
 use socklab_core::protocol::{
-    decode_server, encode, ClientMessage, ErrorCode, Role, ServerMessage, SocketEvent, WireError,
+    decode_server, ClientMessage, ErrorCode, Role, ServerMessage, SocketEvent, WireError,
     PROTOCOL_VERSION,
 };
 use std::cell::RefCell;
@@ -245,7 +245,7 @@ impl Connection {
                     protocol: PROTOCOL_VERSION,
                     client: format!("socklab-app {}", env!("CARGO_PKG_VERSION")),
                 };
-                let _ = sender.send_with_str(&encode(&hello));
+                let _ = sender.send_with_str(&hello.to_json());
             })
         };
         let on_message = {
@@ -358,7 +358,7 @@ impl Connection {
         let socket = link.socket.clone().filter(|_| link.ready)?;
         link.next_id += 1;
         let id = link.next_id;
-        socket.send_with_str(&encode(&make(id))).ok()?;
+        socket.send_with_str(&make(id).to_json()).ok()?;
         link.pending.insert(id, reply);
         if let Some(waiting) = waiting {
             link.on_waiting.insert(id, waiting);

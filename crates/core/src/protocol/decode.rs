@@ -3,7 +3,7 @@
 //! derived deserializers. Those, with serde_json's reader and the buffering that internally
 //! tagged enums need, were the app's largest single part after yew (issue #15: 54 KB of the
 //! brotli wasm). The companion still writes messages with serde, and
-//! `tests/wire_decode.rs` proves this reading agrees with serde's: every kind of message and
+//! `tests/page_wire.rs` proves this reading agrees with serde's: every kind of message and
 //! outcome round-trips, and on thousands of mangled messages both accept or both refuse.
 //!
 //! It follows serde's rules for these types: members in any order, unknown members ignored, a

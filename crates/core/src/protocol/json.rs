@@ -2,7 +2,7 @@
 //! rules serde_json applies to the companion's messages (RFC 8259, at most 127 nested arrays
 //! and objects, integers kept exact). The page decodes [`super::ServerMessage`] from this tree
 //! ([`super::decode_server`]) instead of through serde, whose derived deserializers were an
-//! eighth of the app's wasm (issue #15); `tests/wire_decode.rs` checks both readings agree.
+//! eighth of the app's wasm (issue #15); `tests/page_wire.rs` checks both readings agree.
 
 /// A JSON value. Numbers are kept only as exactly as the wire needs them: every number field
 /// of a server message is an integer, so a fraction, an exponent or an integer past 64 bits is

@@ -14,6 +14,7 @@ pub mod link;
 pub mod outcome;
 pub mod scenario;
 pub mod socket;
+mod write;
 
 pub use decode::decode_server;
 pub use event::{PeerAction, PeerKind, SocketEvent};

@@ -704,3 +704,291 @@ fn the_documented_exchange_is_read_alike() {
         assert!(agree(reply), "{reply}");
     }
 }
+
+// The page's writing: `ClientMessage::to_json` against serde's.
+
+use proptest::prelude::*;
+use socklab_core::protocol::{decode_client, ClientMessage, SocketCall};
+
+/// A name for each kind of client message and call (fails to compile when one is added).
+fn client_kind(message: &ClientMessage) -> &'static str {
+    match message {
+        ClientMessage::Call { call, .. } => match call {
+            SocketCall::Socket { .. } => "socket",
+            SocketCall::Setsockopt { .. } => "setsockopt",
+            SocketCall::Getsockopt { .. } => "getsockopt",
+            SocketCall::Setblocking { .. } => "setblocking",
+            SocketCall::Settimeout { .. } => "settimeout",
+            SocketCall::Gettimeout { .. } => "gettimeout",
+            SocketCall::Bind { .. } => "bind",
+            SocketCall::Listen { .. } => "listen",
+            SocketCall::Accept { .. } => "accept",
+            SocketCall::Connect { .. } => "connect",
+            SocketCall::ConnectEx { .. } => "connect_ex",
+            SocketCall::Send { .. } => "send",
+            SocketCall::Sendall { .. } => "sendall",
+            SocketCall::Sendto { .. } => "sendto",
+            SocketCall::Recv { .. } => "recv",
+            SocketCall::Recvfrom { .. } => "recvfrom",
+            SocketCall::Shutdown { .. } => "shutdown",
+            SocketCall::Close { .. } => "close",
+            SocketCall::Getsockname { .. } => "getsockname",
+            SocketCall::Getpeername { .. } => "getpeername",
+            SocketCall::Getnameinfo { .. } => "getnameinfo",
+            SocketCall::Gethostname {} => "gethostname",
+            SocketCall::Select { .. } => "select",
+        },
+        ClientMessage::Hello { .. } => "hello",
+        ClientMessage::Ping { .. } => "ping",
+        ClientMessage::Getaddrinfo { .. } => "getaddrinfo",
+        ClientMessage::Cancel { .. } => "cancel",
+        ClientMessage::Peer { .. } => "peer",
+        ClientMessage::Scenario { .. } => "scenario",
+        ClientMessage::Follow { .. } => "follow",
+        ClientMessage::ShowClass { .. } => "show_class",
+    }
+}
+
+/// Text with every kind of character JSON escapes, and some it does not.
+const AWKWARD: &str =
+    "a\"b\\c/d\ne\rf\tg\u{8}h\u{c}i\u{0}j\u{1f}k\u{7f}l\u{e9}m\u{4e2d}n\u{1F600}o\u{2028}";
+
+/// Every kind of client message, without floats.
+fn client_samples() -> Vec<ClientMessage> {
+    let calls = vec![
+        SocketCall::Socket {
+            family: 10,
+            socktype: 2,
+            proto: -1,
+        },
+        SocketCall::Setsockopt {
+            sock: 1,
+            level: 1,
+            option: 2,
+            value: "1".into(),
+        },
+        SocketCall::Getsockopt {
+            sock: 1,
+            level: 1,
+            option: 2,
+            buflen: None,
+        },
+        SocketCall::Getsockopt {
+            sock: 1,
+            level: 1,
+            option: 2,
+            buflen: Some(u32::MAX),
+        },
+        SocketCall::Setblocking {
+            sock: 1,
+            flag: false,
+        },
+        SocketCall::Setblocking {
+            sock: 1,
+            flag: true,
+        },
+        SocketCall::Settimeout {
+            sock: 1,
+            timeout: None,
+        },
+        SocketCall::Gettimeout { sock: u32::MAX },
+        SocketCall::Bind {
+            sock: 1,
+            address: "('127.0.0.1', 0)".into(),
+        },
+        SocketCall::Listen {
+            sock: 1,
+            backlog: None,
+        },
+        SocketCall::Listen {
+            sock: 1,
+            backlog: Some(i32::MIN),
+        },
+        SocketCall::Accept { sock: 0 },
+        SocketCall::Connect {
+            sock: 1,
+            address: AWKWARD.into(),
+        },
+        SocketCall::ConnectEx {
+            sock: 1,
+            address: "('::1', 80, 0, 0)".into(),
+        },
+        SocketCall::Send {
+            sock: 1,
+            data: "68656c6c6f".into(),
+        },
+        SocketCall::Sendall {
+            sock: 1,
+            data: String::new(),
+        },
+        SocketCall::Sendto {
+            sock: 1,
+            data: "00".into(),
+            address: "('127.0.0.1', 9)".into(),
+        },
+        SocketCall::Recv {
+            sock: 1,
+            bufsize: i64::MIN,
+        },
+        SocketCall::Recvfrom {
+            sock: 1,
+            bufsize: i64::MAX,
+        },
+        SocketCall::Shutdown { sock: 1, how: 2 },
+        SocketCall::Close { sock: 1 },
+        SocketCall::Getsockname { sock: 1 },
+        SocketCall::Getpeername { sock: 1 },
+        SocketCall::Getnameinfo {
+            address: "('127.0.0.1', 80)".into(),
+            flags: 8,
+        },
+        SocketCall::Gethostname {},
+        SocketCall::Select {
+            read: vec![1, 2],
+            write: vec![],
+            except: vec![u32::MAX],
+            timeout: None,
+        },
+    ];
+    let mut out = vec![
+        ClientMessage::Hello {
+            protocol: 1,
+            client: AWKWARD.into(),
+        },
+        ClientMessage::Ping { id: u64::MAX },
+        ClientMessage::Getaddrinfo {
+            id: 1,
+            host: None,
+            port: None,
+            family: 0,
+            socktype: 0,
+            proto: 0,
+            flags: 0,
+        },
+        ClientMessage::Getaddrinfo {
+            id: 2,
+            host: Some("localhost".into()),
+            port: Some("http".into()),
+            family: 10,
+            socktype: 1,
+            proto: 6,
+            flags: -1,
+        },
+        ClientMessage::Cancel { id: 3, call: 2 },
+        ClientMessage::Follow {
+            id: 4,
+            follow: false,
+        },
+        ClientMessage::ShowClass {
+            id: 5,
+            link: "/struct?f=%3EH&v=1".into(),
+        },
+    ];
+    out.extend(
+        PeerKind::ALL
+            .into_iter()
+            .map(|kind| ClientMessage::Peer { id: 6, kind }),
+    );
+    out.extend(
+        Scenario::ALL
+            .into_iter()
+            .map(|scenario| ClientMessage::Scenario { id: 7, scenario }),
+    );
+    out.extend(
+        calls
+            .into_iter()
+            .enumerate()
+            .map(|(i, call)| ClientMessage::Call { id: i as u64, call }),
+    );
+    out
+}
+
+#[test]
+fn the_page_writes_every_kind_of_message_as_serde_does() {
+    let samples = client_samples();
+    let kinds: BTreeSet<_> = samples.iter().map(client_kind).collect();
+    // 9 message types, the `call` one counted by its 23 calls.
+    assert_eq!(kinds.len(), 9 - 1 + 23, "{kinds:?}");
+    for message in &samples {
+        let serde = encode(message);
+        assert_eq!(message.to_json(), serde);
+        assert_eq!(
+            decode_client(&message.to_json()).as_ref(),
+            Ok(message),
+            "{serde}"
+        );
+    }
+}
+
+/// A float the page sends (a timeout) reads back the same from either writing: itself when
+/// finite, `None` (JSON's null) when not.
+fn timeout_read_back(timeout: Option<f64>) {
+    let settimeout = ClientMessage::Call {
+        id: 1,
+        call: SocketCall::Settimeout { sock: 1, timeout },
+    };
+    let select = ClientMessage::Call {
+        id: 2,
+        call: SocketCall::Select {
+            read: vec![1],
+            write: vec![],
+            except: vec![],
+            timeout,
+        },
+    };
+    let read = |text: &str| match decode_client(text) {
+        Ok(ClientMessage::Call {
+            call: SocketCall::Settimeout { timeout, .. } | SocketCall::Select { timeout, .. },
+            ..
+        }) => timeout,
+        other => panic!("{text}: {other:?}"),
+    };
+    for message in [settimeout, select] {
+        let (hand, serde) = (message.to_json(), encode(&message));
+        let (a, b) = (read(&hand), read(&serde));
+        assert_eq!(
+            a.map(f64::to_bits),
+            b.map(f64::to_bits),
+            "{hand} against {serde}"
+        );
+        let sent = timeout.filter(|x| x.is_finite());
+        assert_eq!(a.map(f64::to_bits), sent.map(f64::to_bits), "{hand}");
+    }
+}
+
+#[test]
+fn floats_read_back_alike() {
+    for x in [
+        0.0,
+        -0.0,
+        0.1,
+        2.5,
+        1.0,
+        1e15,
+        1e16,
+        1e21,
+        1e300,
+        5e-324,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    ] {
+        timeout_read_back(Some(x));
+    }
+    timeout_read_back(None);
+}
+
+proptest! {
+    #[test]
+    fn any_text_is_written_as_serde_writes_it(text in any::<String>(), id in any::<u64>()) {
+        let message = ClientMessage::ShowClass { id, link: text };
+        prop_assert_eq!(message.to_json(), encode(&message));
+    }
+
+    #[test]
+    fn any_float_reads_back_alike(bits in any::<u64>()) {
+        timeout_read_back(Some(f64::from_bits(bits)));
+    }
+}
