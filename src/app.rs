@@ -9,14 +9,14 @@ use crate::pages::addresses::state::AddressState;
 use crate::pages::addresses::AddressPage;
 use crate::pages::byteorder::state::ByteOrderState;
 use crate::pages::byteorder::ByteOrderPage;
-use crate::pages::console::state::ConsoleQuery;
-use crate::pages::console::ConsolePage;
+#[cfg(feature = "console")]
+use crate::pages::console::{state::ConsoleQuery, ConsolePage};
 use crate::pages::errors::state::ErrorsState;
 use crate::pages::errors::ErrorsPage;
 use crate::pages::hostnames::state::HostnameState;
 use crate::pages::hostnames::HostnamePage;
-use crate::pages::live::state::LiveState;
-use crate::pages::live::LivePage;
+#[cfg(feature = "console")]
+use crate::pages::live::{state::LiveState, LivePage};
 use crate::pages::structs::state::StructState;
 use crate::pages::structs::StructPage;
 use crate::pages::text::state::TextState;
@@ -124,7 +124,15 @@ fn Shell() -> Html {
     let go = {
         let place = place.clone();
         Callback::from(move |href: String| {
-            crate::browser::push_url(&present::with_flag(&href, on));
+            let href = present::with_flag(&href, on);
+            // The lite build has no console: its pages load the full build (a page load).
+            if !cfg!(feature = "console")
+                && !Route::from_path(href.split('?').next().unwrap_or_default()).in_lite()
+            {
+                crate::browser::load_page(&href);
+                return;
+            }
+            crate::browser::push_url(&href);
             *visits.borrow_mut() += 1;
             place.set(Place::current(*visits.borrow()));
             crate::browser::scroll_to_top();
@@ -183,6 +191,7 @@ fn Shell() -> Html {
         Route::Hostnames => {
             html! { <HostnamePage key={key.clone()} initial={HostnameState::from_query(&initial_query)} {on_query} /> }
         }
+        #[cfg(feature = "console")]
         Route::Live => {
             html! { <LivePage key={key.clone()} initial={LiveState::from_query(&initial_query)} {on_query} /> }
         }
@@ -192,9 +201,21 @@ fn Shell() -> Html {
         Route::Struct => {
             html! { <StructPage key={key.clone()} initial={StructState::from_query(&initial_query)} {on_query} /> }
         }
+        #[cfg(feature = "console")]
         Route::Console => {
             html! { <ConsolePage key={key.clone()} initial={ConsoleQuery::from_query(&initial_query)} {on_query} /> }
         }
+        // index.html's loader loads the full build for these pages, so the lite one does not
+        // get here; should it, a link loads the full build.
+        #[cfg(not(feature = "console"))]
+        Route::Live | Route::Console => html! {
+            <p class="card" data-testid="full-build">
+                <a href={crate::browser::href()} onclick={Callback::from(|e: MouseEvent| {
+                    e.prevent_default();
+                    crate::browser::load_page(&crate::browser::href());
+                })}>{ i18n.t(route.title_key()) }</a>
+            </p>
+        },
     };
     html! {
         <ContextProvider<Presenting> context={Presenting(on)}>

@@ -21,6 +21,18 @@ pub(crate) fn store(key: &str, value: &str) {
     }
 }
 
+/// A value from `sessionStorage` (this tab's, kept across its page loads).
+pub(crate) fn load_for_tab(key: &str) -> Option<String> {
+    window()?.session_storage().ok()??.get_item(key).ok()?
+}
+
+/// Stores a value in `sessionStorage`; silently does nothing where storage is unavailable.
+pub(crate) fn store_for_tab(key: &str, value: &str) {
+    if let Some(storage) = window().and_then(|w| w.session_storage().ok().flatten()) {
+        let _ = storage.set_item(key, value);
+    }
+}
+
 /// `location.pathname`.
 pub(crate) fn path() -> String {
     window()
@@ -53,6 +65,14 @@ pub(crate) fn host() -> String {
 pub(crate) fn replace_url(url: &str) {
     if let Some(history) = window().and_then(|w| w.history().ok()) {
         let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(url));
+    }
+}
+
+/// Loads `url` as a new page (`location.assign`): how the lite build opens a page only the full
+/// build has.
+pub(crate) fn load_page(url: &str) {
+    if let Some(w) = window() {
+        let _ = w.location().assign(url);
     }
 }
 

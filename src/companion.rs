@@ -25,6 +25,9 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+/// sessionStorage key of a student's choice to follow the teacher or not ("1" or "0").
+const FOLLOW_KEY: &str = "socklab.follow";
+
 /// localStorage key of the companion's token.
 const TOKEN_KEY: &str = "socklab.token";
 
@@ -222,6 +225,9 @@ impl Connection {
             link.on_show = Rc::clone(&handle.on_show);
             link.set_status = set_status;
             link.set_class = set_class;
+            // A student who stopped following and then opened a page of the other build (a
+            // page load) still does not follow.
+            link.class.follow = crate::browser::load_for_tab(FOLLOW_KEY).as_deref() != Some("0");
         }
         self.connect();
     }
@@ -471,8 +477,10 @@ impl Companion {
     }
 
     /// Classroom mode, a student: follow the teacher (open the links shown) or not. The choice
-    /// is kept for the page's life and said again to a new session.
+    /// is kept for the tab's life (sessionStorage: a page load keeps it) and said again to a new
+    /// session.
     pub fn set_follow(&self, follow: bool) {
+        crate::browser::store_for_tab(FOLLOW_KEY, if follow { "1" } else { "0" });
         {
             let mut link = self.connection.0.borrow_mut();
             link.class.follow = follow;

@@ -17,6 +17,7 @@ pub mod companion;
 pub mod components;
 pub mod deferred;
 mod fetching;
+#[cfg(feature = "console")]
 pub mod host;
 pub mod i18n;
 pub mod pages;

@@ -4,9 +4,11 @@
 
 pub mod addresses;
 pub mod byteorder;
+#[cfg(feature = "console")]
 pub mod console;
 pub mod errors;
 pub mod hostnames;
+#[cfg(feature = "console")]
 pub mod live;
 pub mod structs;
 pub mod text;
@@ -180,6 +182,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "console")]
     fn live_steps_through_the_blocking_modes() {
         use live::state::{LiveState, Mode};
         let modes: Vec<Mode> = walk(&LiveState::default()).iter().map(|s| s.mode).collect();

@@ -51,6 +51,14 @@ impl Route {
         }
     }
 
+    /// Whether the lite build has this page: all but [`FULL_APP_PATHS`], which run the
+    /// console's evaluator.
+    ///
+    /// [`FULL_APP_PATHS`]: socklab_core::protocol::link::FULL_APP_PATHS
+    pub fn in_lite(self) -> bool {
+        !socklab_core::protocol::link::FULL_APP_PATHS.contains(&self.path())
+    }
+
     /// The catalog key of the page's name.
     pub fn title_key(self) -> &'static str {
         match self {

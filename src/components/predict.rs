@@ -8,8 +8,7 @@
 
 pub mod state;
 
-use crate::companion::use_companion;
-use crate::host::{LiveHost, Unwatched};
+use crate::companion::{use_companion, Companion};
 use crate::i18n::use_i18n;
 use crate::route::Route;
 use socklab_core::exercise::{for_page, Answer, Exercise};
@@ -45,6 +44,32 @@ pub fn Predict(props: &PredictProps) -> Html {
             </ol>
         </section>
     }
+}
+
+/// Runs the exercise's lines through the console's evaluator (live ones through the
+/// companion), and hands the card what Python printed.
+#[cfg(feature = "console")]
+fn run(e: &'static Exercise, companion: Companion, store: UseReducerHandle<CardStore>) {
+    use crate::host::{LiveHost, Unwatched};
+    let host = LiveHost::new(companion, Rc::new(Unwatched));
+    wasm_bindgen_futures::spawn_local(async move {
+        let answer: Answer = e.run(&host).await;
+        store.dispatch(Action::Ran(answer));
+    });
+}
+
+/// The lite build has no evaluator: it hands the card the answer the evaluator computed, as
+/// core wrote it down. Its pages ask only computed exercises (the live ones are on the full
+/// build's pages; core's tests check both).
+#[cfg(not(feature = "console"))]
+#[allow(clippy::needless_pass_by_value)] // the full build's signature, which moves both
+fn run(e: &'static Exercise, _: Companion, store: UseReducerHandle<CardStore>) {
+    let answer = e.answer().unwrap_or_else(|| Answer {
+        printed: format!("[socklab] {} runs only in the console's build", e.id),
+        raised: false,
+        unavailable: true,
+    });
+    store.dispatch(Action::Ran(answer));
 }
 
 /// Props of [`ExerciseCard`].
@@ -93,13 +118,7 @@ fn ExerciseCard(props: &CardProps) -> Html {
         use_effect_with(card.phase.clone(), move |phase| {
             let before = std::mem::replace(&mut *last.borrow_mut(), phase.clone());
             match phase {
-                Phase::Running(_) => {
-                    let host = LiveHost::new(companion, Rc::new(Unwatched));
-                    wasm_bindgen_futures::spawn_local(async move {
-                        let answer: Answer = e.run(&host).await;
-                        store.dispatch(Action::Ran(answer));
-                    });
-                }
+                Phase::Running(_) => run(e, companion, store),
                 Phase::Right => {
                     let stored = crate::browser::load(SOLVED_KEY);
                     crate::browser::store(SOLVED_KEY, &solved_with(stored.as_deref(), &e.id));

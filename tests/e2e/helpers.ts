@@ -24,6 +24,16 @@ export function pageUrl(pathAndQuery: string): string {
 /** The repository's root. */
 export const root = join(__dirname, "..", "..");
 
+/** Every page's path, read from src/route.rs (`Route::path`), so a new page is tested too. */
+export function routes(): string[] {
+  const source = readFileSync(join(root, "src", "route.rs"), "utf8");
+  const body = source.slice(source.indexOf("pub fn path(self)"), source.indexOf("pub fn title_key"));
+  const paths = [...body.matchAll(/Route::\w+ => "(\/[^"]*)"/g)].map((m) => m[1]);
+  const count = Number(/pub const ALL: \[Route; (\d+)\]/.exec(source)![1]);
+  expect(paths.length, "a path for every Route::ALL").toBe(count);
+  return paths;
+}
+
 /** A `socklab serve` of a test's own: its URL (token included), and how to stop it. */
 export interface OwnCompanion {
   url: string;

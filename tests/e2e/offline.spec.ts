@@ -7,17 +7,7 @@ import { createHash } from "node:crypto";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { catalog, root, serveDist } from "./helpers";
-
-/** Every page's path, read from src/route.rs (`Route::path`), so a new page is tested too. */
-function routes(): string[] {
-  const source = readFileSync(join(root, "src", "route.rs"), "utf8");
-  const body = source.slice(source.indexOf("pub fn path(self)"), source.indexOf("pub fn title_key"));
-  const paths = [...body.matchAll(/Route::\w+ => "(\/[^"]*)"/g)].map((m) => m[1]);
-  const count = Number(/pub const ALL: \[Route; (\d+)\]/.exec(source)![1]);
-  expect(paths.length, "a path for every Route::ALL").toBe(count);
-  return paths;
-}
+import { catalog, root, routes, serveDist } from "./helpers";
 
 /** A copy of the built app that the test may change; removed with its folder at the end. */
 function copyOfDist(): string {
@@ -32,11 +22,16 @@ function buildFiles(dist: string): string[] {
   return ["/", ...files.map((f) => `/${f}`)].sort();
 }
 
-/** The assets index.html loads (wasm, JS, CSS, icon), by path; not the worker it registers. */
-function indexAssets(dist: string): string[] {
+/**
+ * The assets index.html names (wasm, JS, CSS, icon), by path; not the worker it registers. With
+ * `build`, those a page of that build loads: index.html names both builds of the app (the lite
+ * one, `socklab-lite-*`, and the full one, `socklab-app-*`) and loads one of them.
+ */
+function indexAssets(dist: string, build?: "lite" | "full"): string[] {
   const index = readFileSync(join(dist, "index.html"), "utf8");
   const paths = [...index.matchAll(/["'](\/[^"'/]+\.(?:wasm|js|css|svg))["']/g)].map((m) => m[1]);
-  return [...new Set(paths)].filter((p) => p !== "/sw.js");
+  const other = build === "lite" ? /^\/socklab-app-/ : build === "full" ? /^\/socklab-lite-/ : null;
+  return [...new Set(paths)].filter((p) => p !== "/sw.js" && !other?.test(p));
 }
 
 /** Cache Storage as the page sees it: each cache's name and its entries' paths. */
@@ -153,27 +148,31 @@ function renamed(name: string, content: string | Buffer): string {
 
 /**
  * Turns `dist` into a new build B, as a rebuild would: new CSS under a new name (with a marker
- * custom property), the wasm under a new name, index.html naming them (and the CSS's new
+ * custom property), both builds' wasm under new names, index.html naming them (and the CSS's new
  * integrity) with a marker of its own; the replaced files are gone. Returns the old names.
  */
 function rebuild(dist: string): string[] {
   const files = readdirSync(dist);
   const css = files.find((f) => /^style-[0-9a-f]+\.css$/.test(f))!;
-  const wasm = files.find((f) => f.endsWith("_bg.wasm"))!;
+  const wasms = files.filter((f) => f.endsWith("_bg.wasm"));
+  expect(wasms.length, "the lite build's wasm and the full one's").toBe(2);
   const cssText = `${readFileSync(join(dist, css), "utf8")}\nhtml { --socklab-build: "B"; }\n`;
   const newCss = renamed(css, cssText);
-  const newWasm = renamed(wasm, "B");
   writeFileSync(join(dist, newCss), cssText);
   unlinkSync(join(dist, css));
-  renameSync(join(dist, wasm), join(dist, newWasm));
+  let index = readFileSync(join(dist, "index.html"), "utf8");
+  for (const wasm of wasms) {
+    const newWasm = renamed(wasm, "B");
+    renameSync(join(dist, wasm), join(dist, newWasm));
+    index = index.replaceAll(wasm, newWasm);
+  }
   const integrity = `sha384-${createHash("sha384").update(cssText).digest("base64")}`;
-  const index = readFileSync(join(dist, "index.html"), "utf8")
-    .replaceAll(wasm, newWasm)
+  index = index
     .replace(new RegExp(`href="/${css}" integrity="[^"]*"`), `href="/${newCss}" integrity="${integrity}"`)
     .replace("<title>", `<meta name="socklab-build" content="B" />\n    <title>`);
   expect(index).not.toContain(css);
   writeFileSync(join(dist, "index.html"), index);
-  return [`/${css}`, `/${wasm}`];
+  return [`/${css}`, ...wasms.map((wasm) => `/${wasm}`)];
 }
 
 test("a new build replaces the cached one whole: its index, its files only, its cache only", async ({ browser }) => {
@@ -205,7 +204,7 @@ test("a new build replaces the cached one whole: its index, its files only, its 
         .filter((url) => url.origin === location.origin)
         .map((url) => url.pathname),
     );
-    expect(loaded).toEqual(expect.arrayContaining(indexAssets(dist)));
+    expect(loaded).toEqual(expect.arrayContaining(indexAssets(dist, "lite")));
     for (const path of loaded) expect(filesB, `${path} is B's`).toContain(path);
     // B's worker replaced A's, and its cache A's: one cache, B's files, none of A's.
     const cacheB = await untilCached(page, filesB);

@@ -26,8 +26,9 @@ const USAGE: &str = "usage: cargo xtask <setup|run|dev|test|bench>
   run     setup, build the app, and serve it: open the URL it prints
   dev     companion + `trunk serve` with live reload, for working on the UI
   test    setup, fmt, clippy, native tests, wasm tests in Chromium, end-to-end tests
-  deferred [DIR]   write the data the app fetches later into DIR (trunk's post-build hook
-                   runs it with TRUNK_STAGING_DIR)
+  deferred [DIR]   write the data the app fetches later into DIR
+  post-build       trunk's post-build hook (in TRUNK_STAGING_DIR): `deferred`, then name the
+                   lite build by its hash and write both builds' names into index.html
   bench   the struct engine against CPython's struct, per call, side by side
   bench companion   live calls through the companion under load, against websockify
   bench console     a console line from Enter to its output drawn, in Chromium
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
         Some("test") => test::run(),
         Some("bench") => bench::run(&args[1..]),
         Some("deferred") => deferred(args.get(1).map(PathBuf::from)),
+        Some("post-build") => post_build(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
@@ -148,6 +150,84 @@ fn deferred(dir: Option<PathBuf>) -> Result<()> {
     }
     Ok(())
 }
+
+/// trunk's post-build hook, in its staging folder: the deferred data, then the app's builds.
+fn post_build() -> Result<()> {
+    let Some(dir) = std::env::var_os("TRUNK_STAGING_DIR").map(PathBuf::from) else {
+        bail!("post-build: run by trunk, which sets TRUNK_STAGING_DIR");
+    };
+    deferred(Some(dir.clone()))?;
+    builds(&dir)
+}
+
+/// Names the lite build (trunk writes a "worker" as `socklab-lite.js` and `_bg.wasm`) by the
+/// hash of its wasm, as trunk names the full one, so both are cached for good under their names;
+/// and writes both builds' files, and the pages only the full one has, into index.html, whose
+/// loader chooses the build for the page.
+fn builds(dir: &Path) -> Result<()> {
+    use socklab_core::deferred::fnv1a;
+    use socklab_core::protocol::link::FULL_APP_PATHS;
+    let wasm = std::fs::read(dir.join("socklab-lite_bg.wasm"))
+        .context("post-build: trunk wrote no socklab-lite_bg.wasm (index.html's lite build)")?;
+    let js = std::fs::read_to_string(dir.join("socklab-lite.js"))
+        .context("post-build: trunk wrote no socklab-lite.js")?;
+    let stem = format!("socklab-lite-{:016x}", fnv1a(&wasm));
+    // The glue's default wasm URL, for completeness: the loader always passes it.
+    let js = js.replace("socklab-lite_bg.wasm", &format!("{stem}_bg.wasm"));
+    std::fs::write(dir.join(format!("{stem}.js")), js)?;
+    std::fs::rename(
+        dir.join("socklab-lite_bg.wasm"),
+        dir.join(format!("{stem}_bg.wasm")),
+    )?;
+    std::fs::remove_file(dir.join("socklab-lite.js"))?;
+    let full = |suffix: &str| -> Result<String> {
+        let mut names = Vec::new();
+        for entry in std::fs::read_dir(dir)? {
+            let name = entry?.file_name().to_string_lossy().into_owned();
+            let hash = name
+                .strip_prefix("socklab-app-")
+                .and_then(|rest| rest.strip_suffix(suffix));
+            if hash.is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit())) {
+                names.push(format!("/{name}"));
+            }
+        }
+        match names.as_slice() {
+            [one] => Ok(one.clone()),
+            _ => bail!("post-build: expected one socklab-app-<hash>{suffix}, found {names:?}"),
+        }
+    };
+    let builds = serde_json::json!({
+        "full": [full(".js")?, full("_bg.wasm")?],
+        "lite": [format!("/{stem}.js"), format!("/{stem}_bg.wasm")],
+        "full_paths": FULL_APP_PATHS,
+    });
+    let index = dir.join("index.html");
+    let html = std::fs::read_to_string(&index)?;
+    let filled = html.replacen(BUILDS_SLOT, &builds.to_string(), 1);
+    if filled == html {
+        bail!(
+            "post-build: {} has no {BUILDS_SLOT} to fill",
+            index.display()
+        );
+    }
+    // trunk leaves the full build's link in place when it injects no script: it loads nothing.
+    let filled = match filled.find("<link data-trunk rel=\"rust\"") {
+        Some(start) => {
+            let end = start + filled[start..].find("/>").context("an unclosed link")? + 2;
+            format!(
+                "{}{}",
+                &filled[..start],
+                filled[end..].trim_start_matches([' ', '\n'])
+            )
+        }
+        None => filled,
+    };
+    std::fs::write(&index, filled)?;
+    Ok(())
+}
+
+/// Where index.html's loader takes the builds' file names from.
+const BUILDS_SLOT: &str = "/*socklab:builds*/{}";
 
 /// Where index.html's script takes the catalogs' file names (by language tag) from.
 const CATALOGS_SLOT: &str = "/*socklab:catalogs*/{}";

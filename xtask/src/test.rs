@@ -117,6 +117,16 @@ const WASM_SHIPPED: &[&str] = &[
     "--features",
     "csr,deferred",
 ];
+/// The lite build as trunk ships it (index.html's second app): no console, for clippy.
+const WASM_LITE: &[&str] = &[
+    "-p",
+    "socklab-app",
+    "--target",
+    "wasm32-unknown-unknown",
+    "--no-default-features",
+    "--features",
+    "csr,deferred",
+];
 
 pub(crate) fn run() -> Result<()> {
     let started = Instant::now();
@@ -152,6 +162,18 @@ pub(crate) fn run() -> Result<()> {
             &[
                 &["clippy"],
                 WASM_SHIPPED,
+                &["--all-targets", "--", "-D", "warnings"],
+            ]
+            .concat(),
+        )),
+    );
+    println!("\n== clippy (wasm app, lite build)");
+    tally.record(
+        "clippy wasm32 lite -D warnings",
+        &stage(&mut cargo(
+            &[
+                &["clippy"],
+                WASM_LITE,
                 &["--all-targets", "--", "-D", "warnings"],
             ]
             .concat(),

@@ -21,6 +21,12 @@ use std::sync::OnceLock;
 
 const DATA: &str = include_str!("../data/exercises.txt");
 
+/// What each computed (not live) exercise prints, as [`Exercise::run`] computes it with no
+/// companion, written down for the app built without the console's evaluator (see
+/// [`Exercise::answer`]); `tests/exercises.rs` fails when it is not exactly what the evaluator
+/// gives, and `SOCKLAB_BLESS=1` rewrites it.
+const ANSWERS: &str = include_str!("../data/answers.txt");
+
 /// One question.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Exercise {
@@ -127,6 +133,48 @@ impl Exercise {
         }
         answer
     }
+}
+
+impl Exercise {
+    /// The answer of a computed exercise as `data/answers.txt` has it: what [`Exercise::run`]
+    /// gives with no companion, for a program without the evaluator; `None` for a live one.
+    ///
+    /// ```
+    /// use socklab_core::exercise::exercises;
+    /// let calcsize = exercises().iter().find(|e| e.line == "struct.calcsize('BHxHH')").unwrap();
+    /// assert_eq!(calcsize.answer().unwrap().printed, "10");
+    /// ```
+    pub fn answer(&self) -> Option<Answer> {
+        let head = format!("[{}]\n", self.id);
+        let start = ANSWERS.find(&head)? + head.len();
+        let block = ANSWERS[start..].split("\n[").next().unwrap_or_default();
+        let mut lines = block.lines();
+        let raised = lines.next()? == "raised";
+        let printed: Vec<&str> = lines.map(|l| l.strip_prefix("| ").unwrap_or(l)).collect();
+        Some(Answer {
+            printed: printed.join("\n"),
+            raised,
+            unavailable: false,
+        })
+    }
+}
+
+/// `data/answers.txt` for these answers: a comment, then each exercise's `[id]`, `raised` or
+/// `returned`, and what it printed, each line after `| `.
+pub fn answers_file(answers: &[(&str, Answer)]) -> String {
+    let mut out = String::from(
+        "# What each computed exercise prints, as the console's evaluator runs it with no\n\
+         # companion (core's Exercise::answer). Written by `SOCKLAB_BLESS=1 cargo test -p\n\
+         # socklab-core --test exercises`; that test fails when this is stale.\n",
+    );
+    for (id, answer) in answers {
+        let kind = if answer.raised { "raised" } else { "returned" };
+        out.push_str(&format!("[{id}]\n{kind}\n"));
+        for line in answer.printed.split('\n') {
+            out.push_str(&format!("| {line}\n"));
+        }
+    }
+    out
 }
 
 /// Text with the whitespace outside string literals taken out, so `( 1,2 )` reads as `(1, 2)`

@@ -174,3 +174,45 @@ fn every_exercise_speaks_both_languages() {
         assert_ne!(e.why_en, e.why_zh, "{}", e.id);
     }
 }
+
+/// The written-down answers (`data/answers.txt`, for the app built without the evaluator) are
+/// exactly what the evaluator computes; `SOCKLAB_BLESS=1` writes them.
+#[test]
+fn the_written_answers_are_the_evaluators() {
+    let answers: Vec<(&str, _)> = computed()
+        .into_iter()
+        .map(|e| (e.id.as_str(), ready(e.run(&Alone))))
+        .collect();
+    let file = socklab_core::exercise::answers_file(&answers);
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/answers.txt");
+    if std::env::var_os("SOCKLAB_BLESS").is_some() {
+        std::fs::write(path, &file).unwrap();
+    }
+    assert_eq!(
+        std::fs::read_to_string(path).unwrap(),
+        file,
+        "data/answers.txt is stale: run SOCKLAB_BLESS=1 cargo test -p socklab-core --test exercises"
+    );
+    for (id, answer) in &answers {
+        let e = exercises().iter().find(|e| e.id == *id).unwrap();
+        assert_eq!(e.answer().as_ref(), Some(answer), "{id}");
+    }
+    for e in exercises().iter().filter(|e| e.live) {
+        assert_eq!(e.answer(), None, "{}", e.id);
+    }
+}
+
+/// The lite build of the app has no evaluator and shows the written answers, so every live
+/// exercise must be on a page only the full build has.
+#[test]
+fn live_exercises_are_on_the_full_builds_pages() {
+    use socklab_core::protocol::link::FULL_APP_PATHS;
+    for e in exercises().iter().filter(|e| e.live) {
+        assert!(
+            FULL_APP_PATHS.contains(&e.page.as_str()),
+            "{} is on {}",
+            e.id,
+            e.page
+        );
+    }
+}

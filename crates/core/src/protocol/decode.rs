@@ -36,8 +36,31 @@ trait Read: Sized {
 
     /// The value of an absent member: an error, except for `Option` (serde's rule).
     fn absent(name: &str) -> Result<Self, String> {
-        Err(format!("missing field `{name}`"))
+        Err(missing(name))
     }
+}
+
+// The errors are built out of line, once, rather than in each of the many generic readers
+// (`get::<u64>`, `get::<String>`...): the wasm keeps one copy (issue #15).
+
+#[cold]
+#[inline(never)]
+fn missing(name: &str) -> String {
+    format!("missing field `{name}`")
+}
+
+#[cold]
+#[inline(never)]
+fn within(name: &str, mut error: String) -> String {
+    error.insert_str(0, ": ");
+    error.insert_str(0, name);
+    error
+}
+
+#[cold]
+#[inline(never)]
+fn expected(what: &str, found: &Json) -> String {
+    format!("expected {what}, found {}", found.kind())
 }
 
 /// An object's members.
@@ -47,7 +70,7 @@ impl<'a> Members<'a> {
     fn of(value: &'a Json) -> Result<Members<'a>, String> {
         match value {
             Json::Obj(members) => Ok(Members(members)),
-            other => Err(format!("expected an object, found {}", other.kind())),
+            other => Err(expected("an object", other)),
         }
     }
 
@@ -64,7 +87,7 @@ impl<'a> Members<'a> {
     /// The member `name`, read as `T`.
     fn get<T: Read>(&self, name: &str) -> Result<T, String> {
         match self.find(name)? {
-            Some(value) => T::read(value).map_err(|e| format!("{name}: {e}")),
+            Some(value) => T::read(value).map_err(|e| within(name, e)),
             None => T::absent(name),
         }
     }
@@ -81,8 +104,8 @@ impl<'a> Members<'a> {
     fn tag(&self, tag: &str) -> Result<&'a str, String> {
         match self.find(tag)? {
             Some(Json::Str(name)) => Ok(name),
-            Some(other) => Err(format!("{tag}: expected a string, found {}", other.kind())),
-            None => Err(format!("missing field `{tag}`")),
+            Some(other) => Err(within(tag, expected("a string", other))),
+            None => Err(missing(tag)),
         }
     }
 }
@@ -96,7 +119,7 @@ impl Read for u64 {
         match value {
             Json::Uint(n) => Ok(*n),
             Json::Int(_) => Err("expected a non-negative integer".to_owned()),
-            other => Err(format!("expected an integer, found {}", other.kind())),
+            other => Err(expected("an integer", other)),
         }
     }
 }
@@ -127,7 +150,7 @@ impl Read for bool {
     fn read(value: &Json) -> Result<bool, String> {
         match value {
             Json::Bool(b) => Ok(*b),
-            other => Err(format!("expected a boolean, found {}", other.kind())),
+            other => Err(expected("a boolean", other)),
         }
     }
 }
@@ -136,7 +159,7 @@ impl Read for String {
     fn read(value: &Json) -> Result<String, String> {
         match value {
             Json::Str(s) => Ok(s.clone()),
-            other => Err(format!("expected a string, found {}", other.kind())),
+            other => Err(expected("a string", other)),
         }
     }
 }
@@ -166,7 +189,7 @@ impl<T: Read> Read for Vec<T> {
     fn read(value: &Json) -> Result<Vec<T>, String> {
         match value {
             Json::Arr(items) => items.iter().map(T::read).collect(),
-            other => Err(format!("expected an array, found {}", other.kind())),
+            other => Err(expected("an array", other)),
         }
     }
 }
