@@ -9,13 +9,13 @@ use crate::pages::addresses::state::AddressState;
 use crate::pages::addresses::AddressPage;
 use crate::pages::byteorder::state::ByteOrderState;
 use crate::pages::byteorder::ByteOrderPage;
-#[cfg(feature = "console")]
+#[cfg(feature = "full")]
 use crate::pages::console::{state::ConsoleQuery, ConsolePage};
 use crate::pages::errors::state::ErrorsState;
 use crate::pages::errors::ErrorsPage;
-use crate::pages::hostnames::state::HostnameState;
-use crate::pages::hostnames::HostnamePage;
-#[cfg(feature = "console")]
+#[cfg(feature = "full")]
+use crate::pages::hostnames::{state::HostnameState, HostnamePage};
+#[cfg(feature = "full")]
 use crate::pages::live::{state::LiveState, LivePage};
 use crate::pages::structs::state::StructState;
 use crate::pages::structs::StructPage;
@@ -125,8 +125,9 @@ fn Shell() -> Html {
         let place = place.clone();
         Callback::from(move |href: String| {
             let href = present::with_flag(&href, on);
-            // The lite build has no console: its pages load the full build (a page load).
-            if !cfg!(feature = "console")
+            // The lite build has neither the console nor the live lessons: their pages load the
+            // full build (a page load).
+            if !cfg!(feature = "full")
                 && !Route::from_path(href.split('?').next().unwrap_or_default()).in_lite()
             {
                 crate::browser::load_page(&href);
@@ -188,10 +189,11 @@ fn Shell() -> Html {
         Route::Addresses => {
             html! { <AddressPage key={key.clone()} initial={AddressState::from_query(&initial_query)} {on_query} /> }
         }
+        #[cfg(feature = "full")]
         Route::Hostnames => {
             html! { <HostnamePage key={key.clone()} initial={HostnameState::from_query(&initial_query)} {on_query} /> }
         }
-        #[cfg(feature = "console")]
+        #[cfg(feature = "full")]
         Route::Live => {
             html! { <LivePage key={key.clone()} initial={LiveState::from_query(&initial_query)} {on_query} /> }
         }
@@ -201,14 +203,14 @@ fn Shell() -> Html {
         Route::Struct => {
             html! { <StructPage key={key.clone()} initial={StructState::from_query(&initial_query)} {on_query} /> }
         }
-        #[cfg(feature = "console")]
+        #[cfg(feature = "full")]
         Route::Console => {
             html! { <ConsolePage key={key.clone()} initial={ConsoleQuery::from_query(&initial_query)} {on_query} /> }
         }
         // index.html's loader loads the full build for these pages, so the lite one does not
         // get here; should it, a link loads the full build.
-        #[cfg(not(feature = "console"))]
-        Route::Live | Route::Console => html! {
+        #[cfg(not(feature = "full"))]
+        Route::Live | Route::Console | Route::Hostnames => html! {
             <p class="card" data-testid="full-build">
                 <a href={crate::browser::href()} onclick={Callback::from(|e: MouseEvent| {
                     e.prevent_default();

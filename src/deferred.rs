@@ -57,7 +57,10 @@ pub fn NeedsData(props: &NeedsDataProps) -> Html {
         match file {
             Deferred::Lessons => i18n.t("data.lessons"),
             Deferred::Gbk => i18n.t("data.gbk"),
-            Deferred::CatalogEn | Deferred::CatalogZh => i18n.t("data.catalog"),
+            Deferred::CatalogEn
+            | Deferred::CatalogZh
+            | Deferred::CatalogFullEn
+            | Deferred::CatalogFullZh => i18n.t("data.catalog"),
         }
         .to_owned()
     };

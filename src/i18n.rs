@@ -4,6 +4,7 @@
 //! `locales/*.txt` (see `socklab_core::i18n`).
 
 use crate::fetching::{fetch, why_failed, Failure};
+use socklab_core::deferred::Deferred;
 use socklab_core::i18n::{Catalog, Lang};
 use socklab_core::pyerror::Hint;
 use std::collections::HashMap;
@@ -67,6 +68,34 @@ pub(crate) fn initial_lang() -> Lang {
     }
 }
 
+/// This build's catalog files for `lang`: the texts every page may use and, in the full build,
+/// the texts only its pages use (the console and the live lessons), which the lite build never
+/// fetches.
+fn catalog_files(lang: Lang) -> Vec<Deferred> {
+    let mut files = vec![lang.catalog_file()];
+    if cfg!(feature = "full") {
+        files.push(lang.full_catalog_file());
+    }
+    files
+}
+
+/// Whether every one of `files` is here.
+fn all_there(files: &[Deferred]) -> bool {
+    files.iter().all(|f| f.get().is_some())
+}
+
+/// Why one of `files` could not be had, if one could not.
+fn failure(files: &[Deferred]) -> Option<Failure> {
+    files.iter().find_map(|&f| why_failed(f))
+}
+
+/// Fetches those of `files` that are not here; `done` hears of each landing or failing.
+fn fetch_missing(files: &[Deferred], done: &Callback<()>) {
+    for &file in files {
+        fetch(file, done);
+    }
+}
+
 /// Props of [`I18nProvider`].
 #[derive(Properties, PartialEq)]
 pub struct I18nProviderProps {
@@ -77,7 +106,7 @@ pub struct I18nProviderProps {
 /// Provides [`I18n`] to the app, and keeps `<html lang>` and the stored choice in step.
 ///
 /// The browser build carries no catalog: the reader's one is fetched beside the wasm (index.html
-/// preloads it) and the app renders once it is there; switching to the other language fetches
+/// preloads it; both of its files in the full build) and the app renders once it is there; switching to the other language fetches
 /// that one first, and the page changes language when it has arrived.
 #[function_component]
 pub fn I18nProvider(props: &I18nProviderProps) -> Html {
@@ -98,24 +127,26 @@ pub fn I18nProvider(props: &I18nProviderProps) -> Html {
         let switch_failed = switch_failed.clone();
         Callback::from(move |l: Lang| {
             let (lang, switch_failed) = (lang.clone(), switch_failed.clone());
-            let file = l.catalog_file();
-            let switch = move || match file.get() {
-                Some(_) => {
-                    crate::browser::store(STORAGE_KEY, l.tag());
-                    switch_failed.set(None);
-                    lang.set(l);
-                }
-                None => {
-                    let why = why_failed(file).unwrap_or(Failure::Network(String::new()));
-                    switch_failed.set(Some((l, why)));
-                }
+            let files = catalog_files(l);
+            let switch = {
+                let files = files.clone();
+                Callback::from(move |()| {
+                    if all_there(&files) {
+                        crate::browser::store(STORAGE_KEY, l.tag());
+                        switch_failed.set(None);
+                        lang.set(l);
+                    } else if let Some(why) = failure(&files) {
+                        switch_failed.set(Some((l, why)));
+                    }
+                    // Otherwise another file is on its way, and tells this again when it lands.
+                })
             };
-            if file.get().is_some() {
-                switch();
+            if all_there(&files) {
+                switch.emit(());
             } else {
                 // The other language's texts first; the page stays in this one until they are
                 // here, and says so if they cannot be had.
-                fetch(file, &Callback::from(move |()| switch()));
+                fetch_missing(&files, &switch);
             }
         })
     };
@@ -123,19 +154,20 @@ pub fn I18nProvider(props: &I18nProviderProps) -> Html {
         let mut known = catalogs.borrow_mut();
         match known.get(&*lang) {
             Some(c) => Some(Rc::clone(c)),
-            None => Catalog::available(*lang).map(|c| {
+            None if all_there(&catalog_files(*lang)) => Catalog::available(*lang).map(|c| {
                 let c = Rc::new(c);
                 known.insert(*lang, Rc::clone(&c));
                 c
             }),
+            None => None,
         }
     };
     {
-        let file = lang.catalog_file();
         let landed = landed.clone();
-        use_effect_with((file, catalog.is_some()), move |&(file, there)| {
-            if !there && why_failed(file).is_none() {
-                fetch(file, &landed);
+        use_effect_with((*lang, catalog.is_some()), move |&(lang, there)| {
+            let files = catalog_files(lang);
+            if !there && failure(&files).is_none() {
+                fetch_missing(&files, &landed);
             }
         });
     }
@@ -169,14 +201,14 @@ pub fn I18nProvider(props: &I18nProviderProps) -> Html {
 /// if it cannot be had, why, in both languages: there are no texts yet to say it in one. (Like
 /// index.html's `<noscript>`, the one place the app's words are not in the catalogs.)
 fn boot_view(lang: Lang, landed: &Callback<()>) -> Html {
-    let file = lang.catalog_file();
-    if why_failed(file).is_none() {
+    let files = catalog_files(lang);
+    if failure(&files).is_none() {
         return html! { <p role="status" aria-busy="true"></p> };
     }
     let retry = {
         let landed = landed.clone();
         Callback::from(move |_: MouseEvent| {
-            fetch(file, &landed);
+            fetch_missing(&files, &landed);
             landed.emit(());
         })
     };

@@ -17,7 +17,7 @@ pub mod companion;
 pub mod components;
 pub mod deferred;
 mod fetching;
-#[cfg(feature = "console")]
+#[cfg(feature = "full")]
 pub mod host;
 pub mod i18n;
 pub mod pages;

@@ -4,11 +4,12 @@
 
 pub mod addresses;
 pub mod byteorder;
-#[cfg(feature = "console")]
+#[cfg(feature = "full")]
 pub mod console;
 pub mod errors;
+#[cfg(feature = "full")]
 pub mod hostnames;
-#[cfg(feature = "console")]
+#[cfg(feature = "full")]
 pub mod live;
 pub mod structs;
 pub mod text;
@@ -182,7 +183,7 @@ mod tests {
     }
 
     #[test]
-    #[cfg(feature = "console")]
+    #[cfg(feature = "full")]
     fn live_steps_through_the_blocking_modes() {
         use live::state::{LiveState, Mode};
         let modes: Vec<Mode> = walk(&LiveState::default()).iter().map(|s| s.mode).collect();

@@ -51,8 +51,8 @@ impl Route {
         }
     }
 
-    /// Whether the lite build has this page: all but [`FULL_APP_PATHS`], which run the
-    /// console's evaluator.
+    /// Whether the lite build has this page: all but [`FULL_APP_PATHS`], the console and the
+    /// live lessons.
     ///
     /// [`FULL_APP_PATHS`]: socklab_core::protocol::link::FULL_APP_PATHS
     pub fn in_lite(self) -> bool {

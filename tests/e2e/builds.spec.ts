@@ -1,7 +1,6 @@
 // The app's two builds (issue #15's transfer budget): index.html's loader gives the console and
-// the live lessons (core's FULL_APP_PATHS) the full build, with the console's evaluator, and every
-// other page the lite one; the lite build opens those two pages with a page load, the full one
-// has every page. Each page loads one build, never both, and never loops.
+// the live lessons (core's FULL_APP_PATHS) the full build, and every other page the lite one;
+// the lite build opens those pages with a page load, the full one has every page. Each page loads one build, never both, and never loops.
 import { expect, Page, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -34,7 +33,7 @@ function watchLoads(page: Page) {
 
 test("every page loads one build: the full one for the console and the live lessons, the lite one elsewhere", async ({ page }) => {
   const full = fullPaths();
-  expect(full).toEqual(["/live", "/console"]);
+  expect(full).toEqual(["/live", "/hostnames", "/console"]);
   const watch = watchErrors(page);
   for (const path of routes()) {
     const build = full.includes(path) ? "full" : "lite";

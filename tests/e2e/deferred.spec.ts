@@ -3,7 +3,7 @@
 // first visit elsewhere, once per page life, and when it cannot be had the page says why, in
 // the reader's language, and can try again.
 import { expect, Page, Request, test } from "@playwright/test";
-import { chooseLang, expectConnected, pageUrl, watchErrors } from "./helpers";
+import { catalog, chooseLang, expectConnected, pageUrl, watchErrors } from "./helpers";
 
 // These tests are about what the page fetches from the server and when; the service worker,
 // which keeps every file once it is installed (offline.spec.ts), would answer some of them.
@@ -109,13 +109,21 @@ test("another build's file is refused by its hash: the page asks for a reload in
 });
 
 const CATALOG = /\/catalog-(en|zh-CN)-[0-9a-f]{16}\.txt$/;
+/** The texts only the full build's pages use (the console, the live lessons): a file of their own. */
+const FULL_CATALOG = /\/catalog-full-(en|zh-CN)-[0-9a-f]{16}\.txt$/;
 
-/** The catalogs the page asks for, by language tag, as it asks (the preload included). */
+/**
+ * The catalogs the page asks for, as it asks (the preload included): by language tag, and
+ * `full-<tag>` for the full build's own texts.
+ */
 function watchCatalogs(page: Page) {
   const asked: string[] = [];
   page.on("request", (r) => {
-    const m = new URL(r.url()).pathname.match(CATALOG);
+    const path = new URL(r.url()).pathname;
+    const m = path.match(CATALOG);
     if (m) asked.push(m[1]);
+    const full = path.match(FULL_CATALOG);
+    if (full) asked.push(`full-${full[1]}`);
   });
   return asked;
 }
@@ -180,4 +188,42 @@ test("a language whose texts cannot be fetched: the page stays in its language, 
   await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
   await expect(failed).toHaveCount(0);
   await expect(page.locator("nav.topics")).toContainText("字节序");
+});
+
+test("the full build's pages take their own texts too, preloaded, once, and both files when switching", async ({ browser }) => {
+  const context = await browser.newContext({ locale: "zh-CN" });
+  const page = await context.newPage();
+  const watch = watchErrors(page);
+  const asked = watchCatalogs(page);
+  await page.goto(pageUrl("/console"));
+  await expect(page.locator("html")).toHaveAttribute("data-build", "full");
+  await expect(page.locator("h1")).toHaveText(catalog("zh-CN").get("con.title")!);
+  await page.waitForLoadState("networkidle");
+  expect([...asked].sort()).toEqual(["full-zh-CN", "zh-CN"]);
+
+  await chooseLang(page, "en");
+  await expect(page.locator("h1")).toHaveText(catalog("en").get("con.title")!);
+  expect([...asked].sort()).toEqual(["en", "full-en", "full-zh-CN", "zh-CN"]);
+
+  // A lite page never asks for them.
+  await page.goto(pageUrl("/byte-order"));
+  await expect(page.locator("html")).toHaveAttribute("data-build", "lite");
+  await expect(page.locator("nav.topics")).toContainText("Byte order");
+  await page.waitForLoadState("networkidle");
+  expect(asked.filter((a) => a.startsWith("full-"))).toEqual(["full-zh-CN", "full-en"]);
+  watch.expectNone();
+  await context.close();
+});
+
+test("when the full build's own texts cannot be had, its page says so, and Try again works", async ({ page }) => {
+  let refuse = true;
+  await page.route(FULL_CATALOG, (route) => (refuse ? route.abort("connectionrefused") : route.continue()));
+  await page.goto(pageUrl("/hostnames"));
+  const failed = page.getByTestId("boot-failed");
+  await expect(failed).toContainText("Could not load socklab's texts");
+  await expect(page.locator("h1")).toHaveCount(0);
+  refuse = false;
+  await page.getByTestId("boot-retry").click();
+  await expect(failed).toHaveCount(0);
+  await expect(page.locator("h1")).toHaveText(catalog("en").get("host.title")!);
 });

@@ -75,9 +75,15 @@ export function watchErrors(page: Page) {
   return { errors, expectNone: () => expect(errors, errors.join("\n")).toEqual([]) };
 }
 
-/** A catalog file as key → text, as socklab-core parses it. */
+/**
+ * A language's catalog as key → text, as socklab-core parses it: its two files (the texts every
+ * page may use, and in locales/full/ those only the full build's pages use) joined.
+ */
 export function catalog(lang: "en" | "zh-CN"): Map<string, string> {
-  const text = readFileSync(join(__dirname, "..", "..", "locales", `${lang}.txt`), "utf8");
+  const locales = join(__dirname, "..", "..", "locales");
+  const text = [join(locales, `${lang}.txt`), join(locales, "full", `${lang}.txt`)]
+    .map((file) => readFileSync(file, "utf8"))
+    .join("\n");
   const entries = new Map<string, string>();
   for (const raw of text.split("\n")) {
     const line = raw.trim();

@@ -11,6 +11,7 @@
 //!   headless Chromium (transfer size, first render, keystroke to DOM).
 
 mod bench;
+mod css;
 #[cfg(test)]
 mod layout;
 mod serving;
@@ -28,7 +29,8 @@ const USAGE: &str = "usage: cargo xtask <setup|run|dev|test|bench>
   test    setup, fmt, clippy, native tests, wasm tests in Chromium, end-to-end tests
   deferred [DIR]   write the data the app fetches later into DIR
   post-build       trunk's post-build hook (in TRUNK_STAGING_DIR): `deferred`, then name the
-                   lite build by its hash and write both builds' names into index.html
+                   lite build by its hash and write both builds' names into index.html, and
+                   minify the stylesheet
   bench   the struct engine against CPython's struct, per call, side by side
   bench companion   live calls through the companion under load, against websockify
   bench console     a console line from Enter to its output drawn, in Chromium
@@ -126,15 +128,21 @@ fn deferred(dir: Option<PathBuf>) -> Result<()> {
     if index.exists() {
         let html = std::fs::read_to_string(&index)
             .with_context(|| format!("reading {}", index.display()))?;
-        let names: serde_json::Map<String, serde_json::Value> = Lang::ALL
-            .into_iter()
-            .map(|l| {
-                (
-                    l.tag().to_owned(),
-                    format!("/{}", l.catalog_file().file_name()).into(),
-                )
-            })
-            .collect();
+        let by_lang = |file: fn(Lang) -> Deferred| -> serde_json::Map<String, serde_json::Value> {
+            Lang::ALL
+                .into_iter()
+                .map(|l| {
+                    (
+                        l.tag().to_owned(),
+                        format!("/{}", file(l).file_name()).into(),
+                    )
+                })
+                .collect()
+        };
+        // {"en": ..., "zh-CN": ..., "full": {"en": ..., "zh-CN": ...}}: the full build's pages
+        // take the second file too.
+        let mut names = by_lang(Lang::catalog_file);
+        names.insert("full".to_owned(), by_lang(Lang::full_catalog_file).into());
         let filled = html.replacen(
             CATALOGS_SLOT,
             &serde_json::Value::Object(names).to_string(),
@@ -157,7 +165,56 @@ fn post_build() -> Result<()> {
         bail!("post-build: run by trunk, which sets TRUNK_STAGING_DIR");
     };
     deferred(Some(dir.clone()))?;
-    builds(&dir)
+    builds(&dir)?;
+    stylesheet(&dir)
+}
+
+/// Minifies trunk's stylesheet (`css::minify`), names it by the hash of what it now holds, as
+/// trunk named it, and gives index.html its new name and integrity.
+fn stylesheet(dir: &Path) -> Result<()> {
+    use base64::Engine;
+    use sha2::Digest;
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        let hash = name
+            .strip_prefix("style-")
+            .and_then(|r| r.strip_suffix(".css"));
+        if hash.is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit())) {
+            names.push(name);
+        }
+    }
+    let [old] = names.as_slice() else {
+        bail!("post-build: expected one style-<hash>.css, found {names:?}");
+    };
+    let css = css::minify(&std::fs::read_to_string(dir.join(old))?);
+    let new = format!(
+        "style-{:016x}.css",
+        socklab_core::deferred::fnv1a(css.as_bytes())
+    );
+    let integrity = format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(css.as_bytes()))
+    );
+    std::fs::write(dir.join(&new), &css)?;
+    if new != *old {
+        std::fs::remove_file(dir.join(old))?;
+    }
+    let index = dir.join("index.html");
+    let html = std::fs::read_to_string(&index)?;
+    let link = format!("href=\"/{old}\" integrity=\"");
+    let start = html
+        .find(&link)
+        .with_context(|| format!("post-build: index.html has no {link}"))?;
+    let value = start + link.len();
+    let end = value + html[value..].find('"').context("an unclosed integrity")?;
+    let html = format!(
+        "{}href=\"/{new}\" integrity=\"{integrity}{}",
+        &html[..start],
+        &html[end..]
+    );
+    std::fs::write(&index, html)?;
+    Ok(())
 }
 
 /// Names the lite build (trunk writes a "worker" as `socklab-lite.js` and `_bg.wasm`) by the

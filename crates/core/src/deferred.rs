@@ -1,6 +1,6 @@
 //! Data the app fetches when it needs it, instead of carrying it in the wasm every page
 //! downloads (issue #15's size budget): the string catalog of the reader's language (the other
-//! one only if they switch), the errno lessons, which only `/errors` shows, and the GBK table,
+//! one only if they switch; the texts only the full build's pages use in a file of their own), the errno lessons, which only `/errors` shows, and the GBK table,
 //! which `/text` and the console need.
 //!
 //! Each is one file beside the app, named after a hash of its bytes like trunk's own files
@@ -25,6 +25,11 @@ pub enum Deferred {
     CatalogEn,
     /// The Chinese string catalog (`locales/zh-CN.txt`).
     CatalogZh,
+    /// The English texts only the full build's pages use (`locales/full/en.txt`): the lite
+    /// build, which every other page loads, never fetches them (`Lang::full_catalog_file`).
+    CatalogFullEn,
+    /// The Chinese texts only the full build's pages use (`locales/full/zh-CN.txt`).
+    CatalogFullZh,
 }
 
 /// The catalog files, as [`Deferred::CatalogEn`] and [`Deferred::CatalogZh`] have them.
@@ -34,6 +39,14 @@ const CATALOG_EN_HASH: u64 = fnv1a(CATALOG_EN.as_bytes());
 const CATALOG_ZH_HASH: u64 = fnv1a(CATALOG_ZH.as_bytes());
 const CATALOG_EN_NAME: [u8; 31] = file_name(b"catalog-en-", CATALOG_EN_HASH, b".txt");
 const CATALOG_ZH_NAME: [u8; 34] = file_name(b"catalog-zh-CN-", CATALOG_ZH_HASH, b".txt");
+const CATALOG_FULL_EN: &str = include_str!("../../../locales/full/en.txt");
+const CATALOG_FULL_ZH: &str = include_str!("../../../locales/full/zh-CN.txt");
+const CATALOG_FULL_EN_HASH: u64 = fnv1a(CATALOG_FULL_EN.as_bytes());
+const CATALOG_FULL_ZH_HASH: u64 = fnv1a(CATALOG_FULL_ZH.as_bytes());
+const CATALOG_FULL_EN_NAME: [u8; 36] =
+    file_name(b"catalog-full-en-", CATALOG_FULL_EN_HASH, b".txt");
+const CATALOG_FULL_ZH_NAME: [u8; 39] =
+    file_name(b"catalog-full-zh-CN-", CATALOG_FULL_ZH_HASH, b".txt");
 
 /// The lesson files, joined as [`Deferred::Lessons`] has them.
 pub(crate) const LESSONS: &str = concat!(
@@ -81,11 +94,13 @@ const GBK_NAME: [u8; 24] = file_name(b"gbk-", GBK_HASH, b".bin");
 
 impl Deferred {
     /// Every deferred file.
-    pub const ALL: [Deferred; 4] = [
+    pub const ALL: [Deferred; 6] = [
         Deferred::Lessons,
         Deferred::Gbk,
         Deferred::CatalogEn,
         Deferred::CatalogZh,
+        Deferred::CatalogFullEn,
+        Deferred::CatalogFullZh,
     ];
 
     /// The file's name beside the app's other files: `lessons-0123456789abcdef.txt`.
@@ -95,6 +110,8 @@ impl Deferred {
             Deferred::Gbk => &GBK_NAME,
             Deferred::CatalogEn => &CATALOG_EN_NAME,
             Deferred::CatalogZh => &CATALOG_ZH_NAME,
+            Deferred::CatalogFullEn => &CATALOG_FULL_EN_NAME,
+            Deferred::CatalogFullZh => &CATALOG_FULL_ZH_NAME,
         };
         // Built from ASCII by `file_name` below.
         std::str::from_utf8(bytes).unwrap_or_default()
@@ -107,6 +124,8 @@ impl Deferred {
             Deferred::Gbk => GBK_HASH,
             Deferred::CatalogEn => CATALOG_EN_HASH,
             Deferred::CatalogZh => CATALOG_ZH_HASH,
+            Deferred::CatalogFullEn => CATALOG_FULL_EN_HASH,
+            Deferred::CatalogFullZh => CATALOG_FULL_ZH_HASH,
         }
     }
 
@@ -118,6 +137,8 @@ impl Deferred {
             Deferred::Gbk => &GBK_DELTAS,
             Deferred::CatalogEn => CATALOG_EN.as_bytes(),
             Deferred::CatalogZh => CATALOG_ZH.as_bytes(),
+            Deferred::CatalogFullEn => CATALOG_FULL_EN.as_bytes(),
+            Deferred::CatalogFullZh => CATALOG_FULL_ZH.as_bytes(),
         }
     }
 
@@ -191,6 +212,8 @@ mod installed {
     static GBK: OnceLock<&'static [u8]> = OnceLock::new();
     static CATALOG_EN: OnceLock<&'static [u8]> = OnceLock::new();
     static CATALOG_ZH: OnceLock<&'static [u8]> = OnceLock::new();
+    static CATALOG_FULL_EN: OnceLock<&'static [u8]> = OnceLock::new();
+    static CATALOG_FULL_ZH: OnceLock<&'static [u8]> = OnceLock::new();
 
     pub(super) fn slot(file: Deferred) -> &'static OnceLock<&'static [u8]> {
         match file {
@@ -198,6 +221,8 @@ mod installed {
             Deferred::Gbk => &GBK,
             Deferred::CatalogEn => &CATALOG_EN,
             Deferred::CatalogZh => &CATALOG_ZH,
+            Deferred::CatalogFullEn => &CATALOG_FULL_EN,
+            Deferred::CatalogFullZh => &CATALOG_FULL_ZH,
         }
     }
 }

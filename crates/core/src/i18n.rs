@@ -71,10 +71,25 @@ impl Lang {
         }
     }
 
+    /// The file of the texts only the full build's pages use (the console and the live
+    /// lessons), which the lite build never fetches: [`Catalog::available`] adds them once they
+    /// are here.
+    pub fn full_catalog_file(self) -> Deferred {
+        match self {
+            Lang::En => Deferred::CatalogFullEn,
+            Lang::Zh => Deferred::CatalogFullZh,
+        }
+    }
+
     /// The catalog file's text: compiled in, or in the app's browser build once the page has
     /// fetched it.
     pub fn catalog_source(self) -> Option<&'static str> {
         std::str::from_utf8(self.catalog_file().get()?).ok()
+    }
+
+    /// The full build's texts' file ([`Lang::full_catalog_file`]), if this program has it.
+    pub fn full_catalog_source(self) -> Option<&'static str> {
+        std::str::from_utf8(self.full_catalog_file().get()?).ok()
     }
 }
 
@@ -138,9 +153,16 @@ impl Catalog {
     ///
     /// # Panics
     /// If the catalog is malformed, which a unit test rules out.
+    /// The full build's texts join it when this program has them: compiled in (tests, the
+    /// companion), or fetched by the full build (never by the lite one, whose pages need none).
     pub fn available(lang: Lang) -> Option<Catalog> {
         let source = lang.catalog_source()?;
-        Some(Catalog::parse(source).expect("built-in catalogs are checked by tests"))
+        let mut catalog = Catalog::parse(source).expect("built-in catalogs are checked by tests");
+        if let Some(full) = lang.full_catalog_source() {
+            let full = Catalog::parse(full).expect("built-in catalogs are checked by tests");
+            catalog.entries.extend(full.entries);
+        }
+        Some(catalog)
     }
 
     /// The built-in catalog of a language, compiled in (tests, the companion).
@@ -239,19 +261,42 @@ mod zh_text;
 mod tests {
     use super::*;
 
+    /// A language's two files: the texts every page may use, and those only the full build's
+    /// pages use.
+    fn files(lang: Lang) -> [Catalog; 2] {
+        [lang.catalog_source(), lang.full_catalog_source()].map(|source| {
+            Catalog::parse(source.expect("compiled in")).unwrap_or_else(|e| panic!("{lang:?}: {e}"))
+        })
+    }
+
+    /// Both files parse, and no key is in both: the full build joins them.
     #[test]
     fn builtin_catalogs_parse() {
         for lang in Lang::ALL {
-            Catalog::parse(lang.catalog_source().expect("compiled in"))
-                .unwrap_or_else(|e| panic!("{lang:?}: {e}"));
+            let [main, full] = files(lang);
+            let both: Vec<_> = full
+                .keys()
+                .into_iter()
+                .filter(|k| main.contains(k))
+                .collect();
+            assert!(both.is_empty(), "{lang:?}: in both files: {both:?}");
+            assert_eq!(
+                Catalog::builtin(lang).keys().len(),
+                main.keys().len() + full.keys().len()
+            );
         }
     }
 
-    /// The two catalogs must have exactly the same keys, and each key the same placeholders.
+    /// The two languages' files must have exactly the same keys (the lite build, in either
+    /// language, has every text its pages use), and each key the same placeholders.
     #[test]
     fn catalogs_have_the_same_keys_and_placeholders() {
-        let en = Catalog::builtin(Lang::En);
-        let zh = Catalog::builtin(Lang::Zh);
+        for (en, zh) in files(Lang::En).into_iter().zip(files(Lang::Zh)) {
+            same_keys_and_placeholders(&en, &zh);
+        }
+    }
+
+    fn same_keys_and_placeholders(en: &Catalog, zh: &Catalog) {
         let only_en: Vec<_> = en.keys().into_iter().filter(|k| !zh.contains(k)).collect();
         let only_zh: Vec<_> = zh.keys().into_iter().filter(|k| !en.contains(k)).collect();
         assert!(

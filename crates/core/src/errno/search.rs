@@ -6,7 +6,7 @@ use crate::i18n::Lang;
 
 /// How well an entry matches: lower is better.
 fn rank(entry: &CatalogEntry, word: &str) -> Option<u8> {
-    let contains = |text: &str| text.to_lowercase().contains(word);
+    let contains = |text: &str| text.to_ascii_lowercase().contains(word);
     let names: Vec<&str> = match entry {
         CatalogEntry::Errno(e) => e
             .names()
@@ -57,7 +57,7 @@ fn rank(entry: &CatalogEntry, word: &str) -> Option<u8> {
 /// assert_eq!(search("name or service")[0].name(), "EAI_NONAME");
 /// ```
 pub fn search(query: &str) -> Vec<CatalogEntry> {
-    let query = query.trim().to_lowercase();
+    let query = query.trim().to_ascii_lowercase();
     if query.is_empty() {
         return Vec::new();
     }
