@@ -173,6 +173,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "full")]
     fn hostnames_step_through_the_guides_table_row_by_row() {
         use hostnames::state::HostnameState;
         let rows: Vec<usize> = walk(&HostnameState::default())
