@@ -250,7 +250,7 @@ fn ExerciseCard(props: &CardProps) -> Html {
             <div class="predict-answer" data-testid="predict-answer">
                 <p class="label">{ i18n.t("predict.prints") }</p>
                 <pre class="py"><span class="py-prompt" aria-hidden="true">{">>> "}</span><code class="py-in">{ &e.line }</code>{"\n"}<code class={class} data-testid="predict-printed">{ &a.printed }</code></pre>
-                <p class="why" data-testid="predict-why"><strong>{ i18n.t("predict.why") }</strong>{" "}{ e.why(i18n.lang) }</p>
+                <p class="why" data-testid="predict-why"><strong>{ i18n.t("predict.why") }</strong>{" "}{ i18n.t(&e.why_key()) }</p>
             </div>
         }
     });

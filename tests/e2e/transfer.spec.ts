@@ -1,23 +1,28 @@
-// What a first visit downloads, as served: the wasm, JS and CSS, compressed, within a budget
-// (issue #15 asks for 300 KB; see BUDGET for where this build is). Sizes are the bytes on the wire (the encoded bodies Chromium received), so the
-// test fails when a change makes the app heavier than the budget; timings are the bench's job
-// (`cargo xtask bench web`), since time is not deterministic and size is.
+// What a first visit downloads, as served: the wasm, JS, CSS and catalog, compressed, within a
+// budget (issue #15 asks for 300 KB; see BUDGET). Sizes are the bytes on the wire (the encoded
+// bodies Chromium received), so the test fails when a change makes the app heavier than the
+// budget; timings are the bench's job (`cargo xtask bench web`), since time is not
+// deterministic and size is.
 import { APIRequestContext, expect, test } from "@playwright/test";
 import { serverUrl } from "./helpers";
 
 /**
  * wasm + JS + CSS + the reader's catalog as served to Chromium (brotli), in bytes, for a first
- * visit to a page of each of the app's two builds (index.html loads one of them, by page). The
- * issue asks for 300,000. Every page but the console and the live lessons loads the lite build,
- * which leaves them out; those load the full one. Each budget is the
- * build's measured size plus 3%, so that nothing heavier gets in unnoticed; lower them as the
- * app shrinks. History (the first visit, whichever page): 503,831 with the console, presenter
- * mode, the QR code and the classroom bar; 457,702 once the catalogs, the errno lessons and the
- * GBK table were fetched when needed; 412,316 once the page read and wrote the companion's
- * messages by hand (no serde in the app); then the lite build for every page but two.
+ * visit, in each language, to a page of each of the app's two builds (index.html loads one of
+ * them, by page). Every page but the console and the live lessons loads the lite build, which
+ * leaves them out; those load the full one, with the texts only they use and, for the console's
+ * codecs, the GBK table. The issue asks for 300,000: the lite build is within it (296,369 in
+ * English, 297,798 in Chinese), and its budget is the issue's; the full build's is its measured
+ * size plus 3% (422,455 in Chinese), so that nothing heavier gets in unnoticed. History (a first
+ * visit to /): 503,831 with the console, presenter mode, the QR code and the classroom bar;
+ * 457,702 once the catalogs, the errno lessons and the GBK table were fetched when needed;
+ * 412,316 once the page read and wrote the companion's messages by hand (no serde in the app);
+ * 317,687 with the lite build; 296,369 with the live lessons in the full build, ASCII-only case
+ * folding in the errors search, the minified stylesheet, and the full build's texts and the
+ * exercises' whys in the catalogs.
  */
 const ISSUE_BUDGET = 300_000;
-const BUDGET = { lite: 328_000, full: 440_000 };
+const BUDGET = { lite: ISSUE_BUDGET, full: 435_000 };
 
 /**
  * What a first visit needs: a hashed wasm, JS or CSS file of trunk's (`name-<hash>.ext`; /sw.js is
@@ -31,24 +36,24 @@ const isAsset = (url: string) =>
 const FIRST_DATA = { lite: [], full: ["gbk"] };
 
 type Build = "lite" | "full";
+type Lang = "en" | "zh-CN";
 
 /**
  * The files a first visit to a page of `build` needs, by path: that build's JS and wasm (the
- * loader in index.html names both builds' files), the CSS, and the English catalog that
- * index.html preloads for a browser that prefers English (for the full build, both of its files:
- * the texts every page may use, and those only the full build's pages use).
+ * loader in index.html names both builds' files), the CSS, and the catalog that index.html
+ * preloads for a browser that prefers `lang` (for the full build, both of its files: the texts
+ * every page may use, and those only the full build's pages use).
  */
-async function assetPaths(request: APIRequestContext, build: Build): Promise<string[]> {
+async function assetPaths(request: APIRequestContext, build: Build, lang: Lang = "en"): Promise<string[]> {
   const index = await (await request.get(new URL("/", serverUrl()).toString())).text();
   const builds = index.match(/const builds = (\{.*\});/);
   expect(builds, "index.html names the builds' files").not.toBeNull();
   const app: string[] = JSON.parse(builds![1])[build];
   const css = [...index.matchAll(/"(\/style-[0-9a-f]{10,16}\.css)"/g)].map((m) => m[1]);
-  const catalog = index.match(/"en":"(\/catalog-en-[0-9a-f]{16}\.txt)"/);
-  expect(catalog, "index.html names the English catalog").not.toBeNull();
-  const fullCatalog = index.match(/"full":\{"en":"(\/catalog-full-en-[0-9a-f]{16}\.txt)"/);
-  expect(fullCatalog, "index.html names the full build's English texts").not.toBeNull();
-  return [...app, ...new Set(css), catalog![1], ...(build === "full" ? [fullCatalog![1]] : [])];
+  const catalogs = JSON.parse(index.match(/const files = (\{.*\});/)![1]);
+  expect(catalogs[lang], `index.html names the ${lang} catalog`).toMatch(new RegExp(`^/catalog-${lang}-[0-9a-f]{16}\\.txt$`));
+  expect(catalogs.full[lang], `and the full build's ${lang} texts`).toMatch(new RegExp(`^/catalog-full-${lang}-[0-9a-f]{16}\\.txt$`));
+  return [...app, ...new Set(css), catalogs[lang], ...(build === "full" ? [catalogs.full[lang]] : [])];
 }
 
 /**
@@ -71,14 +76,20 @@ async function untilCompressed(request: APIRequestContext, paths: string[]) {
   }
 }
 
-for (const [build, page_] of [["lite", "/"], ["full", "/console"]] as [Build, string][]) {
-  test(`a first visit to ${page_} (the ${build} build) downloads at most ${BUDGET[build]} bytes of wasm, JS, CSS and catalog, in brotli`, async ({ browser, request }) => {
+const visits: [Build, string, Lang][] = [
+  ["lite", "/", "en"],
+  ["lite", "/", "zh-CN"],
+  ["full", "/console", "en"],
+  ["full", "/console", "zh-CN"],
+];
+for (const [build, page_, lang] of visits) {
+  test(`a first visit to ${page_} (the ${build} build) in ${lang} downloads at most ${BUDGET[build]} bytes of wasm, JS, CSS and catalog, in brotli`, async ({ browser, request }) => {
     test.setTimeout(120_000);
-    const paths = await assetPaths(request, build);
+    const paths = await assetPaths(request, build, lang);
     expect(paths.filter((p) => p.endsWith(".wasm"))).toHaveLength(1);
     await untilCompressed(request, paths);
 
-    const context = await browser.newContext(); // a cold cache
+    const context = await browser.newContext({ locale: lang }); // a cold cache
     const page = await context.newPage();
     // Each response's encoding and length as the server sent them, by path.
     const headers = new Map<string, { encoding: string; length: number }>();
@@ -118,7 +129,7 @@ for (const [build, page_] of [["lite", "/"], ["full", "/console"]] as [Build, st
     const total = served.reduce((sum, s) => sum + s.bytes, 0);
     console.log(
       served.map((s) => `  ${s.path}: ${s.bytes} bytes (${s.encoding})`).join("\n") +
-        `\n  ${page_} (${build}): ${total} bytes; budget ${BUDGET[build]} (the issue's aim: ${ISSUE_BUDGET})`,
+        `\n  ${page_} (${build}, ${lang}): ${total} bytes; budget ${BUDGET[build]} (the issue's aim: ${ISSUE_BUDGET})`,
     );
     for (const s of served) {
       expect(s.encoding, s.path).toBe("br");

@@ -6,6 +6,20 @@
 //! computes; `tests/exercises.rs` checks every computed one against `python3`, and the
 //! companion's `tests/console_live.rs` the live ones, whose sockets only the companion opens.
 //!
+//! The file holds one exercise per block, opened by `[id]`, with one field per line:
+//!
+//! - `page = ` the page that asks it (its path);
+//! - `live`: the lines need real sockets, so they run through the companion (keep these few);
+//! - `setup = ` a line run first and shown above the question (repeatable);
+//! - `line = ` the line asked about: what does `python3 -i` print after it?
+//! - `choice = ` an option to pick (repeatable, two or more); without choices the learner types.
+//!
+//! Why Python prints what it prints is in the catalogs, in both languages, as `why.<id>`
+//! ([`Exercise::why_key`]): in `locales/`, or in `locales/full/` for the pages only the full build
+//! has, so that each language's reader downloads only their own. The id never changes once
+//! published: the browser remembers answered exercises by it. (The file's comments are few:
+//! the app carries it.)
+//!
 //! ```
 //! use socklab_core::console::{ready, Alone};
 //! use socklab_core::exercise::{exercises, judge};
@@ -16,7 +30,6 @@
 //! ```
 
 use crate::console::{Host, Pane};
-use crate::i18n::Lang;
 use std::sync::OnceLock;
 
 const DATA: &str = include_str!("../data/exercises.txt");
@@ -42,10 +55,6 @@ pub struct Exercise {
     pub line: String,
     /// The options to pick from; empty when the learner types the answer.
     pub choices: Vec<String>,
-    /// Why Python prints that, in English.
-    pub why_en: String,
-    /// Why Python prints that, in Chinese.
-    pub why_zh: String,
 }
 
 /// What running an exercise gave.
@@ -79,12 +88,9 @@ impl Answer {
 }
 
 impl Exercise {
-    /// Why, in a language.
-    pub fn why(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::En => &self.why_en,
-            Lang::Zh => &self.why_zh,
-        }
+    /// The catalog key of why Python prints what it prints: `why.<id>`.
+    pub fn why_key(&self) -> String {
+        format!("why.{}", self.id)
     }
 
     /// Every line, the setup first, the asked line last.
@@ -252,10 +258,13 @@ pub struct ExerciseError {
 ///
 /// ```
 /// use socklab_core::exercise::parse;
-/// let ok = parse("[a]\npage = /text\nline = len('ab')\nen = Two.\nzh = 两个。\n").unwrap();
+/// let ok = parse("[a]\npage = /text\nline = len('ab')\n").unwrap();
 /// assert_eq!(ok[0].line, "len('ab')");
+/// let err = parse("[a]\npage = /text\n").unwrap_err();
+/// assert_eq!(err.to_string(), "exercises.txt:1: a has no line");
+/// // Why is in the catalogs, not here.
 /// let err = parse("[a]\npage = /text\nline = len('ab')\nen = Two.\n").unwrap_err();
-/// assert_eq!(err.to_string(), "exercises.txt:1: a has no zh");
+/// assert_eq!(err.to_string(), "exercises.txt:4: unknown field \"en\"");
 /// ```
 pub fn parse(text: &str) -> Result<Vec<Exercise>, ExerciseError> {
     let mut out: Vec<(usize, Exercise)> = Vec::new();
@@ -279,8 +288,6 @@ pub fn parse(text: &str) -> Result<Vec<Exercise>, ExerciseError> {
                     setup: Vec::new(),
                     line: String::new(),
                     choices: Vec::new(),
-                    why_en: String::new(),
-                    why_zh: String::new(),
                 },
             ));
             continue;
@@ -307,20 +314,13 @@ pub fn parse(text: &str) -> Result<Vec<Exercise>, ExerciseError> {
         match field {
             "page" => single(&mut e.page)?,
             "line" => single(&mut e.line)?,
-            "en" => single(&mut e.why_en)?,
-            "zh" => single(&mut e.why_zh)?,
             "setup" => e.setup.push(value),
             "choice" => e.choices.push(value),
             other => return Err(fail(n, format!("unknown field {other:?}"))),
         }
     }
     for (n, e) in &out {
-        for (field, value) in [
-            ("page", &e.page),
-            ("line", &e.line),
-            ("en", &e.why_en),
-            ("zh", &e.why_zh),
-        ] {
+        for (field, value) in [("page", &e.page), ("line", &e.line)] {
             if value.is_empty() {
                 return Err(fail(*n, format!("{} has no {field}", e.id)));
             }

@@ -160,18 +160,39 @@ fn the_issues_examples_are_all_there() {
     assert!(live.iter().any(|e| e.choices.iter().any(|c| c == "b''")));
 }
 
+/// Every exercise's why is in both languages' catalogs, in the file the reader of its page
+/// downloads: `locales/` for the lite build's pages, `locales/full/` for the full build's only
+/// (which the lite build never fetches).
 #[test]
 fn every_exercise_speaks_both_languages() {
-    for e in exercises() {
-        let han = |text: &str| {
-            text.chars()
-                .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
-                .count()
+    use socklab_core::i18n::{Catalog, Lang};
+    use socklab_core::protocol::link::FULL_APP_PATHS;
+    let han = |text: &str| {
+        text.chars()
+            .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+            .count()
+    };
+    let file = |lang: Lang, full: bool| {
+        let source = if full {
+            lang.full_catalog_source()
+        } else {
+            lang.catalog_source()
         };
-        assert!(han(&e.why_zh) > 10, "{}: the zh why is not Chinese", e.id);
+        Catalog::parse(source.expect("compiled in")).expect("checked by i18n's tests")
+    };
+    for e in exercises() {
+        let key = e.why_key();
+        let full = FULL_APP_PATHS.contains(&e.page.as_str());
+        let [en, zh] = [Lang::En, Lang::Zh].map(|lang| file(lang, full));
+        assert!(
+            en.contains(&key) && zh.contains(&key),
+            "{key}: not in its page's catalog files"
+        );
+        let (en, zh) = (en.get(&key), zh.get(&key));
+        assert!(han(zh) > 10, "{}: the zh why is not Chinese", e.id);
         // English quotes a character or two at most (中, 涓).
-        assert!(han(&e.why_en) <= 2, "{}: the en why is not English", e.id);
-        assert_ne!(e.why_en, e.why_zh, "{}", e.id);
+        assert!(han(en) <= 2, "{}: the en why is not English", e.id);
+        assert_ne!(en, zh, "{}", e.id);
     }
 }
 

@@ -173,7 +173,14 @@ mod tests {
                 e.id,
                 e.page
             );
-            assert!(!e.why_en.is_empty() && !e.why_zh.is_empty(), "{}", e.id);
+            for lang in socklab_core::i18n::Lang::ALL {
+                let catalog = socklab_core::i18n::Catalog::builtin(lang);
+                assert!(
+                    catalog.contains(&e.why_key()),
+                    "{}: no why in {lang:?}",
+                    e.id
+                );
+            }
         }
     }
 

@@ -1,9 +1,9 @@
 //! The Chinese text, checked as a whole: full-width punctuation in prose, and one term per concept.
 //!
-//! These tests read every Chinese file a learner sees, wherever it lives: the interface catalog
-//! (`locales/zh-CN.txt`), every zh data file under `crates/*/data/` (the errno lessons), and
-//! the `zh = ` lines of the one bilingual data file, `crates/core/data/exercises.txt`. A new zh
-//! file is checked as soon as it exists.
+//! These tests read every Chinese file a learner sees, wherever it lives: the interface catalogs
+//! (`locales/zh-CN.txt`, `locales/full/zh-CN.txt`: the exercises' whys too) and every zh data
+//! file under `crates/*/data/` (the errno lessons). A new zh file is checked as soon as it
+//! exists.
 //!
 //! Code inside prose stays code. What counts as code is deliberately simple, and written down
 //! in [`code_mask`]: a backtick span, a quoted Python literal, a `{placeholder}`, a call such as
@@ -68,21 +68,6 @@ pub(super) fn text_files(lang: &str) -> Vec<(String, String)> {
             (name, text)
         })
         .collect();
-    // The one data file that holds both languages: its `en = ` or `zh = ` lines are this
-    // language's text (the others are blanked, so line numbers stay the file's own).
-    let bilingual = "crates/core/data/exercises.txt";
-    let text = std::fs::read_to_string(root.join(bilingual))
-        .unwrap_or_else(|e| panic!("{bilingual}: {e}"));
-    let own = format!("{lang} = ");
-    let lines: Vec<&str> = text
-        .lines()
-        .map(|l| if l.starts_with(&own) { l } else { "" })
-        .collect();
-    assert!(
-        lines.iter().any(|l| !l.is_empty()),
-        "{bilingual} has no {own:?} lines"
-    );
-    files.push((bilingual.to_owned(), lines.join("\n")));
     files
 }
 
