@@ -73,7 +73,7 @@ fn every_used_key_exists_and_every_key_is_used() {
     used.extend(
         socklab_core::exercise::exercises()
             .iter()
-            .map(|e| e.why_key()),
+            .map(socklab_core::exercise::Exercise::why_key),
     );
     assert!(
         used.len() > 40,

@@ -60,7 +60,7 @@ pub(super) fn text_files(lang: &str) -> Vec<(String, String)> {
         }
     }
     paths.sort();
-    let mut files: Vec<(String, String)> = paths
+    let files: Vec<(String, String)> = paths
         .iter()
         .map(|p| {
             let text = std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{p:?}: {e}"));
