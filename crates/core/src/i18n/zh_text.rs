@@ -60,15 +60,14 @@ pub(super) fn text_files(lang: &str) -> Vec<(String, String)> {
         }
     }
     paths.sort();
-    let files: Vec<(String, String)> = paths
+    paths
         .iter()
         .map(|p| {
             let text = std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{p:?}: {e}"));
             let name = p.strip_prefix(&root).unwrap_or(p).display().to_string();
             (name, text)
         })
-        .collect();
-    files
+        .collect()
 }
 
 /// A Chinese character, or Chinese (full-width) punctuation.
