@@ -8,8 +8,9 @@
 // it asks as a browser does at a plain-http LAN address (Accept-Encoding: gzip, deflate): browsers
 // ask for brotli only from secure origins, so that is what a classroom's students get.
 //
-// - transfer: every response of a cold-cache visit to /byte-order, with its Content-Encoding and
-//   the bytes Chromium received for its body;
+// - transfer: every response of a cold-cache visit to /byte-order (the lite build, which every
+//   page but the console and the live lessons loads) and to /console (the full build), with its
+//   Content-Encoding and the bytes Chromium received for its body;
 // - first render: navigation start to the moment the page's h1 is in the document (a
 //   MutationObserver installed before the page's own scripts run), in a fresh context each run
 //   (a cold cache), on loopback as it is and throttled with CDP's
@@ -81,7 +82,8 @@ async function firstRender(browser, throttled) {
   return { h1 };
 }
 
-async function transfer(browser) {
+/** Every response of a cold-cache visit to `path`. */
+async function transfer(browser, path) {
   const context = await browser.newContext(contextOptions);
   const page = await context.newPage();
   const responses = [];
@@ -95,7 +97,7 @@ async function transfer(browser) {
       headers: sizes.responseHeadersSize,
     });
   });
-  await page.goto(at("/byte-order"));
+  await page.goto(at(path));
   await page.locator("h1").waitFor();
   await page.waitForLoadState("networkidle");
   await context.close();
@@ -194,7 +196,13 @@ async function memory(browser) {
 
 await untilCompressed();
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ARGS });
-const out = { transfer: await transfer(browser), loopback: [], throttled: [] };
+const out = {
+  transfer: await transfer(browser, "/byte-order"),
+  // A page of the full build (the console and the live lessons): what its first visit costs.
+  transferFull: await transfer(browser, "/console"),
+  loopback: [],
+  throttled: [],
+};
 for (let i = 0; i < runs; i++) out.loopback.push(await firstRender(browser, false));
 for (let i = 0; i < runs; i++) out.throttled.push(await firstRender(browser, true));
 out.keystroke = await keystrokeLatency(browser);

@@ -106,17 +106,16 @@ fn range(xs: &[f64]) -> String {
     format!("{min:.0}–{max:.0}")
 }
 
-/// The Markdown tables: transfer per asset, then times against the aims.
-fn report(m: &Value) -> Result<String> {
-    let mut t = String::new();
+/// One first visit's transfer, per asset as served, with what the first page needs summed.
+fn transfer_table(t: &mut String, rows: &Value, page: &str) -> Result<()> {
     writeln!(
         t,
-        "| asset (first visit, cold cache) | encoding | bytes as served |"
+        "| asset (first visit to {page}, cold cache) | encoding | bytes as served |"
     )?;
     writeln!(t, "|---|---|---:|")?;
     let mut assets = 0;
     let mut all = 0;
-    for r in m["transfer"].as_array().context("no transfer")? {
+    for r in rows.as_array().context("no transfer")? {
         let bytes = r["bytes"].as_i64().unwrap_or(0);
         if bytes < 0 {
             continue; // a request Chromium cancelled or repeated from its cache
@@ -141,6 +140,13 @@ fn report(m: &Value) -> Result<String> {
         "| **wasm + JS + CSS + the reader's catalog** (the issue's aim: {BUDGET_BYTES}) | | **{assets}** |"
     )?;
     writeln!(t, "| everything | | {all} |")?;
+    Ok(())
+}
+
+/// The Markdown tables: transfer per asset, then times against the aims.
+fn report(m: &Value) -> Result<String> {
+    let mut t = String::new();
+    transfer_table(&mut t, &m["transfer"], "`/byte-order`: the lite build")?;
     for r in m["memory"]["fetchedLater"].as_array().into_iter().flatten() {
         writeln!(
             t,
@@ -150,6 +156,8 @@ fn report(m: &Value) -> Result<String> {
             r["bytes"]
         )?;
     }
+    writeln!(t)?;
+    transfer_table(&mut t, &m["transferFull"], "`/console`: the full build")?;
     let loopback = numbers(&m["loopback"], "h1");
     let throttled = numbers(&m["throttled"], "h1");
     let keys: Vec<f64> = m["keystroke"]["latencies"]
