@@ -4,7 +4,7 @@
 import { expect, Page, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { expectConnected, pageUrl, root, routes, watchErrors } from "./helpers";
+import { catalog, chooseLang, expectConnected, pageUrl, root, routes, watchErrors } from "./helpers";
 
 /** core's FULL_APP_PATHS, read from its source. */
 function fullPaths(): string[] {
@@ -91,5 +91,25 @@ test("a lite page opens the console with one page load; the full build then move
   await expect(page).toHaveURL(/\/struct\?/);
   await expect(page.locator("html")).toHaveAttribute("data-build", "lite");
   await expect(page.getByTestId("st-format")).toHaveValue(">H");
+  watch.expectNone();
+});
+
+test("every page shows its texts, not a key, in both languages: the lite build's catalog files have all it names", async ({ page }) => {
+  // A key a catalog lacks shows as itself (core's Catalog::get), so a page that names a text of
+  // the full build's files while the lite build loaded it would show the key.
+  const keys = [...catalog("en").keys()];
+  const watch = watchErrors(page);
+  for (const lang of ["en", "zh-CN"] as const) {
+    await page.goto(pageUrl("/byte-order"));
+    await chooseLang(page, lang);
+    for (const path of routes()) {
+      await page.goto(pageUrl(path));
+      await expect(page.locator("h1"), path).toBeVisible();
+      await expect(page.locator("html"), path).toHaveAttribute("lang", lang);
+      const text = await page.locator("body").innerText();
+      const shown = keys.filter((k) => text.includes(k));
+      expect(shown, `${path} in ${lang} shows keys`).toEqual([]);
+    }
+  }
   watch.expectNone();
 });

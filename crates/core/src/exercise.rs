@@ -414,8 +414,8 @@ mod tests {
             "exercises.txt:1: a field before the first [id]"
         );
         assert_eq!(
-            bad("[a]\npage = /x\nline = 1\nen = e\nzh = z\n[a]\n"),
-            "exercises.txt:6: a is there twice"
+            bad("[a]\npage = /x\nline = 1\n[a]\n"),
+            "exercises.txt:4: a is there twice"
         );
         assert_eq!(
             bad("[a]\npage = /x\npage = /y\n"),
@@ -426,7 +426,7 @@ mod tests {
             "exercises.txt:2: unknown field \"colour\""
         );
         assert_eq!(
-            bad("[a]\npage = /x\nline = 1\nen = e\nzh = z\nchoice = 1\n"),
+            bad("[a]\npage = /x\nline = 1\nchoice = 1\n"),
             "exercises.txt:1: a has one choice: give two or more"
         );
     }
