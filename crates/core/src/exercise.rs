@@ -1,7 +1,7 @@
 //! Predict, then run: the questions a teacher asks a class ("what will Python print?"), as data
 //! (`data/exercises.txt`), run by the console's own evaluator, and how an answer is judged.
 //!
-//! An exercise's answer is never written down. [`Exercise::run`] runs its lines through a fresh
+//! An exercise's answer is never written by hand. [`Exercise::run`] runs its lines through a fresh
 //! console [`Pane`], exactly as the console runs them, so the answer shown is what socklab
 //! computes; `tests/exercises.rs` checks every computed one against `python3`, and the
 //! companion's `tests/console_live.rs` the live ones, whose sockets only the companion opens.
