@@ -12,7 +12,8 @@ import { serverUrl } from "./helpers";
  * them, by page). Every page but the console and the live lessons loads the lite build, which
  * leaves them out; those load the full one, with the texts only they use and, for the console's
  * codecs, the GBK table. The issue asks for 300,000: the lite build is within it (296,369 in
- * English, 297,798 in Chinese; 296,620 and 298,057 since), and its budget is the issue's; the full build's is its measured
+ * English, 297,798 in Chinese; 296,140 and 297,533 since the catalogs are served without their
+ * comments), and its budget is the issue's; the full build's is its measured
  * size plus 3% (422,455 in Chinese), so that nothing heavier gets in unnoticed. History (a first
  * visit to /): 503,831 with the console, presenter mode, the QR code and the classroom bar;
  * 457,702 once the catalogs, the errno lessons and the GBK table were fetched when needed;

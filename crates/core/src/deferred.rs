@@ -21,7 +21,8 @@ pub enum Deferred {
     Lessons,
     /// The GBK table as the codec carries it (each code point as a difference, see `codec`).
     Gbk,
-    /// The English string catalog (`locales/en.txt`; `Lang::catalog_file` names a language's).
+    /// The English string catalog (`locales/en.txt` without its comments; `Lang::catalog_file`
+    /// names a language's).
     CatalogEn,
     /// The Chinese string catalog (`locales/zh-CN.txt`).
     CatalogZh,
@@ -32,21 +33,81 @@ pub enum Deferred {
     CatalogFullZh,
 }
 
-/// The catalog files, as [`Deferred::CatalogEn`] and [`Deferred::CatalogZh`] have them.
-const CATALOG_EN: &str = include_str!("../../../locales/en.txt");
-const CATALOG_ZH: &str = include_str!("../../../locales/zh-CN.txt");
-const CATALOG_EN_HASH: u64 = fnv1a(CATALOG_EN.as_bytes());
-const CATALOG_ZH_HASH: u64 = fnv1a(CATALOG_ZH.as_bytes());
+/// The catalog files as the page gets them ([`served`]: without the translators' comments).
+/// Constants, not statics, so the browser build keeps only their hashes; `contents`, their one
+/// use beyond a hash, is compiled only where the bytes are carried (the lint's worry is a large
+/// array copied at every use).
+#[allow(clippy::large_const_arrays)]
+const CATALOG_EN: [u8; served_len(include_str!("../../../locales/en.txt"))] =
+    served(include_str!("../../../locales/en.txt"));
+#[allow(clippy::large_const_arrays)]
+const CATALOG_ZH: [u8; served_len(include_str!("../../../locales/zh-CN.txt"))] =
+    served(include_str!("../../../locales/zh-CN.txt"));
+#[allow(clippy::large_const_arrays)]
+const CATALOG_FULL_EN: [u8; served_len(include_str!("../../../locales/full/en.txt"))] =
+    served(include_str!("../../../locales/full/en.txt"));
+#[allow(clippy::large_const_arrays)]
+const CATALOG_FULL_ZH: [u8; served_len(include_str!("../../../locales/full/zh-CN.txt"))] =
+    served(include_str!("../../../locales/full/zh-CN.txt"));
+const CATALOG_EN_HASH: u64 = fnv1a(&CATALOG_EN);
+const CATALOG_ZH_HASH: u64 = fnv1a(&CATALOG_ZH);
 const CATALOG_EN_NAME: [u8; 31] = file_name(b"catalog-en-", CATALOG_EN_HASH, b".txt");
 const CATALOG_ZH_NAME: [u8; 34] = file_name(b"catalog-zh-CN-", CATALOG_ZH_HASH, b".txt");
-const CATALOG_FULL_EN: &str = include_str!("../../../locales/full/en.txt");
-const CATALOG_FULL_ZH: &str = include_str!("../../../locales/full/zh-CN.txt");
-const CATALOG_FULL_EN_HASH: u64 = fnv1a(CATALOG_FULL_EN.as_bytes());
-const CATALOG_FULL_ZH_HASH: u64 = fnv1a(CATALOG_FULL_ZH.as_bytes());
+const CATALOG_FULL_EN_HASH: u64 = fnv1a(&CATALOG_FULL_EN);
+const CATALOG_FULL_ZH_HASH: u64 = fnv1a(&CATALOG_FULL_ZH);
 const CATALOG_FULL_EN_NAME: [u8; 36] =
     file_name(b"catalog-full-en-", CATALOG_FULL_EN_HASH, b".txt");
 const CATALOG_FULL_ZH_NAME: [u8; 39] =
     file_name(b"catalog-full-zh-CN-", CATALOG_FULL_ZH_HASH, b".txt");
+
+/// Whether the line `text[start..end]` (its `\n` left out) goes to the page: not a comment
+/// (`#` first, for the translators) and not blank; each one a catalog's parser skips.
+const fn served_line(text: &[u8], start: usize, end: usize) -> bool {
+    end > start && text[start] != b'#'
+}
+
+/// How long [`served`] makes `text`.
+const fn served_len(text: &str) -> usize {
+    let text = text.as_bytes();
+    let (mut i, mut start, mut len) = (0, 0, 0);
+    while i <= text.len() {
+        if i == text.len() || text[i] == b'\n' {
+            if served_line(text, start, i) {
+                len += i - start + 1;
+            }
+            start = i + 1;
+        }
+        i += 1;
+    }
+    len
+}
+
+/// A catalog file as the page gets it: its lines but the comments and the blank ones, each
+/// ending in `\n` (about 400 bytes less in brotli, on every first visit). The compiler makes
+/// it, so the file's name is the hash of these bytes.
+const fn served<const N: usize>(text: &str) -> [u8; N] {
+    let text = text.as_bytes();
+    let mut out = [0u8; N];
+    let (mut i, mut start, mut at) = (0, 0, 0);
+    while i <= text.len() {
+        if i == text.len() || text[i] == b'\n' {
+            if served_line(text, start, i) {
+                let mut j = start;
+                while j < i {
+                    out[at] = text[j];
+                    at += 1;
+                    j += 1;
+                }
+                out[at] = b'\n';
+                at += 1;
+            }
+            start = i + 1;
+        }
+        i += 1;
+    }
+    assert!(at == N, "served_len and served agree");
+    out
+}
 
 /// The lesson files, joined as [`Deferred::Lessons`] has them.
 pub(crate) const LESSONS: &str = concat!(
@@ -135,10 +196,10 @@ impl Deferred {
         match self {
             Deferred::Lessons => LESSONS.as_bytes(),
             Deferred::Gbk => &GBK_DELTAS,
-            Deferred::CatalogEn => CATALOG_EN.as_bytes(),
-            Deferred::CatalogZh => CATALOG_ZH.as_bytes(),
-            Deferred::CatalogFullEn => CATALOG_FULL_EN.as_bytes(),
-            Deferred::CatalogFullZh => CATALOG_FULL_ZH.as_bytes(),
+            Deferred::CatalogEn => &CATALOG_EN,
+            Deferred::CatalogZh => &CATALOG_ZH,
+            Deferred::CatalogFullEn => &CATALOG_FULL_EN,
+            Deferred::CatalogFullZh => &CATALOG_FULL_ZH,
         }
     }
 
@@ -271,6 +332,29 @@ const fn file_name<const N: usize>(stem: &[u8], hash: u64, extension: &[u8]) -> 
 #[cfg(all(test, not(feature = "deferred")))]
 mod tests {
     use super::*;
+
+    /// A served catalog is its file without the comments and blank lines: the same texts.
+    #[test]
+    fn a_served_catalog_holds_every_text_of_its_file() {
+        use crate::i18n::Catalog;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        for (path, file) in [
+            ("locales/en.txt", Deferred::CatalogEn),
+            ("locales/zh-CN.txt", Deferred::CatalogZh),
+            ("locales/full/en.txt", Deferred::CatalogFullEn),
+            ("locales/full/zh-CN.txt", Deferred::CatalogFullZh),
+        ] {
+            let source = std::fs::read_to_string(root.join(path)).unwrap();
+            let served = std::str::from_utf8(file.contents()).unwrap();
+            assert_eq!(Catalog::parse(served), Catalog::parse(&source), "{path}");
+            assert!(
+                source.lines().any(|l| l.starts_with('#')),
+                "{path} has comments"
+            );
+            assert!(served.lines().all(|l| !l.is_empty() && !l.starts_with('#')));
+            assert!(served.ends_with('\n'));
+        }
+    }
 
     #[test]
     fn names_are_the_hash_of_the_bytes_written() {
