@@ -100,8 +100,17 @@ async function transfer(browser, path) {
   await page.goto(at(path));
   await page.locator("h1").waitFor();
   await page.waitForLoadState("networkidle");
+  // The body bytes as the page's Resource Timing counts them, where it has them: Chromium's
+  // sizes for a fetch() the wasm reads whole (the GBK table) can come back negative.
+  const timing = new Map(
+    await page.evaluate(() =>
+      performance.getEntriesByType("resource").map((e) => [new URL(e.name).pathname, e.encodedBodySize]),
+    ),
+  );
   await context.close();
-  return responses.filter((r) => !r.path.startsWith("/ws"));
+  return responses
+    .filter((r) => !r.path.startsWith("/ws"))
+    .map((r) => (timing.has(r.path) ? { ...r, bytes: timing.get(r.path) } : r));
 }
 
 /** A 64-field format (every integer code, 8 times) and a value for each field. */
