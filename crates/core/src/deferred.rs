@@ -333,29 +333,6 @@ const fn file_name<const N: usize>(stem: &[u8], hash: u64, extension: &[u8]) -> 
 mod tests {
     use super::*;
 
-    /// A served catalog is its file without the comments and blank lines: the same texts.
-    #[test]
-    fn a_served_catalog_holds_every_text_of_its_file() {
-        use crate::i18n::Catalog;
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        for (path, file) in [
-            ("locales/en.txt", Deferred::CatalogEn),
-            ("locales/zh-CN.txt", Deferred::CatalogZh),
-            ("locales/full/en.txt", Deferred::CatalogFullEn),
-            ("locales/full/zh-CN.txt", Deferred::CatalogFullZh),
-        ] {
-            let source = std::fs::read_to_string(root.join(path)).unwrap();
-            let served = std::str::from_utf8(file.contents()).unwrap();
-            assert_eq!(Catalog::parse(served), Catalog::parse(&source), "{path}");
-            assert!(
-                source.lines().any(|l| l.starts_with('#')),
-                "{path} has comments"
-            );
-            assert!(served.lines().all(|l| !l.is_empty() && !l.starts_with('#')));
-            assert!(served.ends_with('\n'));
-        }
-    }
-
     #[test]
     fn names_are_the_hash_of_the_bytes_written() {
         for file in Deferred::ALL {

@@ -269,6 +269,32 @@ mod tests {
         })
     }
 
+    /// A catalog file as served (core's `deferred`) is the file in `locales/` without its
+    /// comments and blank lines: the same texts.
+    #[test]
+    fn a_served_catalog_holds_every_text_of_its_file() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        for lang in Lang::ALL {
+            for (path, file) in [
+                (format!("locales/{}.txt", lang.tag()), lang.catalog_file()),
+                (
+                    format!("locales/full/{}.txt", lang.tag()),
+                    lang.full_catalog_file(),
+                ),
+            ] {
+                let source = std::fs::read_to_string(root.join(&path)).unwrap();
+                let served = std::str::from_utf8(file.get().expect("compiled in")).unwrap();
+                assert_eq!(Catalog::parse(served), Catalog::parse(&source), "{path}");
+                assert!(
+                    source.lines().any(|l| l.starts_with('#')),
+                    "{path} has comments"
+                );
+                assert!(served.lines().all(|l| !l.is_empty() && !l.starts_with('#')));
+                assert!(served.ends_with('\n'));
+            }
+        }
+    }
+
     /// Both files parse, and no key is in both: the full build joins them.
     #[test]
     fn builtin_catalogs_parse() {
