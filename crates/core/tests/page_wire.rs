@@ -142,6 +142,8 @@ fn kinds(message: &ServerMessage) -> Vec<&'static str> {
     }
 }
 
+/// An address as a message carries it. This file only writes and reads messages: no address
+/// in it (the LAN and metadata ones included) is ever connected or sent to.
 fn ip(text: &str) -> std::net::IpAddr {
     text.parse().unwrap()
 }
