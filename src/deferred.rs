@@ -7,7 +7,7 @@
 //! Only the browser build (feature `deferred`) leaves the data out; elsewhere (native tests,
 //! the wasm tests) it is compiled in and `NeedsData` shows its children at once.
 
-use crate::fetching::{fetch, why_failed, Failure};
+use crate::fetching::{fetch, fetch_missing, why_failed, Failure};
 use crate::i18n::use_i18n;
 use socklab_core::deferred::Deferred;
 use yew::prelude::*;
@@ -75,9 +75,7 @@ pub fn NeedsData(props: &NeedsDataProps) -> Html {
     let retry = {
         let files = missing.clone();
         Callback::from(move |_: MouseEvent| {
-            for &file in &files {
-                fetch(file, &landed);
-            }
+            fetch_missing(&files, &landed);
             landed.emit(());
         })
     };

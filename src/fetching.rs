@@ -119,3 +119,20 @@ async fn download(file: Deferred) -> Result<Vec<u8>, String> {
 async fn download(file: Deferred) -> Result<Vec<u8>, String> {
     Err(format!("{} is compiled in", file.file_name()))
 }
+
+/// Whether every one of `files` is here.
+pub(crate) fn all_there(files: &[Deferred]) -> bool {
+    files.iter().all(|f| f.get().is_some())
+}
+
+/// Why one of `files` could not be had, if one could not.
+pub(crate) fn failure(files: &[Deferred]) -> Option<Failure> {
+    files.iter().find_map(|&f| why_failed(f))
+}
+
+/// Fetches those of `files` that are not here; `done` hears of each landing or failing.
+pub(crate) fn fetch_missing(files: &[Deferred], done: &Callback<()>) {
+    for &file in files {
+        fetch(file, done);
+    }
+}

@@ -3,7 +3,7 @@
 //! Components read strings through [`I18n::t`] from a context; the strings themselves live in
 //! `locales/*.txt` (see `socklab_core::i18n`).
 
-use crate::fetching::{fetch, why_failed, Failure};
+use crate::fetching::{all_there, failure, fetch_missing, Failure};
 use socklab_core::deferred::Deferred;
 use socklab_core::i18n::{Catalog, Lang};
 use socklab_core::pyerror::Hint;
@@ -79,23 +79,6 @@ fn catalog_files(lang: Lang) -> Vec<Deferred> {
     files
 }
 
-/// Whether every one of `files` is here.
-fn all_there(files: &[Deferred]) -> bool {
-    files.iter().all(|f| f.get().is_some())
-}
-
-/// Why one of `files` could not be had, if one could not.
-fn failure(files: &[Deferred]) -> Option<Failure> {
-    files.iter().find_map(|&f| why_failed(f))
-}
-
-/// Fetches those of `files` that are not here; `done` hears of each landing or failing.
-fn fetch_missing(files: &[Deferred], done: &Callback<()>) {
-    for &file in files {
-        fetch(file, done);
-    }
-}
-
 /// Props of [`I18nProvider`].
 #[derive(Properties, PartialEq)]
 pub struct I18nProviderProps {
@@ -106,8 +89,9 @@ pub struct I18nProviderProps {
 /// Provides [`I18n`] to the app, and keeps `<html lang>` and the stored choice in step.
 ///
 /// The browser build carries no catalog: the reader's one is fetched beside the wasm (index.html
-/// preloads it; both of its files in the full build) and the app renders once it is there; switching to the other language fetches
-/// that one first, and the page changes language when it has arrived.
+/// preloads it; both of its files in the full build) and the app renders once it is there;
+/// switching to the other language fetches that one first, and the page changes language when
+/// it has arrived.
 #[function_component]
 pub fn I18nProvider(props: &I18nProviderProps) -> Html {
     let lang = use_state(initial_lang);
