@@ -169,24 +169,30 @@ fn post_build() -> Result<()> {
     stylesheet(&dir)
 }
 
+/// The one file in `dir` that trunk named `<stem><hex hash><suffix>`.
+fn hashed_file(dir: &Path, stem: &str, suffix: &str) -> Result<String> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        let hash = name
+            .strip_prefix(stem)
+            .and_then(|rest| rest.strip_suffix(suffix));
+        if hash.is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit())) {
+            names.push(name);
+        }
+    }
+    match <[String; 1]>::try_from(names) {
+        Ok([one]) => Ok(one),
+        Err(names) => bail!("post-build: expected one {stem}<hash>{suffix}, found {names:?}"),
+    }
+}
+
 /// Minifies trunk's stylesheet (`css::minify`), names it by the hash of what it now holds, as
 /// trunk named it, and gives index.html its new name and integrity.
 fn stylesheet(dir: &Path) -> Result<()> {
     use base64::Engine;
     use sha2::Digest;
-    let mut names = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let name = entry?.file_name().to_string_lossy().into_owned();
-        let hash = name
-            .strip_prefix("style-")
-            .and_then(|r| r.strip_suffix(".css"));
-        if hash.is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit())) {
-            names.push(name);
-        }
-    }
-    let [old] = names.as_slice() else {
-        bail!("post-build: expected one style-<hash>.css, found {names:?}");
-    };
+    let old = &hashed_file(dir, "style-", ".css")?;
     let css = css::minify(&std::fs::read_to_string(dir.join(old))?);
     let new = format!(
         "style-{:016x}.css",
@@ -238,20 +244,7 @@ fn builds(dir: &Path) -> Result<()> {
     )?;
     std::fs::remove_file(dir.join("socklab-lite.js"))?;
     let full = |suffix: &str| -> Result<String> {
-        let mut names = Vec::new();
-        for entry in std::fs::read_dir(dir)? {
-            let name = entry?.file_name().to_string_lossy().into_owned();
-            let hash = name
-                .strip_prefix("socklab-app-")
-                .and_then(|rest| rest.strip_suffix(suffix));
-            if hash.is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit())) {
-                names.push(format!("/{name}"));
-            }
-        }
-        match names.as_slice() {
-            [one] => Ok(one.clone()),
-            _ => bail!("post-build: expected one socklab-app-<hash>{suffix}, found {names:?}"),
-        }
+        Ok(format!("/{}", hashed_file(dir, "socklab-app-", suffix)?))
     };
     let builds = serde_json::json!({
         "full": [full(".js")?, full("_bg.wasm")?],
