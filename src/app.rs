@@ -5,22 +5,22 @@ use crate::companion::{use_companion, CompanionProvider, Status, Unavailable};
 use crate::components::segmented::{Segment, Segmented};
 use crate::deferred::NeedsData;
 use crate::i18n::{use_i18n, I18nProvider};
-use crate::pages::addresses::state::AddressState;
-use crate::pages::addresses::AddressPage;
-use crate::pages::byteorder::state::ByteOrderState;
-use crate::pages::byteorder::ByteOrderPage;
+#[cfg(not(feature = "full"))]
+use crate::pages::addresses::{state::AddressState, AddressPage};
+#[cfg(not(feature = "full"))]
+use crate::pages::byteorder::{state::ByteOrderState, ByteOrderPage};
 #[cfg(feature = "full")]
 use crate::pages::console::{state::ConsoleQuery, ConsolePage};
-use crate::pages::errors::state::ErrorsState;
-use crate::pages::errors::ErrorsPage;
+#[cfg(not(feature = "full"))]
+use crate::pages::errors::{state::ErrorsState, ErrorsPage};
 #[cfg(feature = "full")]
 use crate::pages::hostnames::{state::HostnameState, HostnamePage};
 #[cfg(feature = "full")]
 use crate::pages::live::{state::LiveState, LivePage};
-use crate::pages::structs::state::StructState;
-use crate::pages::structs::StructPage;
-use crate::pages::text::state::TextState;
-use crate::pages::text::TextPage;
+#[cfg(not(feature = "full"))]
+use crate::pages::structs::{state::StructState, StructPage};
+#[cfg(not(feature = "full"))]
+use crate::pages::text::{state::TextState, TextPage};
 use crate::present::{self, Presenting};
 use crate::route::Route;
 use crate::theme::{self, Theme};
@@ -125,11 +125,8 @@ fn Shell() -> Html {
         let place = place.clone();
         Callback::from(move |href: String| {
             let href = present::with_flag(&href, on);
-            // The lite build has neither the console nor the live lessons: their pages load the
-            // full build (a page load).
-            if !cfg!(feature = "full")
-                && !Route::from_path(href.split('?').next().unwrap_or_default()).in_lite()
-            {
+            // A page of the other build loads that build (a page load).
+            if !Route::from_path(href.split('?').next().unwrap_or_default()).in_this_build() {
                 crate::browser::load_page(&href);
                 return;
             }
@@ -180,12 +177,15 @@ fn Shell() -> Html {
     let initial_query = place.query.clone();
     let key = place.visit.to_string();
     let page = match route {
+        #[cfg(not(feature = "full"))]
         Route::ByteOrder => {
             html! { <ByteOrderPage key={key.clone()} initial={ByteOrderState::from_query(&initial_query)} {on_query} /> }
         }
+        #[cfg(not(feature = "full"))]
         Route::Errors => {
             html! { <ErrorsPage key={key.clone()} initial={ErrorsState::from_query(&initial_query)} {on_query} /> }
         }
+        #[cfg(not(feature = "full"))]
         Route::Addresses => {
             html! { <AddressPage key={key.clone()} initial={AddressState::from_query(&initial_query)} {on_query} /> }
         }
@@ -197,9 +197,11 @@ fn Shell() -> Html {
         Route::Live => {
             html! { <LivePage key={key.clone()} initial={LiveState::from_query(&initial_query)} {on_query} /> }
         }
+        #[cfg(not(feature = "full"))]
         Route::Text => {
             html! { <TextPage key={key.clone()} initial={TextState::from_query(&initial_query)} {on_query} /> }
         }
+        #[cfg(not(feature = "full"))]
         Route::Struct => {
             html! { <StructPage key={key.clone()} initial={StructState::from_query(&initial_query)} {on_query} /> }
         }
@@ -207,17 +209,14 @@ fn Shell() -> Html {
         Route::Console => {
             html! { <ConsolePage key={key.clone()} initial={ConsoleQuery::from_query(&initial_query)} {on_query} /> }
         }
-        // index.html's loader loads the full build for these pages, so the lite one does not
-        // get here; should it, a link loads the full build.
+        // index.html's loader loads the build that has the page, so this one does not get
+        // here; should it, a link loads the other build.
         #[cfg(not(feature = "full"))]
-        Route::Live | Route::Console | Route::Hostnames => html! {
-            <p class="card" data-testid="full-build">
-                <a href={crate::browser::href()} onclick={Callback::from(|e: MouseEvent| {
-                    e.prevent_default();
-                    crate::browser::load_page(&crate::browser::href());
-                })}>{ i18n.t(route.title_key()) }</a>
-            </p>
-        },
+        Route::Live | Route::Console | Route::Hostnames => other_build(&i18n, route),
+        #[cfg(feature = "full")]
+        Route::ByteOrder | Route::Errors | Route::Addresses | Route::Text | Route::Struct => {
+            other_build(&i18n, route)
+        }
     };
     html! {
         <ContextProvider<Presenting> context={Presenting(on)}>
@@ -353,5 +352,18 @@ fn needs_data(route: Route) -> Vec<Deferred> {
         Route::ByteOrder | Route::Addresses | Route::Hostnames | Route::Live | Route::Struct => {
             Vec::new()
         }
+    }
+}
+
+/// What this build shows for a page only the other build has (index.html's loader never brings
+/// a reader here): the page's name, as a link that loads the other build.
+fn other_build(i18n: &crate::i18n::I18n, route: Route) -> Html {
+    html! {
+        <p class="card" data-testid="other-build">
+            <a href={crate::browser::href()} onclick={Callback::from(|e: MouseEvent| {
+                e.prevent_default();
+                crate::browser::load_page(&crate::browser::href());
+            })}>{ i18n.t(route.title_key()) }</a>
+        </p>
     }
 }

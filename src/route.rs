@@ -52,11 +52,19 @@ impl Route {
     }
 
     /// Whether the lite build has this page: all but [`FULL_APP_PATHS`], the console and the
-    /// live lessons.
+    /// live lessons, which only the full build has.
     ///
     /// [`FULL_APP_PATHS`]: socklab_core::protocol::link::FULL_APP_PATHS
     pub fn in_lite(self) -> bool {
         !socklab_core::protocol::link::FULL_APP_PATHS.contains(&self.path())
+    }
+
+    /// Whether this build of the app shows this page: the two builds split the pages between
+    /// them (each leaves the other's out, so that each page downloads only what it needs), and
+    /// a page of the other build opens with a page load, which index.html's loader gives the
+    /// build that has it.
+    pub fn in_this_build(self) -> bool {
+        self.in_lite() != cfg!(feature = "full")
     }
 
     /// The catalog key of the page's name.

@@ -1,6 +1,7 @@
 // The app's two builds (issue #15's transfer budget): index.html's loader gives the console and
-// the live lessons (core's FULL_APP_PATHS) the full build, and every other page the lite one;
-// the lite build opens those pages with a page load, the full one has every page. Each page loads one build, never both, and never loops.
+// the live lessons (core's FULL_APP_PATHS) the full build, and every other page the lite one.
+// Each build leaves the other's pages out and opens them with a page load. Each page loads one
+// build, never both, and never loops.
 import { expect, Page, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -41,7 +42,7 @@ test("every page loads one build: the full one for the console and the live less
     await page.goto(pageUrl(path));
     await expect(page.locator("html"), path).toHaveAttribute("data-build", build);
     await expect(page.locator("h1"), path).toBeVisible();
-    await expect(page.getByTestId("full-build"), path).toHaveCount(0);
+    await expect(page.getByTestId("other-build"), path).toHaveCount(0);
     await page.waitForLoadState("networkidle");
     expect(wasm, `${path} loads the ${build} build's wasm, once`).toEqual([build]);
     page.removeAllListeners("request");
@@ -53,7 +54,7 @@ test("every page loads one build: the full one for the console and the live less
   watch.expectNone();
 });
 
-test("a lite page opens the console with one page load; the full build then moves in place, and Back works", async ({ page }) => {
+test("a lite page opens the console with one page load, the console a lite page with another; each build moves in place among its own pages, and Back works", async ({ page }) => {
   const watch = watchErrors(page);
   const loads = watchLoads(page);
   await page.goto(pageUrl("/struct?fmt=%3EH&args=1"));
@@ -75,16 +76,26 @@ test("a lite page opens the console with one page load; the full build then move
   await page.waitForTimeout(300);
   expect(loads(), "one page load to the console, no more").toBe(2);
 
-  // The full build has every page: no page load from here.
+  // Among the full build's own pages, no page load.
   await page.evaluate(() => ((window as any).sameDocument = true));
+  await page.locator('nav a[href="/live"]').click();
+  await expect(page).toHaveURL(/\/live$/);
+  await expect(page.locator("h1")).toBeVisible();
+  expect(await page.evaluate(() => (window as any).sameDocument)).toBe(true);
+  expect(loads()).toBe(2);
+
+  // A lite page: one page load, to the lite build.
   await page.locator('nav a[href="/text"]').click();
   await expect(page).toHaveURL(/\/text$/);
+  await expect(page.locator("html")).toHaveAttribute("data-build", "lite");
   await expect(page.getByTestId("text-input")).toBeVisible();
-  expect(await page.evaluate(() => (window as any).sameDocument)).toBe(true);
+  expect(loads(), "one page load back to the lite build").toBe(3);
+  await page.goBack();
+  await expect(page).toHaveURL(/\/live(\?|$)/);
+  await expect(page.locator("html")).toHaveAttribute("data-build", "full");
   await page.goBack();
   await expect(page).toHaveURL(/\/console(\?|$)/);
   await expect(page.getByTestId("console-input-1")).toBeVisible();
-  expect(await page.evaluate(() => (window as any).sameDocument)).toBe(true);
 
   // Back to the lite page the reader came from, its state in its link.
   await page.goBack();

@@ -10,11 +10,12 @@ import { serverUrl } from "./helpers";
  * wasm + JS + CSS + the reader's catalog as served to Chromium (brotli), in bytes, for a first
  * visit, in each language, to a page of each of the app's two builds (index.html loads one of
  * them, by page). Every page but the console and the live lessons loads the lite build, which
- * leaves them out; those load the full one, with the texts only they use and, for the console's
- * codecs, the GBK table. The issue asks for 300,000: the lite build is within it (296,369 in
- * English, 297,798 in Chinese; 296,140 and 297,533 since the catalogs are served without their
- * comments), and its budget is the issue's; the full build's is its measured
- * size plus 3% (422,455 in Chinese), so that nothing heavier gets in unnoticed. History (a first
+ * leaves them out; those load the full one, which leaves the lite build's pages out, with the
+ * texts only they use and, for the console's codecs, the GBK table. The issue asks for 300,000:
+ * the lite build is within it (296,369 in English, 297,798 in Chinese; 296,140 and 297,533 since
+ * the catalogs are served without their comments), and its budget is the issue's; the full
+ * build's is its measured size plus 3% (357,108 in Chinese since it leaves the lite pages out;
+ * 421,610 when it had every page), so that nothing heavier gets in unnoticed. History (a first
  * visit to /): 503,831 with the console, presenter mode, the QR code and the classroom bar;
  * 457,702 once the catalogs, the errno lessons and the GBK table were fetched when needed;
  * 412,316 once the page read and wrote the companion's messages by hand (no serde in the app);
@@ -23,7 +24,7 @@ import { serverUrl } from "./helpers";
  * exercises' whys in the catalogs.
  */
 const ISSUE_BUDGET = 300_000;
-const BUDGET = { lite: ISSUE_BUDGET, full: 435_000 };
+const BUDGET = { lite: ISSUE_BUDGET, full: 368_000 };
 
 /**
  * What a first visit needs: a hashed wasm, JS or CSS file of trunk's (`name-<hash>.ext`; /sw.js is
