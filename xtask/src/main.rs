@@ -14,6 +14,7 @@ mod bench;
 mod css;
 #[cfg(test)]
 mod layout;
+mod lzma;
 mod serving;
 mod setup;
 mod test;
@@ -246,10 +247,26 @@ fn builds(dir: &Path) -> Result<()> {
     let full = |suffix: &str| -> Result<String> {
         Ok(format!("/{}", hashed_file(dir, "socklab-app-", suffix)?))
     };
+    let (full_js, full_wasm) = (full(".js")?, full("_bg.wasm")?);
+    let lite_wasm = format!("/{stem}_bg.wasm");
+    // Each wasm in LZMA too, and the decoder, for pages at a plain-http address (lzma.rs).
+    let mut packed = Vec::new();
+    for wasm in [&full_wasm, &lite_wasm] {
+        let name = wasm.replace("_bg.wasm", "_bg.lzma");
+        let bytes = std::fs::read(dir.join(&wasm[1..]))?;
+        std::fs::write(dir.join(&name[1..]), lzma::pack(&bytes)?)?;
+        packed.push(name);
+    }
+    let decoder = format!(
+        "unlzma-{:016x}.js",
+        fnv1a(lzma::DECODER.as_bytes())
+    );
+    std::fs::write(dir.join(&decoder), lzma::DECODER)?;
     let builds = serde_json::json!({
-        "full": [full(".js")?, full("_bg.wasm")?],
-        "lite": [format!("/{stem}.js"), format!("/{stem}_bg.wasm")],
+        "full": [full_js, full_wasm, packed[0]],
+        "lite": [format!("/{stem}.js"), lite_wasm, packed[1]],
         "full_paths": FULL_APP_PATHS,
+        "unlzma": format!("/{decoder}"),
     });
     let index = dir.join("index.html");
     let html = std::fs::read_to_string(&index)?;

@@ -16,8 +16,9 @@ use std::time::Instant;
 
 /// The trunk release that builds with the machines' rustc 1.95.
 const TRUNK_VERSION: &str = "0.21.14";
-/// Debian packages for the browser tests; the font makes Chinese text render in screenshots.
-const DEBIAN_PACKAGES: [&str; 3] = ["chromium", "chromium-driver", "fonts-noto-cjk"];
+/// Debian packages for the browser tests; the font makes Chinese text render in screenshots;
+/// `xz` makes the LZMA streams `unlzma.spec.ts` decodes.
+const DEBIAN_PACKAGES: [&str; 4] = ["chromium", "chromium-driver", "fonts-noto-cjk", "xz-utils"];
 
 /// What setup found or installed, for the caller's messages.
 #[derive(Debug, Default)]
@@ -197,7 +198,7 @@ fn debian_packages() -> Result<bool> {
     let browser =
         || Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists();
     if missing.is_empty() {
-        println!("xtask setup: chromium, chromium-driver, fonts-noto-cjk ✓");
+        println!("xtask setup: {} ✓", DEBIAN_PACKAGES.join(", "));
         return Ok(true);
     }
     let root_user = Command::new("id")

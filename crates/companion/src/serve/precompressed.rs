@@ -89,6 +89,14 @@ pub(crate) fn is_hashed(path: &str) -> bool {
     })
 }
 
+/// Whether only a page at a plain-http address fetches this file: each build's wasm in LZMA
+/// (`…_bg.lzma`) and its decoder (`unlzma-….js`), which index.html's loader takes instead of the
+/// wasm where the browser takes no brotli. Such a page has no service worker, so the worker
+/// does not keep them.
+pub(crate) fn plain_http_only(name: &str) -> bool {
+    name.ends_with("_bg.lzma") || name.starts_with("unlzma-")
+}
+
 /// What is compressed: the hashed wasm, JS and CSS, which are most of what a first visit
 /// downloads, and the data a page fetches when it first needs it (`lessons-….txt`,
 /// `gbk-….bin`). (index.html is a kilobyte and changes with every build; the icon is 249
@@ -312,6 +320,14 @@ mod tests {
             assert!(is_hashed(file.file_name()), "{}", file.file_name());
             assert!(worth_compressing(file.file_name()), "{}", file.file_name());
         }
+        // The wasm in LZMA and its decoder: hashed (cached for good), but the LZMA is not
+        // compressed again, and neither is kept by the service worker.
+        for packed in ["socklab-app-c55db081006cfdc5_bg.lzma", "unlzma-0123456789abcdef.js"] {
+            assert!(is_hashed(packed), "{packed}");
+            assert!(plain_http_only(packed), "{packed}");
+        }
+        assert!(!worth_compressing("socklab-app-c55db081006cfdc5_bg.lzma"));
+        assert!(!plain_http_only("socklab-app-c55db081006cfdc5_bg.wasm"));
         for plain in [
             "index.html",
             "app.wasm",

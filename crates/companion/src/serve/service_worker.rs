@@ -3,7 +3,8 @@
 //!
 //! The worker itself is `sw.js` beside this file; this module fills in the build it keeps: a
 //! build id and the build's hashed files (every file [`precompressed::is_hashed`] accepts, so a
-//! hashed data file added later is kept too). The id is a hash of `index.html` and those names
+//! hashed data file added later is kept too, but for those only a page at a plain-http address
+//! fetches, [`precompressed::plain_http_only`]). The id is a hash of `index.html` and those names
 //! (which are hashes of their content), so the same `dist/` gives the very same script, and the
 //! browser, comparing it byte for byte on each visit, installs a new worker exactly when the app
 //! is rebuilt. Without `index.html` there is no worker (404): nothing is kept of a "not built"
@@ -43,7 +44,8 @@ pub(super) async fn script(
         )
             .into_response();
     };
-    let names = precompressed::hashed_files(dist).await;
+    let mut names = precompressed::hashed_files(dist).await;
+    names.retain(|name| !precompressed::plain_http_only(name));
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
