@@ -3,71 +3,26 @@
 // makes (only `lo`): --lan finds no LAN address there, so the students' link is on loopback too,
 // and nothing can leave the namespace. The page tells teacher from student by the token it holds.
 // Needs root and `ip` (as the companion's namespace tests); elsewhere it is skipped, saying so.
-import { Browser, chromium, expect, Page, test } from "@playwright/test";
-import { ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
+import { expect, Page, test } from "@playwright/test";
+import { Classroom, openClassroom } from "./classroom-netns";
 
-const root = join(__dirname, "..", "..");
-const socklab = process.env.SOCKLAB_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(root, "target"), "debug", "socklab");
-const netns = `socklab-e2e-class-${process.pid}`;
-
-let server: ChildProcess | undefined;
-let browser: Browser | undefined;
+let room: Classroom;
 let teacherUrl = "";
 let studentsUrl = "";
 let skipped = "";
 
-function ip(...args: string[]) {
-  execFileSync("ip", args, { stdio: "ignore" });
-}
-
 test.beforeAll(async () => {
-  try {
-    ip("netns", "add", netns);
-    ip("netns", "exec", netns, "ip", "link", "set", "lo", "up");
-  } catch {
-    skipped = "cannot create a network namespace here (needs root and `ip`)";
-    return;
-  }
-  server = spawn("ip", ["netns", "exec", netns, socklab, "serve", "--lan", "--port", "0", "--dist", join(root, "dist")], {
-    stdio: ["ignore", "pipe", "ignore"],
-  });
-  const lines = createInterface({ input: server.stdout! });
-  const urls: string[] = [];
-  for await (const line of lines) {
-    urls.push(line.trim());
-    if (urls.length === 2) break;
-  }
-  server.stdout!.resume(); // the QR code follows; keep reading so the server never blocks
-  [teacherUrl, studentsUrl] = urls;
-  // Chromium inside the same namespace, through a wrapper Playwright launches as its browser.
-  const wrapper = join(mkdtempSync(join(tmpdir(), "socklab-e2e-")), "chromium-in-netns");
-  writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${netns} ${process.env.CHROMIUM ?? "/usr/bin/chromium"} "$@"\n`);
-  chmodSync(wrapper, 0o755);
-  browser = await chromium.launch({
-    executablePath: wrapper,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-  });
+  room = await openClassroom(`socklab-e2e-class-${process.pid}`);
+  ({ teacherUrl, studentsUrl, skipped } = room);
 });
 
 test.afterAll(async () => {
-  await browser?.close();
-  server?.kill();
-  if (!skipped) {
-    try {
-      ip("netns", "del", netns);
-    } catch {
-      // already gone
-    }
-  }
+  await room?.close();
 });
 
 /** A page in a fresh context (its own localStorage, so its own token), opened at `url`. */
 async function open(url: string, path: string): Promise<Page> {
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await room.browser!.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const target = new URL(path, url);
   target.searchParams.set("token", new URL(url).searchParams.get("token")!);

@@ -1,0 +1,106 @@
+// A classroom's students, as they connect: at the teacher's LAN address over plain http, which is
+// not a secure context, so Chromium asks for gzip and never brotli. The namespace this spec makes
+// has an interface at 192.0.2.10 (TEST-NET-1, inside the namespace only), which
+// `socklab serve --lan` serves the students at. There index.html's loader takes each build's wasm
+// in LZMA and decodes it (www/unlzma.js), and issue #15's budget holds for a first visit: what
+// the page downloads, as Chromium received it, compressed.
+import { expect, test } from "@playwright/test";
+import { Classroom, openClassroom } from "./classroom-netns";
+
+let room: Classroom;
+
+test.beforeAll(async () => {
+  room = await openClassroom(`socklab-e2e-lan-${process.pid}`, "192.0.2.10");
+});
+
+test.afterAll(async () => {
+  await room?.close();
+});
+
+/** The issue's budget for wasm + JS + CSS (and the catalog) as served; transfer.spec.ts's for the full build. */
+const BUDGET = { lite: 300_000, full: 368_000 };
+
+type Lang = "en" | "zh-CN";
+const visits: ["lite" | "full", string, Lang][] = [
+  ["lite", "/byte-order", "en"],
+  ["lite", "/byte-order", "zh-CN"],
+  ["full", "/console", "en"],
+  ["full", "/console", "zh-CN"],
+];
+
+for (const [build, path, lang] of visits) {
+  test(`a student's first visit to ${path} (the ${build} build) at a LAN address in ${lang}: the wasm in LZMA, at most ${BUDGET[build]} bytes in all`, async () => {
+    test.skip(!!room.skipped, room.skipped);
+    test.setTimeout(120_000);
+    const students = new URL(room.studentsUrl);
+    expect(students.hostname, "--lan serves the students at the namespace's LAN address").toBe("192.0.2.10");
+    const target = new URL(path, students);
+    target.searchParams.set("token", students.searchParams.get("token")!);
+    // Everything goes through Chromium, inside the namespace (this process is outside it). The
+    // server compresses its assets once, in the background, as it starts, and sends them as
+    // they are until then: a first page waits for gzip, then a fresh context (a cold cache)
+    // makes the measured visit.
+    const warm = await room.browser!.newContext();
+    const first = await warm.newPage();
+    await first.goto(target.toString());
+    const builds = await first.evaluate(() => JSON.parse(/const builds = (\{.*\});/.exec(document.documentElement.outerHTML)![1]));
+    const [js, wasm, lzma] = builds[build];
+    for (const asset of [js, builds.unlzma]) {
+      await expect
+        .poll(() => first.evaluate(async (a) => (await fetch(a, { cache: "no-store" })).headers.get("content-encoding"), asset), {
+          message: `${asset} in gzip`,
+          timeout: 90_000,
+          intervals: [250, 500, 1000],
+        })
+        .toBe("gzip");
+    }
+    await warm.close();
+    const context = await room.browser!.newContext({ locale: lang }); // a cold cache
+    const page = await context.newPage();
+    const encodings = new Map<string, string>();
+    page.on("response", (r) => encodings.set(new URL(r.url()).pathname, r.headers()["content-encoding"] ?? "identity"));
+
+    const started = Date.now();
+    await page.goto(target.toString());
+    await expect(page.locator("h1")).toBeVisible();
+    const rendered = Date.now() - started;
+    await expect(page.locator("html")).toHaveAttribute("data-build", build);
+    expect(await page.evaluate(() => isSecureContext), "a plain-http LAN page is not a secure context").toBe(false);
+    await expect(page.getByTestId("companion-status")).toHaveAttribute("data-state", "connected");
+    await page.waitForLoadState("networkidle");
+
+    const received = await page.evaluate(() =>
+      performance.getEntriesByType("resource").map((e) => {
+        const t = e as PerformanceResourceTiming;
+        return { path: new URL(t.name).pathname, bytes: t.encodedBodySize };
+      }),
+    );
+    const paths = received.map((r) => r.path);
+    expect(paths, "the wasm in LZMA").toContain(lzma);
+    expect(paths, "and not the wasm itself").not.toContain(wasm);
+    expect(paths, "with its decoder").toContain(builds.unlzma);
+    // What a first visit needs: the build's JS, the wasm in LZMA and its decoder, the CSS, the
+    // catalog files, and the data the page fetches as it opens (the console's GBK table).
+    const counted = received.filter((r) => /-[0-9a-f]{10,16}(_bg)?\.(js|css|lzma|txt|bin)$/.test(r.path) && !r.path.startsWith("/lessons-"));
+    let total = 0;
+    for (const { path: p, bytes } of counted) {
+      const encoding = encodings.get(p);
+      console.log(`  ${p}: ${bytes} bytes (${encoding})`);
+      if (!p.endsWith(".lzma")) expect(encoding, `${p} in gzip, as Chromium asks at a plain-http address`).toBe("gzip");
+      total += bytes;
+    }
+    console.log(`  ${path} (${build}, ${lang}) at a LAN address: ${total} bytes; first render ${rendered} ms; budget ${BUDGET[build]}`);
+    expect(total).toBeLessThanOrEqual(BUDGET[build]);
+
+    if (build === "full") {
+      // The decoded wasm runs the console's evaluator.
+      const input = page.getByTestId("console-input-1");
+      await input.fill("import struct");
+      await input.press("Enter");
+      await input.fill("struct.pack('>H', 258)");
+      await input.press("Enter");
+      await expect(page.getByTestId("console-transcript-1")).toContainText("b'\\x01\\x02'");
+    }
+    await context.close();
+  });
+}
