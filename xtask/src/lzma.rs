@@ -18,8 +18,7 @@ pub(crate) fn pack(wasm: &[u8]) -> Result<Vec<u8>> {
     use std::io::Read;
     // liblzma's LZMA_PRESET_EXTREME (xz's `-e`), which xz2 does not name.
     const EXTREME: u32 = 0x8000_0000;
-    let options = xz2::stream::LzmaOptions::new_preset(9 | EXTREME)
-        .context("lzma: preset 9e")?;
+    let options = xz2::stream::LzmaOptions::new_preset(9 | EXTREME).context("lzma: preset 9e")?;
     let stream = xz2::stream::Stream::new_lzma_encoder(&options).context("lzma: the encoder")?;
     let mut packed = Vec::new();
     xz2::read::XzEncoder::new_stream(wasm, stream)

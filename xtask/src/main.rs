@@ -257,10 +257,7 @@ fn builds(dir: &Path) -> Result<()> {
         std::fs::write(dir.join(&name[1..]), lzma::pack(&bytes)?)?;
         packed.push(name);
     }
-    let decoder = format!(
-        "unlzma-{:016x}.js",
-        fnv1a(lzma::DECODER.as_bytes())
-    );
+    let decoder = format!("unlzma-{:016x}.js", fnv1a(lzma::DECODER.as_bytes()));
     std::fs::write(dir.join(&decoder), lzma::DECODER)?;
     let builds = serde_json::json!({
         "full": [full_js, full_wasm, packed[0]],

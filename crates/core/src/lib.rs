@@ -11,6 +11,7 @@ pub mod appproto;
 pub mod byteorder;
 pub mod codec;
 pub mod console;
+pub mod decimal;
 pub mod deferred;
 pub mod errno;
 pub mod exercise;

@@ -130,8 +130,8 @@ fn parse_float_literal(t: &str) -> Result<f64, PyException> {
     }
     let bad_underscore =
         t.contains("__") || t.contains("_.") || t.contains("._") || t.ends_with('_');
-    match cleaned.parse::<f64>() {
-        Ok(v) if !bad_underscore && !cleaned.ends_with(['e', 'E']) => Ok(v),
+    match crate::decimal::parse_f64(&cleaned) {
+        Some(v) if !bad_underscore && !cleaned.ends_with(['e', 'E']) => Ok(v),
         _ => Err(
             PyException::new(PyExcClass::SyntaxError, "invalid decimal literal")
                 .with_hint(Hint::new("hint.float_literal")),

@@ -135,7 +135,7 @@ pub fn float_repr(x: f64) -> String {
         .next()
         .map_or(1, |m| m.chars().filter(char::is_ascii_digit).count());
     let even = format!("{:.*e}", len.saturating_sub(1), x.abs());
-    let sci = if even.parse::<f64>() == Ok(x.abs()) {
+    let sci = if crate::decimal::parse_f64(&even) == Some(x.abs()) {
         even
     } else {
         shortest

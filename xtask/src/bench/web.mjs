@@ -175,6 +175,8 @@ async function memory(browser) {
     if (!/-[0-9a-f]{16}\.(txt|bin)$/.test(path) || path.startsWith("/catalog-")) return;
     const response = await req.response();
     const sizes = await req.sizes();
+    // Once each, as the network brought it: a later page load takes it from the HTTP cache.
+    if (sizes.responseBodySize <= 0 || fetchedLater.some((f) => f.path === path)) return;
     fetchedLater.push({ path, encoding: response?.headers()["content-encoding"] ?? "identity", bytes: sizes.responseBodySize });
   });
   await page.goto(at("/byte-order"));

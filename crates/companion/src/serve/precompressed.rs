@@ -322,7 +322,10 @@ mod tests {
         }
         // The wasm in LZMA and its decoder: hashed (cached for good), but the LZMA is not
         // compressed again, and neither is kept by the service worker.
-        for packed in ["socklab-app-c55db081006cfdc5_bg.lzma", "unlzma-0123456789abcdef.js"] {
+        for packed in [
+            "socklab-app-c55db081006cfdc5_bg.lzma",
+            "unlzma-0123456789abcdef.js",
+        ] {
             assert!(is_hashed(packed), "{packed}");
             assert!(plain_http_only(packed), "{packed}");
         }

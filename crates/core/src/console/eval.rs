@@ -694,7 +694,9 @@ fn returned(value: PyReturn, made: &mut Vec<SocketObj>, epoch: u32) -> Flow<Valu
     Ok(match value {
         PyReturn::None => Value::None,
         PyReturn::Int { value } => Value::Int(i128::from(value)),
-        PyReturn::Float { repr } => Value::Float(repr.parse().unwrap_or(f64::NAN)),
+        PyReturn::Float { repr } => {
+            Value::Float(crate::decimal::parse_f64(&repr).unwrap_or(f64::NAN))
+        }
         PyReturn::Str { value } => Value::Str(value),
         PyReturn::Bytes { hex } => Value::Bytes(crate::protocol::hex_decode(&hex)),
         PyReturn::Socket { sock, repr } => {
