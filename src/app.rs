@@ -348,10 +348,15 @@ fn ThemeToggle() -> Html {
 fn needs_data(route: Route) -> Vec<Deferred> {
     match route {
         Route::Errors => vec![Deferred::Lessons],
-        Route::Text | Route::Console => vec![Deferred::Gbk],
-        Route::ByteOrder | Route::Addresses | Route::Hostnames | Route::Live | Route::Struct => {
-            Vec::new()
-        }
+        Route::Text => vec![Deferred::Gbk],
+        // The console fetches the GBK table when a line first names the codec (core's
+        // `Host::data`).
+        Route::Console
+        | Route::ByteOrder
+        | Route::Addresses
+        | Route::Hostnames
+        | Route::Live
+        | Route::Struct => Vec::new(),
     }
 }
 

@@ -9,6 +9,7 @@
 
 use crate::companion::Companion;
 use socklab_core::console::{AddrinfoQuery, Gone, Host};
+use socklab_core::deferred::Deferred;
 use socklab_core::protocol::call::Call;
 use socklab_core::protocol::{
     AddrinfoOutcome, CallOutcome, ClientMessage, ServerMessage, SocketCall,
@@ -95,5 +96,29 @@ impl Host for LiveHost {
 
     fn now(&self) -> f64 {
         js_sys::Date::now() / 1000.0
+    }
+
+    async fn data(&self, file: Deferred) -> Result<(), String> {
+        if file.get().is_none() {
+            let (tx, rx) = futures_channel::oneshot::channel();
+            let tx = std::cell::Cell::new(Some(tx));
+            crate::fetching::fetch(
+                file,
+                &Callback::from(move |()| {
+                    if let Some(tx) = tx.take() {
+                        let _ = tx.send(());
+                    }
+                }),
+            );
+            let _ = rx.await;
+        }
+        match crate::fetching::why_failed(file) {
+            _ if file.get().is_some() => Ok(()),
+            Some(crate::fetching::Failure::Network(why)) => Err(why),
+            Some(crate::fetching::Failure::Stale) => {
+                Err("the server has a newer build: reload the page".to_owned())
+            }
+            None => Err(format!("{} did not arrive", file.file_name())),
+        }
     }
 }

@@ -1,7 +1,7 @@
 // The data the app leaves out of its wasm and fetches when a page first needs it (core's
-// `Deferred`: the errno lessons for /errors, the GBK table for /text and the console): not on a
-// first visit elsewhere, once per page life, and when it cannot be had the page says why, in
-// the reader's language, and can try again.
+// `Deferred`: the errno lessons for /errors, the GBK table for /text and, when a line names
+// the codec, the console): not on a first visit elsewhere, once per page life, and when it
+// cannot be had the page says why, in the reader's language, and can try again.
 import { expect, Page, Request, test } from "@playwright/test";
 import { catalog, chooseLang, expectConnected, pageUrl, watchErrors } from "./helpers";
 
@@ -65,13 +65,44 @@ test("a first visit fetches no data; /errors fetches the lessons and /text the G
   expect(data.count(LESSONS)).toBe(1);
   expect(data.count(GBK)).toBe(1);
 
-  // The console is the full build's page: going there is a page load, a new page life, which
-  // fetches the GBK table again when its codecs need it (from the HTTP cache: immutable).
+  // The console is the full build's page: going there is a page load, a new page life. It
+  // opens without the GBK table, and fetches it when a line first names the codec (from the
+  // HTTP cache here: immutable).
   await navigate(page, "/console");
   await expect(page.locator("html")).toHaveAttribute("data-build", "full");
-  await expect(page.getByTestId("console-input-1")).toBeVisible();
+  const input = page.getByTestId("console-input-1");
+  await expect(input).toBeVisible();
+  await input.fill("'中'.encode('utf-8')");
+  await input.press("Enter");
+  await expect(page.getByTestId("console-transcript-1")).toContainText("b'\\xe4\\xb8\\xad'");
+  await page.waitForLoadState("networkidle");
+  expect(data.count(GBK), "the console opens without the GBK table").toBe(1);
+  const table = page.waitForResponse((r) => GBK.test(new URL(r.url()).pathname));
+  await input.fill("'中'.encode('gbk')");
+  await input.press("Enter");
+  await table;
+  await expect(page.getByTestId("console-transcript-1")).toContainText("b'\\xd6\\xd0'");
+  await input.fill("b'\\xd6\\xd0'.decode('cp936')");
+  await input.press("Enter");
+  await expect(page.getByTestId("console-transcript-1")).toContainText("'中'");
+  expect(data.count(GBK), "once").toBe(2);
   expect(data.count(LESSONS)).toBe(1);
   watch.expectNone();
+});
+
+test("a console line that names GBK while its table cannot be had says so, and runs once it can", async ({ page }) => {
+  let refuse = true;
+  await page.route(GBK, (route) => (refuse ? route.abort("connectionrefused") : route.continue()));
+  await page.goto(pageUrl("/console"));
+  const input = page.getByTestId("console-input-1");
+  await input.fill("'中'.encode('gbk')");
+  await input.press("Enter");
+  const transcript = page.getByTestId("console-transcript-1");
+  await expect(transcript).toContainText("[socklab] the GBK codec needs its table, which could not be fetched");
+  refuse = false;
+  await input.fill("'中'.encode('gbk')");
+  await input.press("Enter");
+  await expect(transcript).toContainText("b'\\xd6\\xd0'");
 });
 
 test("a data file that cannot be fetched: the page says why in the reader's language, and Try again works", async ({ page }) => {

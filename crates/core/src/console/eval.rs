@@ -415,6 +415,8 @@ fn codec_named(name: &str) -> Flow<crate::codec::Codec> {
         "us-ascii" => "ascii".to_owned(),
         "utf16" => "utf-16".to_owned(),
         "utf32" => "utf-32".to_owned(),
+        // CPython's aliases of GBK (encodings.aliases).
+        "cp936" | "ms936" | "936" => "gbk".to_owned(),
         _ => norm,
     };
     crate::codec::Codec::from_name(&norm).ok_or_else(|| {
@@ -1414,6 +1416,20 @@ impl Pane {
         args: Vec<Value>,
         kwargs: Vec<(String, Value)>,
     ) -> Flow<Value> {
+        // The GBK table comes when a call first names the codec (`'中'.encode('gbk')`,
+        // `str(b, 'cp936')`), not as the console opens.
+        let gbk = |v: &Value| matches!(v, Value::Str(s) if matches!(codec_named(s), Ok(crate::codec::Codec::Gbk)));
+        if crate::deferred::Deferred::Gbk.get().is_none()
+            && args.iter().chain(kwargs.iter().map(|(_, v)| v)).any(gbk)
+        {
+            host.data(crate::deferred::Deferred::Gbk)
+                .await
+                .map_err(|why| {
+                    Fail::Socklab(format!(
+                        "[socklab] the GBK codec needs its table, which could not be fetched ({why}); run the line again once the page is back online"
+                    ))
+                })?;
+        }
         match f {
             Value::Func(func) => self.call_func(host, func, args, kwargs).await,
             Value::Method(owner, name) => match &*owner {

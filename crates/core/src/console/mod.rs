@@ -16,6 +16,7 @@ pub mod suggest;
 pub mod syntax;
 pub mod value;
 
+use crate::deferred::Deferred;
 use crate::protocol::call::Call;
 use crate::protocol::{AddrinfoOutcome, CallOutcome};
 pub use eval::{completions, Pane, Ran};
@@ -99,6 +100,17 @@ pub trait Host {
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()>;
     /// Seconds since the epoch (`time.time()`).
     fn now(&self) -> f64;
+    /// Makes sure a file of data the page fetches when it first needs it is here
+    /// ([`Deferred::get`]): the console asks for the GBK table when a line first names the
+    /// codec, not as it opens. `Err` says why it could not be had. Natively (tests, the
+    /// companion) every file is built in, so the default has nothing to fetch.
+    fn data(&self, file: Deferred) -> impl Future<Output = Result<(), String>> {
+        std::future::ready(
+            file.get()
+                .map(|_| ())
+                .ok_or_else(|| format!("{} is not here", file.file_name())),
+        )
+    }
 }
 
 /// The host with no companion: every socket call and lookup is [`Gone::NotConnected`], and
