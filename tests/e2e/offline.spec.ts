@@ -16,22 +16,27 @@ function copyOfDist(): string {
   return copy;
 }
 
-/** The build's files as the worker should keep them: "/" (index.html) and every other file. */
+/**
+ * The build's files as the worker should keep them: "/" (index.html) and every other file but
+ * those only a page at a plain-http address fetches (each wasm in LZMA and its decoder), which
+ * has no worker.
+ */
 function buildFiles(dist: string): string[] {
-  const files = readdirSync(dist).filter((f) => f !== "index.html");
+  const files = readdirSync(dist).filter((f) => f !== "index.html" && !f.endsWith("_bg.lzma") && !f.startsWith("unlzma-"));
   return ["/", ...files.map((f) => `/${f}`)].sort();
 }
 
 /**
- * The assets index.html names (wasm, JS, CSS, icon), by path; not the worker it registers. With
- * `build`, those a page of that build loads: index.html names both builds of the app (the lite
- * one, `socklab-lite-*`, and the full one, `socklab-app-*`) and loads one of them.
+ * The assets index.html names (wasm, JS, CSS, icon), by path; not the worker it registers, nor
+ * the LZMA decoder, which only a page at a plain-http address (no worker) loads. With `build`,
+ * those a page of that build loads: index.html names both builds of the app (the lite one,
+ * `socklab-lite-*`, and the full one, `socklab-app-*`) and loads one of them.
  */
 function indexAssets(dist: string, build?: "lite" | "full"): string[] {
   const index = readFileSync(join(dist, "index.html"), "utf8");
   const paths = [...index.matchAll(/["'](\/[^"'/]+\.(?:wasm|js|css|svg))["']/g)].map((m) => m[1]);
   const other = build === "lite" ? /^\/socklab-app-/ : build === "full" ? /^\/socklab-lite-/ : null;
-  return [...new Set(paths)].filter((p) => p !== "/sw.js" && !other?.test(p));
+  return [...new Set(paths)].filter((p) => p !== "/sw.js" && !p.startsWith("/unlzma-") && !other?.test(p));
 }
 
 /** Cache Storage as the page sees it: each cache's name and its entries' paths. */
