@@ -188,20 +188,67 @@ async fn hashed_assets_go_out_in_the_encoding_the_request_accepts() {
 }
 
 #[tokio::test]
-async fn only_the_hashed_wasm_js_and_css_are_compressed() {
+async fn index_html_goes_out_compressed_for_every_app_route_and_as_it_is_once_rebuilt() {
+    let dist = trunk_dist();
+    // As large as the app's (its loader chooses between two builds): 5 KB.
+    let page = asset(8, 5_000);
+    std::fs::write(dist.path().join("index.html"), &page).unwrap();
+    let server = Running::start_in(dist, Config::default()).await;
+    until_compressed(server.addr).await;
+    for path in ["/", "/index.html", "/struct?f=%3EH", "/console"] {
+        for (accept, want) in [
+            (Some("br, gzip"), Some("br")),
+            (Some("gzip"), Some("gzip")),
+            (None, None),
+        ] {
+            let answer = fetch_own(server.addr, path, accept).await;
+            assert_eq!(answer.status, 200, "{path}");
+            assert_eq!(answer.header("content-encoding"), want, "{path} {accept:?}");
+            assert_eq!(answer.header("vary"), Some("accept-encoding"), "{path}");
+            assert_eq!(answer.header("cache-control"), Some("no-cache"), "{path}");
+            assert_eq!(
+                answer.header("content-type"),
+                Some("text/html; charset=utf-8")
+            );
+            assert_eq!(answer.decoded(), page, "{path} {accept:?}");
+            if want.is_some() {
+                assert!(
+                    answer.body.len() < page.len() / 3,
+                    "{path}: {}",
+                    answer.body.len()
+                );
+            }
+        }
+    }
+    // A new index.html since start-up goes out as it now is.
+    let rebuilt = asset(9, 5_000);
+    std::fs::write(server._dist.path().join("index.html"), &rebuilt).unwrap();
+    let answer = fetch_own(server.addr, "/", Some("br")).await;
+    assert_eq!(answer.header("content-encoding"), None);
+    assert_eq!(answer.body, rebuilt);
+}
+
+#[tokio::test]
+async fn only_the_hashed_assets_and_index_html_are_compressed() {
     let server = Running::start_in(trunk_dist(), Config::default()).await;
     until_compressed(server.addr).await;
-    for path in [
-        "/",
-        "/index.html",
-        "/byte-order?v=1",
-        "/favicon-9e943feca9dc4925.svg",
-        "/notes.js",
+    // The test dist's index.html is 16 bytes: no variant of it is smaller, so none is sent, but
+    // its answer says that it varies with Accept-Encoding; the rest never varies.
+    for (path, varies) in [
+        ("/", true),
+        ("/index.html", true),
+        ("/byte-order?v=1", true),
+        ("/favicon-9e943feca9dc4925.svg", false),
+        ("/notes.js", false),
     ] {
         let answer = fetch_own(server.addr, path, Some("br, gzip")).await;
         assert_eq!(answer.status, 200, "{path}");
         assert_eq!(answer.header("content-encoding"), None, "{path}");
-        assert_eq!(answer.header("vary"), None, "{path}");
+        assert_eq!(
+            answer.header("vary"),
+            varies.then_some("accept-encoding"),
+            "{path}"
+        );
     }
 }
 

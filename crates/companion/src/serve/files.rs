@@ -47,27 +47,18 @@ pub(super) async fn static_file(
     let plain = !path
         .split('/')
         .any(|seg| seg.starts_with('.') || seg.contains('\\'));
+    let accept = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok());
     if plain && !path.is_empty() {
         match read_inside(dist, path).await {
-            Inside::File(bytes) => {
-                let accept = headers
-                    .get(header::ACCEPT_ENCODING)
-                    .and_then(|v| v.to_str().ok());
-                return file_response(path, bytes, accept, &compressed);
-            }
+            Inside::File(bytes) => return file_response(path, bytes, accept, &compressed),
             Inside::Outside => return outside(peer, path),
             Inside::Missing => {}
         }
     }
-    match read_inside(dist, "index.html").await {
-        Inside::File(bytes) => (
-            [
-                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                (header::CACHE_CONTROL, REVALIDATE),
-            ],
-            bytes,
-        )
-            .into_response(),
+    match read_inside(dist, precompressed::INDEX).await {
+        Inside::File(bytes) => file_response(precompressed::INDEX, bytes, accept, &compressed),
         Inside::Outside => outside(peer, "index.html"),
         Inside::Missing => (
             [(header::CACHE_CONTROL, REVALIDATE)],

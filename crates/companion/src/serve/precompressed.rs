@@ -98,13 +98,17 @@ pub(crate) fn plain_http_only(name: &str) -> bool {
 }
 
 /// What is compressed: the hashed wasm, JS and CSS, which are most of what a first visit
-/// downloads, and the data a page fetches when it first needs it (`lessons-….txt`,
-/// `gbk-….bin`). (index.html is a kilobyte and changes with every build; the icon is 249
-/// bytes.)
+/// downloads, the data a page fetches when it first needs it (`lessons-….txt`, `gbk-….bin`),
+/// and `index.html`, which every page load fetches again (5 KB since its loader chooses between
+/// two builds, and a page of the other build is a page load). (The icon is 249 bytes; the wasm
+/// in LZMA is compressed already.)
 fn worth_compressing(path: &str) -> bool {
     let extension = path.rsplit_once('.').map_or("", |(_, e)| e);
-    matches!(extension, "wasm" | "js" | "css" | "txt" | "bin") && is_hashed(path)
+    path == INDEX || matches!(extension, "wasm" | "js" | "css" | "txt" | "bin") && is_hashed(path)
 }
+
+/// The app's page, which the file server answers every app route with.
+pub(crate) const INDEX: &str = "index.html";
 
 /// One asset: the bytes it was compressed from, and each variant smaller than them.
 #[derive(Debug)]
@@ -185,12 +189,14 @@ pub(crate) async fn hashed_files(dist: &Path) -> Vec<String> {
     names
 }
 
-/// Compresses the hashed wasm, JS and CSS of `dist` ([`hashed_files`]), each file and coding
-/// in a blocking task of its own.
+/// Compresses `index.html` and the hashed wasm, JS and CSS of `dist` ([`hashed_files`]), each
+/// file and coding in a blocking task of its own.
 async fn compress_dist(dist: PathBuf) -> HashMap<String, Variants> {
     let started = Instant::now();
     let mut originals = Vec::new();
-    for name in hashed_files(&dist).await {
+    let mut names = hashed_files(&dist).await;
+    names.push(INDEX.to_owned());
+    for name in names {
         if !worth_compressing(&name) {
             continue;
         }
