@@ -112,8 +112,10 @@ impl Host for LiveHost {
             );
             let _ = rx.await;
         }
+        if file.get().is_some() {
+            return Ok(());
+        }
         match crate::fetching::why_failed(file) {
-            _ if file.get().is_some() => Ok(()),
             Some(crate::fetching::Failure::Network(why)) => Err(why),
             Some(crate::fetching::Failure::Stale) => {
                 Err("the server has a newer build: reload the page".to_owned())

@@ -140,8 +140,8 @@ fn nearest(digits: &[u8], exp: i64) -> f64 {
     } else {
         den.mul_pow10((-exp) as u32);
     }
-    // num / den = m × 2^k with 2^52 ≤ m < 2^53: first k from the lengths, then adjusted.
-    let mut k = num.bits() as i64 - den.bits() as i64 - 53;
+    // num / den = m × 2^k with 2^52 ≤ m < 2^53. The lengths put num / (den × 2^k) in
+    // (2^52, 2^54) for this k, so it is one too small at most.
     let quotient = |k: i64| {
         let (mut a, mut b) = (num.clone(), den.clone());
         if k >= 0 {
@@ -151,19 +151,14 @@ fn nearest(digits: &[u8], exp: i64) -> f64 {
         }
         (a, b)
     };
-    let (mut a, mut b) = quotient(k);
-    if a.cmp(&shifted(&b, 52)).is_lt() {
-        k -= 1;
-        (a, b) = quotient(k);
-    } else if a.cmp(&shifted(&b, 53)).is_ge() {
+    let mut k = num.bits() as i64 - den.bits() as i64 - 53;
+    let (a, b) = quotient(k);
+    if a.cmp(&shifted(&b, 53)).is_ge() {
         k += 1;
-        (a, b) = quotient(k);
     }
-    if k < -1074 {
-        // Subnormal (or zero): the exponent stops at its least.
-        k = -1074;
-        (a, b) = quotient(k);
-    }
+    // Below the least exponent the double is subnormal (or zero): k stops there, m < 2^52.
+    let mut k = k.max(-1074);
+    let (a, b) = quotient(k);
     let (mut m, remainder) = a.div_small_quotient(&b);
     // Round half to even: compare twice the remainder with the divisor.
     let mut twice = remainder;

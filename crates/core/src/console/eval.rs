@@ -1418,17 +1418,23 @@ impl Pane {
     ) -> Flow<Value> {
         // The GBK table comes when a call first names the codec (`'中'.encode('gbk')`,
         // `str(b, 'cp936')`), not as the console opens.
-        let gbk = |v: &Value| matches!(v, Value::Str(s) if matches!(codec_named(s), Ok(crate::codec::Codec::Gbk)));
-        if crate::deferred::Deferred::Gbk.get().is_none()
-            && args.iter().chain(kwargs.iter().map(|(_, v)| v)).any(gbk)
+        let names_gbk = |v: &Value| {
+            let Value::Str(name) = v else { return false };
+            matches!(codec_named(name), Ok(crate::codec::Codec::Gbk))
+        };
+        let table = crate::deferred::Deferred::Gbk;
+        if table.get().is_none()
+            && args
+                .iter()
+                .chain(kwargs.iter().map(|(_, v)| v))
+                .any(names_gbk)
         {
-            host.data(crate::deferred::Deferred::Gbk)
-                .await
-                .map_err(|why| {
-                    Fail::Socklab(format!(
-                        "[socklab] the GBK codec needs its table, which could not be fetched ({why}); run the line again once the page is back online"
-                    ))
-                })?;
+            host.data(table).await.map_err(|why| {
+                Fail::Socklab(format!(
+                    "[socklab] the GBK codec needs its table, which could not be fetched \
+                     ({why}); run the line again once the page is back online"
+                ))
+            })?;
         }
         match f {
             Value::Func(func) => self.call_func(host, func, args, kwargs).await,
