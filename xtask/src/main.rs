@@ -30,8 +30,8 @@ const USAGE: &str = "usage: cargo xtask <setup|run|dev|test|bench>
   test    setup, fmt, clippy, native tests, wasm tests in Chromium, end-to-end tests
   deferred [DIR]   write the data the app fetches later into DIR
   post-build       trunk's post-build hook (in TRUNK_STAGING_DIR): `deferred`, then name the
-                   lite build by its hash and write both builds' names into index.html, and
-                   minify the stylesheet
+                   lite build by its hash, write each build's wasm in LZMA with its decoder,
+                   write both builds' names into index.html, and minify the stylesheet
   bench   the struct engine against CPython's struct, per call, side by side
   bench companion   live calls through the companion under load, against websockify
   bench console     a console line from Enter to its output drawn, in Chromium
@@ -226,8 +226,9 @@ fn stylesheet(dir: &Path) -> Result<()> {
 
 /// Names the lite build (trunk writes a "worker" as `socklab-lite.js` and `_bg.wasm`) by the
 /// hash of its wasm, as trunk names the full one, so both are cached for good under their names;
-/// and writes both builds' files, and the pages only the full one has, into index.html, whose
-/// loader chooses the build for the page.
+/// writes each build's wasm in LZMA beside it, and the decoder (`lzma.rs`); and writes both
+/// builds' files, and the pages only the full one has, into index.html, whose loader chooses
+/// the build for the page.
 fn builds(dir: &Path) -> Result<()> {
     use socklab_core::deferred::fnv1a;
     use socklab_core::protocol::link::FULL_APP_PATHS;
@@ -250,11 +251,11 @@ fn builds(dir: &Path) -> Result<()> {
     let (full_js, full_wasm) = (full(".js")?, full("_bg.wasm")?);
     let lite_wasm = format!("/{stem}_bg.wasm");
     // Each wasm in LZMA too, and the decoder, for pages at a plain-http address (lzma.rs).
+    let full_bytes = std::fs::read(dir.join(&full_wasm[1..]))?;
     let mut packed = Vec::new();
-    for wasm in [&full_wasm, &lite_wasm] {
-        let name = wasm.replace("_bg.wasm", "_bg.lzma");
-        let bytes = std::fs::read(dir.join(&wasm[1..]))?;
-        std::fs::write(dir.join(&name[1..]), lzma::pack(&bytes)?)?;
+    for (path, bytes) in [(&full_wasm, &full_bytes), (&lite_wasm, &wasm)] {
+        let name = path.replace("_bg.wasm", "_bg.lzma");
+        std::fs::write(dir.join(&name[1..]), lzma::pack(bytes)?)?;
         packed.push(name);
     }
     let decoder = format!("unlzma-{:016x}.js", fnv1a(lzma::DECODER.as_bytes()));
