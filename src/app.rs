@@ -5,21 +5,21 @@ use crate::companion::{use_companion, CompanionProvider, Status, Unavailable};
 use crate::components::segmented::{Segment, Segmented};
 use crate::deferred::NeedsData;
 use crate::i18n::{use_i18n, I18nProvider};
-#[cfg(not(feature = "full"))]
+#[cfg(feature = "lite")]
 use crate::pages::addresses::{state::AddressState, AddressPage};
-#[cfg(not(feature = "full"))]
+#[cfg(feature = "lite")]
 use crate::pages::byteorder::{state::ByteOrderState, ByteOrderPage};
-#[cfg(feature = "full")]
+#[cfg(feature = "console")]
 use crate::pages::console::{state::ConsoleQuery, ConsolePage};
-#[cfg(not(feature = "full"))]
+#[cfg(feature = "lite")]
 use crate::pages::errors::{state::ErrorsState, ErrorsPage};
-#[cfg(feature = "full")]
+#[cfg(feature = "lite")]
 use crate::pages::hostnames::{state::HostnameState, HostnamePage};
-#[cfg(feature = "full")]
+#[cfg(feature = "live")]
 use crate::pages::live::{state::LiveState, LivePage};
-#[cfg(not(feature = "full"))]
+#[cfg(feature = "lite")]
 use crate::pages::structs::{state::StructState, StructPage};
-#[cfg(not(feature = "full"))]
+#[cfg(feature = "lite")]
 use crate::pages::text::{state::TextState, TextPage};
 use crate::present::{self, Presenting};
 use crate::route::Route;
@@ -125,7 +125,7 @@ fn Shell() -> Html {
         let place = place.clone();
         Callback::from(move |href: String| {
             let href = present::with_flag(&href, on);
-            // A page of the other build loads that build (a page load).
+            // A page of another build loads that build (a page load).
             if !Route::from_path(href.split('?').next().unwrap_or_default()).in_this_build() {
                 crate::browser::load_page(&href);
                 return;
@@ -177,46 +177,51 @@ fn Shell() -> Html {
     let initial_query = place.query.clone();
     let key = place.visit.to_string();
     let page = match route {
-        #[cfg(not(feature = "full"))]
+        #[cfg(feature = "lite")]
         Route::ByteOrder => {
             html! { <ByteOrderPage key={key.clone()} initial={ByteOrderState::from_query(&initial_query)} {on_query} /> }
         }
-        #[cfg(not(feature = "full"))]
+        #[cfg(feature = "lite")]
         Route::Errors => {
             html! { <ErrorsPage key={key.clone()} initial={ErrorsState::from_query(&initial_query)} {on_query} /> }
         }
-        #[cfg(not(feature = "full"))]
+        #[cfg(feature = "lite")]
         Route::Addresses => {
             html! { <AddressPage key={key.clone()} initial={AddressState::from_query(&initial_query)} {on_query} /> }
         }
-        #[cfg(feature = "full")]
+        #[cfg(feature = "lite")]
         Route::Hostnames => {
             html! { <HostnamePage key={key.clone()} initial={HostnameState::from_query(&initial_query)} {on_query} /> }
         }
-        #[cfg(feature = "full")]
+        #[cfg(feature = "live")]
         Route::Live => {
             html! { <LivePage key={key.clone()} initial={LiveState::from_query(&initial_query)} {on_query} /> }
         }
-        #[cfg(not(feature = "full"))]
+        #[cfg(feature = "lite")]
         Route::Text => {
             html! { <TextPage key={key.clone()} initial={TextState::from_query(&initial_query)} {on_query} /> }
         }
-        #[cfg(not(feature = "full"))]
+        #[cfg(feature = "lite")]
         Route::Struct => {
             html! { <StructPage key={key.clone()} initial={StructState::from_query(&initial_query)} {on_query} /> }
         }
-        #[cfg(feature = "full")]
+        #[cfg(feature = "console")]
         Route::Console => {
             html! { <ConsolePage key={key.clone()} initial={ConsoleQuery::from_query(&initial_query)} {on_query} /> }
         }
         // index.html's loader loads the build that has the page, so this one does not get
-        // here; should it, a link loads the other build.
-        #[cfg(not(feature = "full"))]
-        Route::Live | Route::Console | Route::Hostnames => other_build(&i18n, route),
-        #[cfg(feature = "full")]
-        Route::ByteOrder | Route::Errors | Route::Addresses | Route::Text | Route::Struct => {
-            other_build(&i18n, route)
-        }
+        // here; should it, a link loads the build that has it.
+        #[cfg(not(feature = "lite"))]
+        Route::ByteOrder
+        | Route::Errors
+        | Route::Addresses
+        | Route::Hostnames
+        | Route::Text
+        | Route::Struct => other_build(&i18n, route),
+        #[cfg(not(feature = "console"))]
+        Route::Console => other_build(&i18n, route),
+        #[cfg(not(feature = "live"))]
+        Route::Live => other_build(&i18n, route),
     };
     html! {
         <ContextProvider<Presenting> context={Presenting(on)}>
@@ -360,8 +365,10 @@ fn needs_data(route: Route) -> Vec<Deferred> {
     }
 }
 
-/// What this build shows for a page only the other build has (index.html's loader never brings
-/// a reader here): the page's name, as a link that loads the other build.
+/// What this build shows for a page only another build has (index.html's loader never brings
+/// a reader here): the page's name, as a link that loads the build that has it.
+// The natively built app, with every page, links to no other build.
+#[cfg_attr(all(feature = "lite", feature = "console", feature = "live"), allow(dead_code))]
 fn other_build(i18n: &crate::i18n::I18n, route: Route) -> Html {
     html! {
         <p class="card" data-testid="other-build">

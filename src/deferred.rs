@@ -57,10 +57,7 @@ pub fn NeedsData(props: &NeedsDataProps) -> Html {
         match file {
             Deferred::Lessons => i18n.t("data.lessons"),
             Deferred::Gbk => i18n.t("data.gbk"),
-            Deferred::CatalogEn
-            | Deferred::CatalogZh
-            | Deferred::CatalogFullEn
-            | Deferred::CatalogFullZh => i18n.t("data.catalog"),
+            Deferred::Catalog(..) => i18n.t("data.catalog"),
         }
         .to_owned()
     };

@@ -4,6 +4,7 @@
 //! `locales/*.txt` (see `socklab_core::i18n`).
 
 use crate::fetching::{all_there, failure, fetch_missing, Failure};
+use socklab_core::builds::Build;
 use socklab_core::deferred::Deferred;
 use socklab_core::i18n::{Catalog, Lang};
 use socklab_core::pyerror::Hint;
@@ -68,14 +69,16 @@ pub(crate) fn initial_lang() -> Lang {
     }
 }
 
-/// This build's catalog files for `lang`: the texts every page may use and, in the full build,
-/// the texts only its pages use (the console and the live lessons), which the lite build never
-/// fetches.
+/// This build's catalog files for `lang`: the texts every page may use, and those only its own
+/// pages use (the natively built app, which has every page, has every file compiled in).
 fn catalog_files(lang: Lang) -> Vec<Deferred> {
-    let mut files = vec![lang.catalog_file()];
-    if cfg!(feature = "full") {
-        files.push(lang.full_catalog_file());
-    }
+    let mut files = vec![lang.catalog_file(None)];
+    files.extend(
+        Build::ALL
+            .into_iter()
+            .filter(|&b| crate::route::this_build_has(b))
+            .map(|b| lang.catalog_file(Some(b))),
+    );
     files
 }
 
@@ -89,7 +92,7 @@ pub struct I18nProviderProps {
 /// Provides [`I18n`] to the app, and keeps `<html lang>` and the stored choice in step.
 ///
 /// The browser build carries no catalog: the reader's one is fetched beside the wasm (index.html
-/// preloads it; both of its files in the full build) and the app renders once it is there;
+/// preloads its two files: the shared texts and its build's) and the app renders once they are there;
 /// switching to the other language fetches that one first, and the page changes language when
 /// it has arrived.
 #[function_component]
@@ -138,7 +141,7 @@ pub fn I18nProvider(props: &I18nProviderProps) -> Html {
         let mut known = catalogs.borrow_mut();
         match known.get(&*lang) {
             Some(c) => Some(Rc::clone(c)),
-            None if all_there(&catalog_files(*lang)) => Catalog::available(*lang).map(|c| {
+            None if all_there(&catalog_files(*lang)) => Catalog::available(&catalog_files(*lang)).map(|c| {
                 let c = Rc::new(c);
                 known.insert(*lang, Rc::clone(&c));
                 c

@@ -17,7 +17,7 @@ pub mod companion;
 pub mod components;
 pub mod deferred;
 mod fetching;
-#[cfg(feature = "full")]
+#[cfg(feature = "evaluator")]
 pub mod host;
 pub mod i18n;
 pub mod pages;

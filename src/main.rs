@@ -1,4 +1,5 @@
-//! The wasm entry point trunk builds: mount the app.
+//! The console build's entry point (trunk builds it with the feature `console` only, see
+//! Cargo.toml and index.html): mount the app.
 
 fn main() {
     #[cfg(feature = "csr")]

@@ -4,12 +4,11 @@
 
 pub mod addresses;
 pub mod byteorder;
-#[cfg(feature = "full")]
+#[cfg(feature = "console")]
 pub mod console;
 pub mod errors;
-#[cfg(feature = "full")]
 pub mod hostnames;
-#[cfg(feature = "full")]
+#[cfg(feature = "live")]
 pub mod live;
 pub mod structs;
 pub mod text;
@@ -173,7 +172,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg(feature = "full")]
     fn hostnames_step_through_the_guides_table_row_by_row() {
         use hostnames::state::HostnameState;
         let rows: Vec<usize> = walk(&HostnameState::default())
@@ -184,7 +182,7 @@ mod tests {
     }
 
     #[test]
-    #[cfg(feature = "full")]
+    #[cfg(feature = "live")]
     fn live_steps_through_the_blocking_modes() {
         use live::state::{LiveState, Mode};
         let modes: Vec<Mode> = walk(&LiveState::default()).iter().map(|s| s.mode).collect();

@@ -3,6 +3,18 @@
 //! Pure functions only, so the URL scheme is tested natively. `/byte-order?v=256&w=2` is the
 //! byte-order page with 256 in two bytes; a teacher can share exactly that link.
 
+pub use socklab_core::builds::Build;
+
+/// Whether this build of the app has `build`'s pages: by its features (Cargo.toml), one in each
+/// build trunk makes, all three in the native one the tests use.
+pub fn this_build_has(build: Build) -> bool {
+    match build {
+        Build::Lite => cfg!(feature = "lite"),
+        Build::Console => cfg!(feature = "console"),
+        Build::Live => cfg!(feature = "live"),
+    }
+}
+
 /// A topic page. Only topics that exist are listed; the order is the seed's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Route {
@@ -51,20 +63,17 @@ impl Route {
         }
     }
 
-    /// Whether the lite build has this page: all but [`FULL_APP_PATHS`], the console and the
-    /// live lessons, which only the full build has.
-    ///
-    /// [`FULL_APP_PATHS`]: socklab_core::protocol::link::FULL_APP_PATHS
-    pub fn in_lite(self) -> bool {
-        !socklab_core::protocol::link::FULL_APP_PATHS.contains(&self.path())
+    /// The build of the app that has this page (core's `builds`).
+    pub fn build(self) -> Build {
+        Build::of(self.path())
     }
 
-    /// Whether this build of the app shows this page: the two builds split the pages between
-    /// them (each leaves the other's out, so that each page downloads only what it needs), and
-    /// a page of the other build opens with a page load, which index.html's loader gives the
-    /// build that has it.
+    /// Whether this build of the app shows this page. The builds split the pages between them
+    /// (each leaves the others' out, so that each page downloads only what it needs), and a page
+    /// of another build opens with a page load, which index.html's loader gives the build that
+    /// has it. The app built natively for the tests, with every feature, has every page.
     pub fn in_this_build(self) -> bool {
-        self.in_lite() != cfg!(feature = "full")
+        this_build_has(self.build())
     }
 
     /// The catalog key of the page's name.

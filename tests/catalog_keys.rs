@@ -2,8 +2,10 @@
 //! Every catalog key the app's source names (or an exercise's why) exists in both catalogs, and
 //! every key in the catalogs is used somewhere (no dead translations).
 
+use socklab_core::builds::Build;
 use socklab_core::i18n::{Catalog, Lang};
-use std::path::Path;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 fn source_files(dir: &Path, out: &mut Vec<String>) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -66,7 +68,7 @@ fn every_used_key_exists_and_every_key_is_used() {
     let mut sources = Vec::new();
     source_files(&root.join("src"), &mut sources);
     source_files(&root.join("crates/core/src"), &mut sources);
-    let mut used: std::collections::BTreeSet<String> =
+    let mut used: BTreeSet<String> =
         sources.iter().flat_map(|s| keys_in(s)).collect();
     // Why each exercise prints what it prints: named by the exercise's id (core's tests check
     // that each is in the catalog file its page's build loads).
@@ -97,7 +99,7 @@ fn every_used_key_exists_and_every_key_is_used() {
 }
 
 /// Every `.rs` file under `dir` but those under `skip`, as (path, text).
-fn sources_but(dir: &Path, skip: &[std::path::PathBuf], out: &mut Vec<(String, String)>) {
+fn sources_but(dir: &Path, skip: &[PathBuf], out: &mut Vec<(String, String)>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if skip.contains(&path) {
@@ -112,61 +114,129 @@ fn sources_but(dir: &Path, skip: &[std::path::PathBuf], out: &mut Vec<(String, S
     }
 }
 
-/// The modules `file` declares only for the full build (`#[cfg(feature = "full")]` before
-/// `pub mod name;`), as the file and folder each may be.
-fn full_only_modules(file: &Path) -> Vec<std::path::PathBuf> {
-    let text = std::fs::read_to_string(file).unwrap();
-    let dir = file.with_extension("");
-    let dir = if file.ends_with("lib.rs") {
-        file.parent().unwrap().to_path_buf()
-    } else {
-        dir
-    };
-    let lines: Vec<&str> = text.lines().map(str::trim).collect();
-    let mut out = Vec::new();
-    for pair in lines.windows(2) {
-        if pair[0] == "#[cfg(feature = \"full\")]" {
-            if let Some(name) = pair[1]
-                .strip_prefix("pub mod ")
-                .and_then(|r| r.strip_suffix(';'))
-            {
-                out.push(dir.join(format!("{name}.rs")));
-                out.push(dir.join(name));
-            }
+/// The build each page's module (`src/pages/<name>.rs` and `src/pages/<name>/`) belongs to.
+const PAGES: [(&str, Build); 8] = [
+    ("errors", Build::Lite),
+    ("addresses", Build::Lite),
+    ("hostnames", Build::Lite),
+    ("byteorder", Build::Lite),
+    ("structs", Build::Lite),
+    ("text", Build::Lite),
+    ("console", Build::Console),
+    ("live", Build::Live),
+];
+
+/// The keys the code of `build` names: every source of the app and of core but the pages of the
+/// other builds and, in the lite build, the evaluator (the app's `host` and core's console, which
+/// it does not compile or never runs: its Predict shows the answers written down in core); and
+/// the whys of its pages' exercises.
+fn keys_of(build: Build) -> BTreeSet<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut skip = Vec::new();
+    for (name, of) in PAGES {
+        if of != build {
+            skip.push(root.join(format!("src/pages/{name}.rs")));
+            skip.push(root.join(format!("src/pages/{name}")));
         }
     }
-    out
-}
-
-/// The lite build (every page but the console and the live lessons) loads only the first of a
-/// language's two catalog files: the code it is built from may name no key of the second
-/// (`locales/full/`), which only the full build fetches.
-#[test]
-fn the_lite_builds_code_names_only_keys_of_the_lite_catalog() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut skip = full_only_modules(&root.join("src/lib.rs"));
-    skip.extend(full_only_modules(&root.join("src/pages.rs")));
-    assert_eq!(skip.len(), 8, "host, console, hostnames, live: {skip:?}");
-    // Core's console evaluator, which only the full build runs (the lite build's Predict shows
-    // the answers written down in core instead), with the texts of its board.
-    skip.push(root.join("crates/core/src/console"));
+    if !build.evaluates() {
+        skip.push(root.join("src/host.rs"));
+        skip.push(root.join("crates/core/src/console"));
+    }
     let mut sources = Vec::new();
     sources_but(&root.join("src"), &skip, &mut sources);
     sources_but(&root.join("crates/core/src"), &skip, &mut sources);
-    let lite = Catalog::parse(Lang::En.catalog_source().unwrap()).unwrap();
-    let full = Catalog::parse(Lang::En.full_catalog_source().unwrap()).unwrap();
-    assert!(full.keys().len() > 100, "the full build's texts are there");
-    for (path, text) in &sources {
-        for key in keys_in(text) {
+    let mut keys: BTreeSet<String> = sources.iter().flat_map(|(_, s)| keys_in(s)).collect();
+    keys.extend(
+        socklab_core::exercise::exercises()
+            .iter()
+            .filter(|e| Build::of(&e.page) == build)
+            .map(socklab_core::exercise::Exercise::why_key),
+    );
+    keys
+}
+
+/// The keys of one catalog file (English; the Chinese one has the same, a core test checks).
+fn file_keys(part: Option<Build>) -> BTreeSet<String> {
+    let catalog = Catalog::available(&[Lang::En.catalog_file(part)]).expect("compiled in");
+    catalog.keys().into_iter().map(str::to_owned).collect()
+}
+
+/// The table above has every page, and the app declares the pages and the evaluator for the
+/// builds that have them.
+#[test]
+fn every_page_has_its_build() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let pages = std::fs::read_to_string(root.join("src/pages.rs")).unwrap();
+    let declared: Vec<&str> = pages
+        .lines()
+        .filter_map(|l| l.strip_prefix("pub mod ")?.strip_suffix(';'))
+        .collect();
+    let mut listed: Vec<&str> = PAGES.iter().map(|(name, _)| *name).collect();
+    let mut declared_sorted = declared.clone();
+    listed.sort_unstable();
+    declared_sorted.sort_unstable();
+    assert_eq!(listed, declared_sorted, "src/pages.rs's modules");
+    for (name, build) in PAGES {
+        if build != Build::Lite {
+            let cfg = format!("#[cfg(feature = \"{}\")]\npub mod {name};", build.name());
+            assert!(pages.contains(&cfg), "src/pages.rs: {cfg}");
+        }
+    }
+    let lib = std::fs::read_to_string(root.join("src/lib.rs")).unwrap();
+    assert!(lib.contains("#[cfg(feature = \"evaluator\")]\npub mod host;"));
+}
+
+/// Each build fetches two catalog files: the texts every page may use (`locales/`) and its own
+/// pages' (`locales/<build>/`). The code it is built from may name no key of another build's
+/// file; and a text is in a build's file exactly when only that build's code names it, so that
+/// no page downloads texts it never shows.
+#[test]
+fn each_builds_code_names_only_keys_of_its_two_catalog_files() {
+    let shared = file_keys(None);
+    let named: Vec<(Build, BTreeSet<String>)> =
+        Build::ALL.into_iter().map(|b| (b, keys_of(b))).collect();
+    for (build, keys) in &named {
+        let own = file_keys(Some(*build));
+        assert!(own.len() > 20, "locales/{}/en.txt has texts", build.name());
+        for key in keys {
+            let only_here = named.iter().all(|(b, k)| b == build || !k.contains(key));
             assert!(
-                lite.contains(&key),
-                "{path} names `{key}`, which is not in locales/en.txt (the lite build's texts){}",
-                if full.contains(&key) {
-                    ": move it there from locales/full/"
+                shared.contains(key) || own.contains(key),
+                "the {} build's code names `{key}`, which is not in a file it fetches: move it to \
+                 {} (and its zh-CN.txt)",
+                build.name(),
+                if only_here {
+                    format!("locales/{}/en.txt", build.name())
                 } else {
-                    ""
+                    "locales/en.txt".to_owned()
                 }
             );
         }
+        for key in &own {
+            let also: Vec<&str> = named
+                .iter()
+                .filter(|(b, k)| b != build && k.contains(key))
+                .map(|(b, _)| b.name())
+                .collect();
+            assert!(
+                also.is_empty(),
+                "`{key}` is in locales/{}/, but the {also:?} build's code names it too: move it \
+                 to locales/en.txt (and zh-CN.txt)",
+                build.name()
+            );
+        }
+    }
+    for key in &shared {
+        let by: Vec<&str> = named
+            .iter()
+            .filter(|(_, k)| k.contains(key))
+            .map(|(b, _)| b.name())
+            .collect();
+        assert!(
+            by.len() > 1,
+            "`{key}` is in locales/en.txt, which every build fetches, but only the {by:?} \
+             build's code names it: move it to that build's file"
+        );
     }
 }

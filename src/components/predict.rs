@@ -48,7 +48,7 @@ pub fn Predict(props: &PredictProps) -> Html {
 
 /// Runs the exercise's lines through the console's evaluator (live ones through the
 /// companion), and hands the card what Python printed.
-#[cfg(feature = "full")]
+#[cfg(feature = "evaluator")]
 fn run(e: &'static Exercise, companion: Companion, store: UseReducerHandle<CardStore>) {
     use crate::host::{LiveHost, Unwatched};
     let host = LiveHost::new(companion, Rc::new(Unwatched));
@@ -59,10 +59,10 @@ fn run(e: &'static Exercise, companion: Companion, store: UseReducerHandle<CardS
 }
 
 /// The lite build has no evaluator: it hands the card the answer the evaluator computed, as
-/// core wrote it down. Its pages ask only computed exercises (the live ones are on the full
-/// build's pages; core's tests check both).
-#[cfg(not(feature = "full"))]
-#[allow(clippy::needless_pass_by_value)] // the full build's signature, which moves both
+/// core wrote it down. Its pages ask only computed exercises (the live ones are on the pages of
+/// the builds with the evaluator; core's tests check both).
+#[cfg(not(feature = "evaluator"))]
+#[allow(clippy::needless_pass_by_value)] // the evaluator's signature, which moves both
 fn run(e: &'static Exercise, _: Companion, store: UseReducerHandle<CardStore>) {
     // Should a live one get here, the card says it cannot be run (`predict.unavailable`).
     let answer = e.answer().unwrap_or(Answer {

@@ -20,6 +20,7 @@ mod setup;
 mod test;
 
 use anyhow::{bail, Context, Result};
+use socklab_core::builds::Build;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
@@ -129,7 +130,7 @@ fn deferred(dir: Option<PathBuf>) -> Result<()> {
     if index.exists() {
         let html = std::fs::read_to_string(&index)
             .with_context(|| format!("reading {}", index.display()))?;
-        let by_lang = |file: fn(Lang) -> Deferred| -> serde_json::Map<String, serde_json::Value> {
+        let by_lang = |file: &dyn Fn(Lang) -> Deferred| -> serde_json::Map<String, serde_json::Value> {
             Lang::ALL
                 .into_iter()
                 .map(|l| {
@@ -140,10 +141,15 @@ fn deferred(dir: Option<PathBuf>) -> Result<()> {
                 })
                 .collect()
         };
-        // {"en": ..., "zh-CN": ..., "full": {"en": ..., "zh-CN": ...}}: the full build's pages
-        // take the second file too.
-        let mut names = by_lang(Lang::catalog_file);
-        names.insert("full".to_owned(), by_lang(Lang::full_catalog_file).into());
+        // {"en": ..., "zh-CN": ..., "lite": {"en": ..., "zh-CN": ...}, "console": ...}: the
+        // texts every page may use, and each build's own, which its pages take too.
+        let mut names = by_lang(&|l: Lang| l.catalog_file(None));
+        for build in Build::ALL {
+            names.insert(
+                build.name().to_owned(),
+                by_lang(&|l: Lang| l.catalog_file(Some(build))).into(),
+            );
+        }
         let filled = html.replacen(
             CATALOGS_SLOT,
             &serde_json::Value::Object(names).to_string(),
@@ -224,58 +230,70 @@ fn stylesheet(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Names the lite build (trunk writes a "worker" as `socklab-lite.js` and `_bg.wasm`) by the
-/// hash of its wasm, as trunk names the full one, so both are cached for good under their names;
-/// writes each build's wasm in LZMA beside it, and the decoder (`lzma.rs`); and writes both
-/// builds' files, and the pages only the full one has, into index.html, whose loader chooses
-/// the build for the page.
+/// The trunk binary of each of core's builds (index.html builds them all): trunk names the
+/// first, its main app, by a hash; the others are "workers" to trunk, written as `<bin>.js` and
+/// `<bin>_bg.wasm`, which [`builds`] names by the hash of their wasm in the same way.
+const BUILD_BINS: [(Build, &str); 3] = [
+    (Build::Console, "socklab-app"),
+    (Build::Lite, "socklab-lite"),
+    (Build::Live, "socklab-live"),
+];
+
+/// Names the worker builds by the hash of their wasm, as trunk names the main one, so all are
+/// cached for good under their names; writes each build's wasm in LZMA beside it, and the
+/// decoder (`lzma.rs`); and writes every build's files, and which pages each has, into
+/// index.html, whose loader chooses the build for the page.
 fn builds(dir: &Path) -> Result<()> {
     use socklab_core::deferred::fnv1a;
-    use socklab_core::protocol::link::FULL_APP_PATHS;
-    let wasm = std::fs::read(dir.join("socklab-lite_bg.wasm"))
-        .context("post-build: trunk wrote no socklab-lite_bg.wasm (index.html's lite build)")?;
-    let js = std::fs::read_to_string(dir.join("socklab-lite.js"))
-        .context("post-build: trunk wrote no socklab-lite.js")?;
-    let stem = format!("socklab-lite-{:016x}", fnv1a(&wasm));
-    // The glue's default wasm URL, for completeness: the loader always passes it.
-    let js = js.replace("socklab-lite_bg.wasm", &format!("{stem}_bg.wasm"));
-    std::fs::write(dir.join(format!("{stem}.js")), js)?;
-    std::fs::rename(
-        dir.join("socklab-lite_bg.wasm"),
-        dir.join(format!("{stem}_bg.wasm")),
-    )?;
-    std::fs::remove_file(dir.join("socklab-lite.js"))?;
-    let full = |suffix: &str| -> Result<String> {
-        Ok(format!("/{}", hashed_file(dir, "socklab-app-", suffix)?))
-    };
-    let (full_js, full_wasm) = (full(".js")?, full("_bg.wasm")?);
-    let lite_wasm = format!("/{stem}_bg.wasm");
-    // Each wasm in LZMA too, and the decoder, for pages at a plain-http address (lzma.rs).
-    let full_bytes = std::fs::read(dir.join(&full_wasm[1..]))?;
-    let mut packed = Vec::new();
-    for (path, bytes) in [(&full_wasm, &full_bytes), (&lite_wasm, &wasm)] {
-        let name = path.replace("_bg.wasm", "_bg.lzma");
-        std::fs::write(dir.join(&name[1..]), lzma::pack(bytes)?)?;
-        packed.push(name);
+    let mut files = serde_json::Map::new();
+    let mut pages = serde_json::Map::new();
+    for (build, bin) in BUILD_BINS {
+        let plain = dir.join(format!("{bin}_bg.wasm"));
+        let (js, wasm, bytes) = if plain.exists() {
+            let wasm = std::fs::read(&plain)?;
+            let js = std::fs::read_to_string(dir.join(format!("{bin}.js")))
+                .with_context(|| format!("post-build: trunk wrote no {bin}.js"))?;
+            let stem = format!("{bin}-{:016x}", fnv1a(&wasm));
+            // The glue's default wasm URL, for completeness: the loader always passes it.
+            let js = js.replace(&format!("{bin}_bg.wasm"), &format!("{stem}_bg.wasm"));
+            std::fs::write(dir.join(format!("{stem}.js")), js)?;
+            std::fs::rename(&plain, dir.join(format!("{stem}_bg.wasm")))?;
+            std::fs::remove_file(dir.join(format!("{bin}.js")))?;
+            (format!("/{stem}.js"), format!("/{stem}_bg.wasm"), wasm)
+        } else {
+            let js = format!("/{}", hashed_file(dir, &format!("{bin}-"), ".js")?);
+            let wasm = format!("/{}", hashed_file(dir, &format!("{bin}-"), "_bg.wasm")?);
+            let bytes = std::fs::read(dir.join(&wasm[1..]))?;
+            (js, wasm, bytes)
+        };
+        // Each wasm in LZMA too, for pages at a plain-http address (lzma.rs).
+        let packed = wasm.replace("_bg.wasm", "_bg.lzma");
+        std::fs::write(dir.join(&packed[1..]), lzma::pack(&bytes)?)?;
+        files.insert(build.name().to_owned(), serde_json::json!([js, wasm, packed]));
+        if build != Build::Lite {
+            for page in build.pages() {
+                pages.insert((*page).to_owned(), build.name().into());
+            }
+        }
     }
     let decoder = format!("unlzma-{:016x}.js", fnv1a(lzma::DECODER.as_bytes()));
     std::fs::write(dir.join(&decoder), lzma::DECODER)?;
-    let builds = serde_json::json!({
-        "full": [full_js, full_wasm, packed[0]],
-        "lite": [format!("/{stem}.js"), lite_wasm, packed[1]],
-        "full_paths": FULL_APP_PATHS,
-        "unlzma": format!("/{decoder}"),
-    });
+    files.insert("pages".to_owned(), pages.into());
+    files.insert("unlzma".to_owned(), format!("/{decoder}").into());
     let index = dir.join("index.html");
     let html = std::fs::read_to_string(&index)?;
-    let filled = html.replacen(BUILDS_SLOT, &builds.to_string(), 1);
+    let filled = html.replacen(
+        BUILDS_SLOT,
+        &serde_json::Value::Object(files).to_string(),
+        1,
+    );
     if filled == html {
         bail!(
             "post-build: {} has no {BUILDS_SLOT} to fill",
             index.display()
         );
     }
-    // trunk leaves the full build's link in place when it injects no script: it loads nothing.
+    // trunk leaves the main build's link in place when it injects no script: it loads nothing.
     let filled = match filled.find("<link data-trunk rel=\"rust\"") {
         Some(start) => {
             let end = start + filled[start..].find("/>").context("an unclosed link")? + 2;

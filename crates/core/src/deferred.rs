@@ -1,7 +1,8 @@
 //! Data the app fetches when it needs it, instead of carrying it in the wasm every page
 //! downloads (issue #15's size budget): the string catalog of the reader's language (the other
-//! one only if they switch; the texts only the full build's pages use in a file of their own), the errno lessons, which only `/errors` shows, and the GBK table,
-//! which `/text` and the console need.
+//! one only if they switch; and of its texts, only those every page may use and those of the
+//! pages of the build it loaded, see [`crate::builds`]), the errno lessons, which only `/errors`
+//! shows, and the GBK table, which `/text` and the console need.
 //!
 //! Each is one file beside the app, named after a hash of its bytes like trunk's own files
 //! (`lessons-<16 hex digits>.txt`), so a browser may keep it forever and a page can only ever
@@ -13,6 +14,9 @@
 
 use std::fmt;
 
+use crate::builds::Build;
+use crate::i18n::Lang;
+
 /// One file of data left out of the app.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Deferred {
@@ -21,44 +25,60 @@ pub enum Deferred {
     Lessons,
     /// The GBK table as the codec carries it (each code point as a difference, see `codec`).
     Gbk,
-    /// The English string catalog (`locales/en.txt` without its comments; `Lang::catalog_file`
-    /// names a language's).
-    CatalogEn,
-    /// The Chinese string catalog (`locales/zh-CN.txt`).
-    CatalogZh,
-    /// The English texts only the full build's pages use (`locales/full/en.txt`): the lite
-    /// build, which every other page loads, never fetches them (`Lang::full_catalog_file`).
-    CatalogFullEn,
-    /// The Chinese texts only the full build's pages use (`locales/full/zh-CN.txt`).
-    CatalogFullZh,
+    /// A language's string catalog without its comments: with `None`, the texts every build's
+    /// pages may use (`locales/en.txt`, `locales/zh-CN.txt`); with a build, those only its
+    /// pages use (`locales/<build>/en.txt`...), which no other build fetches.
+    Catalog(Lang, Option<Build>),
 }
 
-/// The catalog files as the page gets them ([`served`]: without the translators' comments).
-/// Constants, not statics, so the browser build keeps only their hashes; `contents`, their one
-/// use beyond a hash, is compiled only where the bytes are carried (the lint's worry is a large
-/// array copied at every use).
-#[allow(clippy::large_const_arrays)]
-const CATALOG_EN: [u8; served_len(include_str!("../../../locales/en.txt"))] =
-    served(include_str!("../../../locales/en.txt"));
-#[allow(clippy::large_const_arrays)]
-const CATALOG_ZH: [u8; served_len(include_str!("../../../locales/zh-CN.txt"))] =
-    served(include_str!("../../../locales/zh-CN.txt"));
-#[allow(clippy::large_const_arrays)]
-const CATALOG_FULL_EN: [u8; served_len(include_str!("../../../locales/full/en.txt"))] =
-    served(include_str!("../../../locales/full/en.txt"));
-#[allow(clippy::large_const_arrays)]
-const CATALOG_FULL_ZH: [u8; served_len(include_str!("../../../locales/full/zh-CN.txt"))] =
-    served(include_str!("../../../locales/full/zh-CN.txt"));
-const CATALOG_EN_HASH: u64 = fnv1a(&CATALOG_EN);
-const CATALOG_ZH_HASH: u64 = fnv1a(&CATALOG_ZH);
-const CATALOG_EN_NAME: [u8; 31] = file_name(b"catalog-en-", CATALOG_EN_HASH, b".txt");
-const CATALOG_ZH_NAME: [u8; 34] = file_name(b"catalog-zh-CN-", CATALOG_ZH_HASH, b".txt");
-const CATALOG_FULL_EN_HASH: u64 = fnv1a(&CATALOG_FULL_EN);
-const CATALOG_FULL_ZH_HASH: u64 = fnv1a(&CATALOG_FULL_ZH);
-const CATALOG_FULL_EN_NAME: [u8; 36] =
-    file_name(b"catalog-full-en-", CATALOG_FULL_EN_HASH, b".txt");
-const CATALOG_FULL_ZH_NAME: [u8; 39] =
-    file_name(b"catalog-full-zh-CN-", CATALOG_FULL_ZH_HASH, b".txt");
+/// A catalog file as the page gets it (see [`served`]), its FNV-1a hash, and its name
+/// (`catalog-<build>-<lang>-<hash>.txt`, the shared one without a build). Constants, not
+/// statics, so the browser build keeps only the hashes and names; the bytes' one use beyond a
+/// hash is compiled only where they are carried (the lint's worry is a large array copied at
+/// every use).
+macro_rules! catalog_file {
+    ($bytes:ident, $hash:ident, $name:ident, $path:literal, $stem:literal) => {
+        #[allow(clippy::large_const_arrays)]
+        const $bytes: [u8; served_len(include_str!(concat!("../../../locales/", $path)))] =
+            served(include_str!(concat!("../../../locales/", $path)));
+        const $hash: u64 = fnv1a(&$bytes);
+        const $name: [u8; $stem.len() + 20] = file_name($stem, $hash, b".txt");
+    };
+}
+catalog_file!(EN, EN_HASH, EN_NAME, "en.txt", b"catalog-en-");
+catalog_file!(ZH, ZH_HASH, ZH_NAME, "zh-CN.txt", b"catalog-zh-CN-");
+catalog_file!(LITE_EN, LITE_EN_HASH, LITE_EN_NAME, "lite/en.txt", b"catalog-lite-en-");
+catalog_file!(LITE_ZH, LITE_ZH_HASH, LITE_ZH_NAME, "lite/zh-CN.txt", b"catalog-lite-zh-CN-");
+catalog_file!(CONSOLE_EN, CONSOLE_EN_HASH, CONSOLE_EN_NAME, "console/en.txt", b"catalog-console-en-");
+catalog_file!(CONSOLE_ZH, CONSOLE_ZH_HASH, CONSOLE_ZH_NAME, "console/zh-CN.txt", b"catalog-console-zh-CN-");
+catalog_file!(LIVE_EN, LIVE_EN_HASH, LIVE_EN_NAME, "live/en.txt", b"catalog-live-en-");
+catalog_file!(LIVE_ZH, LIVE_ZH_HASH, LIVE_ZH_NAME, "live/zh-CN.txt", b"catalog-live-zh-CN-");
+
+/// The catalog files' hashes and names, by [`catalog_index`].
+const CATALOG_HASHES: [u64; 8] = [
+    EN_HASH, ZH_HASH, LITE_EN_HASH, LITE_ZH_HASH, CONSOLE_EN_HASH, CONSOLE_ZH_HASH, LIVE_EN_HASH,
+    LIVE_ZH_HASH,
+];
+const CATALOG_NAMES: [&[u8]; 8] = [
+    &EN_NAME, &ZH_NAME, &LITE_EN_NAME, &LITE_ZH_NAME, &CONSOLE_EN_NAME, &CONSOLE_ZH_NAME,
+    &LIVE_EN_NAME, &LIVE_ZH_NAME,
+];
+
+/// Where a catalog file is in the tables above: the shared texts, then each build's, each in
+/// English then Chinese.
+const fn catalog_index(lang: Lang, part: Option<Build>) -> usize {
+    let part = match part {
+        None => 0,
+        Some(Build::Lite) => 1,
+        Some(Build::Console) => 2,
+        Some(Build::Live) => 3,
+    };
+    2 * part
+        + match lang {
+            Lang::En => 0,
+            Lang::Zh => 1,
+        }
+}
 
 /// Whether the line `text[start..end]` (its `\n` left out) goes to the page: not a comment
 /// (`#` first, for the translators) and not blank; each one a catalog's parser skips.
@@ -154,25 +174,42 @@ const LESSONS_NAME: [u8; 28] = file_name(b"lessons-", LESSONS_HASH, b".txt");
 const GBK_NAME: [u8; 24] = file_name(b"gbk-", GBK_HASH, b".bin");
 
 impl Deferred {
-    /// Every deferred file.
-    pub const ALL: [Deferred; 6] = [
-        Deferred::Lessons,
-        Deferred::Gbk,
-        Deferred::CatalogEn,
-        Deferred::CatalogZh,
-        Deferred::CatalogFullEn,
-        Deferred::CatalogFullZh,
-    ];
+    /// Every deferred file: the lessons, the GBK table, and each language's catalog files.
+    pub const ALL: [Deferred; 10] = {
+        let mut all = [Deferred::Lessons; 10];
+        all[1] = Deferred::Gbk;
+        let mut i = 0;
+        while i < 8 {
+            let lang = if i % 2 == 0 { Lang::En } else { Lang::Zh };
+            let part = match i / 2 {
+                0 => None,
+                1 => Some(Build::Lite),
+                2 => Some(Build::Console),
+                _ => Some(Build::Live),
+            };
+            assert!(catalog_index(lang, part) == i);
+            all[2 + i] = Deferred::Catalog(lang, part);
+            i += 1;
+        }
+        all
+    };
+
+    /// Where the file is in [`Deferred::ALL`].
+    #[cfg(any(test, feature = "deferred"))]
+    const fn index(self) -> usize {
+        match self {
+            Deferred::Lessons => 0,
+            Deferred::Gbk => 1,
+            Deferred::Catalog(lang, part) => 2 + catalog_index(lang, part),
+        }
+    }
 
     /// The file's name beside the app's other files: `lessons-0123456789abcdef.txt`.
     pub fn file_name(self) -> &'static str {
         let bytes: &'static [u8] = match self {
             Deferred::Lessons => &LESSONS_NAME,
             Deferred::Gbk => &GBK_NAME,
-            Deferred::CatalogEn => &CATALOG_EN_NAME,
-            Deferred::CatalogZh => &CATALOG_ZH_NAME,
-            Deferred::CatalogFullEn => &CATALOG_FULL_EN_NAME,
-            Deferred::CatalogFullZh => &CATALOG_FULL_ZH_NAME,
+            Deferred::Catalog(lang, part) => CATALOG_NAMES[catalog_index(lang, part)],
         };
         // Built from ASCII by `file_name` below.
         std::str::from_utf8(bytes).unwrap_or_default()
@@ -183,23 +220,20 @@ impl Deferred {
         match self {
             Deferred::Lessons => LESSONS_HASH,
             Deferred::Gbk => GBK_HASH,
-            Deferred::CatalogEn => CATALOG_EN_HASH,
-            Deferred::CatalogZh => CATALOG_ZH_HASH,
-            Deferred::CatalogFullEn => CATALOG_FULL_EN_HASH,
-            Deferred::CatalogFullZh => CATALOG_FULL_ZH_HASH,
+            Deferred::Catalog(lang, part) => CATALOG_HASHES[catalog_index(lang, part)],
         }
     }
 
     /// The file's bytes, as the build writes them next to the app.
     #[cfg(not(feature = "deferred"))]
     pub fn contents(self) -> &'static [u8] {
+        const CATALOGS: [&[u8]; 8] = [
+            &EN, &ZH, &LITE_EN, &LITE_ZH, &CONSOLE_EN, &CONSOLE_ZH, &LIVE_EN, &LIVE_ZH,
+        ];
         match self {
             Deferred::Lessons => LESSONS.as_bytes(),
             Deferred::Gbk => &GBK_DELTAS,
-            Deferred::CatalogEn => &CATALOG_EN,
-            Deferred::CatalogZh => &CATALOG_ZH,
-            Deferred::CatalogFullEn => &CATALOG_FULL_EN,
-            Deferred::CatalogFullZh => &CATALOG_FULL_ZH,
+            Deferred::Catalog(lang, part) => CATALOGS[catalog_index(lang, part)],
         }
     }
 
@@ -269,22 +303,11 @@ mod installed {
     use super::Deferred;
     use std::sync::OnceLock;
 
-    static LESSONS: OnceLock<&'static [u8]> = OnceLock::new();
-    static GBK: OnceLock<&'static [u8]> = OnceLock::new();
-    static CATALOG_EN: OnceLock<&'static [u8]> = OnceLock::new();
-    static CATALOG_ZH: OnceLock<&'static [u8]> = OnceLock::new();
-    static CATALOG_FULL_EN: OnceLock<&'static [u8]> = OnceLock::new();
-    static CATALOG_FULL_ZH: OnceLock<&'static [u8]> = OnceLock::new();
+    static SLOTS: [OnceLock<&'static [u8]>; Deferred::ALL.len()] =
+        [const { OnceLock::new() }; Deferred::ALL.len()];
 
     pub(super) fn slot(file: Deferred) -> &'static OnceLock<&'static [u8]> {
-        match file {
-            Deferred::Lessons => &LESSONS,
-            Deferred::Gbk => &GBK,
-            Deferred::CatalogEn => &CATALOG_EN,
-            Deferred::CatalogZh => &CATALOG_ZH,
-            Deferred::CatalogFullEn => &CATALOG_FULL_EN,
-            Deferred::CatalogFullZh => &CATALOG_FULL_ZH,
-        }
+        &SLOTS[file.index()]
     }
 }
 
@@ -349,10 +372,14 @@ mod tests {
         }
         assert!(Deferred::Lessons.file_name().starts_with("lessons-"));
         assert!(Deferred::Gbk.file_name().starts_with("gbk-"));
-        assert!(Deferred::CatalogEn.file_name().starts_with("catalog-en-"));
-        assert!(Deferred::CatalogZh
-            .file_name()
-            .starts_with("catalog-zh-CN-"));
+        let name = |lang, part| Deferred::Catalog(lang, part).file_name();
+        assert!(name(Lang::En, None).starts_with("catalog-en-"));
+        assert!(name(Lang::Zh, None).starts_with("catalog-zh-CN-"));
+        assert!(name(Lang::Zh, Some(Build::Console)).starts_with("catalog-console-zh-CN-"));
+        assert!(name(Lang::En, Some(Build::Live)).starts_with("catalog-live-en-"));
+        for (i, file) in Deferred::ALL.into_iter().enumerate() {
+            assert_eq!(file.index(), i, "{file:?}");
+        }
     }
 
     #[test]

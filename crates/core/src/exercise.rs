@@ -15,8 +15,9 @@
 //! - `choice = ` an option to pick (repeatable, two or more); without choices the learner types.
 //!
 //! Why Python prints what it prints is in the catalogs, in both languages, as `why.<id>`
-//! ([`Exercise::why_key`]): in `locales/`, or in `locales/full/` for the pages only the full build
-//! has, so that each language's reader downloads only their own. The id never changes once
+//! ([`Exercise::why_key`]): in the texts of its page's build (`locales/<build>/`, see
+//! [`crate::builds`]), so that each reader downloads only their own language's, and only on the
+//! page's build. The id never changes once
 //! published: the browser remembers answered exercises by it. (The file's comments are few:
 //! the app carries it.)
 //!

@@ -6,6 +6,7 @@
 //! A count's noun agrees with it through a plural form, `{name|one|other}`: `{n} {n|byte|bytes}`
 //! gives "1 byte" and "2 bytes". English needs it; Chinese nouns do not change.
 
+use crate::builds::Build;
 use crate::deferred::Deferred;
 use std::collections::HashMap;
 
@@ -63,33 +64,22 @@ impl Lang {
         Lang::En
     }
 
-    /// The file of this language's catalog: compiled in, or fetched by the app's browser build.
-    pub fn catalog_file(self) -> Deferred {
-        match self {
-            Lang::En => Deferred::CatalogEn,
-            Lang::Zh => Deferred::CatalogZh,
-        }
+    /// A file of this language's catalog: with `None`, the texts every build's pages may use;
+    /// with a build, those only its pages use. Compiled in, or fetched by the app's browser
+    /// build.
+    pub fn catalog_file(self, part: Option<Build>) -> Deferred {
+        Deferred::Catalog(self, part)
     }
 
-    /// The file of the texts only the full build's pages use (the console and the live
-    /// lessons), which the lite build never fetches: [`Catalog::available`] adds them once they
-    /// are here.
-    pub fn full_catalog_file(self) -> Deferred {
-        match self {
-            Lang::En => Deferred::CatalogFullEn,
-            Lang::Zh => Deferred::CatalogFullZh,
-        }
+    /// The catalog files a build fetches: the shared texts, and its own pages'.
+    pub fn catalog_files(self, build: Build) -> [Deferred; 2] {
+        [self.catalog_file(None), self.catalog_file(Some(build))]
     }
 
-    /// The catalog file's text: compiled in, or in the app's browser build once the page has
-    /// fetched it.
-    pub fn catalog_source(self) -> Option<&'static str> {
-        std::str::from_utf8(self.catalog_file().get()?).ok()
-    }
-
-    /// The full build's texts' file ([`Lang::full_catalog_file`]), if this program has it.
-    pub fn full_catalog_source(self) -> Option<&'static str> {
-        std::str::from_utf8(self.full_catalog_file().get()?).ok()
+    /// Every file of this language's catalog: the shared texts, then each build's.
+    pub fn all_catalog_files(self) -> [Deferred; 4] {
+        let [lite, console, live] = Build::ALL.map(|b| self.catalog_file(Some(b)));
+        [self.catalog_file(None), lite, console, live]
     }
 }
 
@@ -148,30 +138,29 @@ impl Catalog {
         Ok(Catalog { entries })
     }
 
-    /// The built-in catalog of a language: `None` in the app's browser build until the page has
-    /// fetched it.
+    /// The texts of these catalog files joined: `None` in the app's browser build until the
+    /// page has fetched them all.
     ///
     /// # Panics
-    /// If the catalog is malformed, which a unit test rules out.
-    /// The full build's texts join it when this program has them: compiled in (tests, the
-    /// companion), or fetched by the full build (never by the lite one, whose pages need none).
-    pub fn available(lang: Lang) -> Option<Catalog> {
-        let source = lang.catalog_source()?;
-        let mut catalog = Catalog::parse(source).expect("built-in catalogs are checked by tests");
-        if let Some(full) = lang.full_catalog_source() {
-            let full = Catalog::parse(full).expect("built-in catalogs are checked by tests");
-            catalog.entries.extend(full.entries);
+    /// If a file is malformed, which a unit test rules out.
+    pub fn available(files: &[Deferred]) -> Option<Catalog> {
+        let mut catalog = Catalog::default();
+        for file in files {
+            let source = std::str::from_utf8(file.get()?).ok()?;
+            let part = Catalog::parse(source).expect("built-in catalogs are checked by tests");
+            catalog.entries.extend(part.entries);
         }
         Some(catalog)
     }
 
-    /// The built-in catalog of a language, compiled in (tests, the companion).
+    /// Every text of a language, every build's, compiled in (tests, the companion).
     ///
     /// # Panics
-    /// If it is not there (the app's browser build before the page fetched it: use
+    /// If it is not there (the app's browser build, which fetches its files: use
     /// [`Catalog::available`]), or malformed, which a unit test rules out.
     pub fn builtin(lang: Lang) -> Catalog {
-        Catalog::available(lang).expect("the catalog is compiled in or fetched before use")
+        Catalog::available(&lang.all_catalog_files())
+            .expect("the catalog is compiled in or fetched before use")
     }
 
     /// The text of a key, or the key itself if it is missing (visible, never a crash).
@@ -261,11 +250,20 @@ mod zh_text;
 mod tests {
     use super::*;
 
-    /// A language's two files: the texts every page may use, and those only the full build's
-    /// pages use.
-    fn files(lang: Lang) -> [Catalog; 2] {
-        [lang.catalog_source(), lang.full_catalog_source()].map(|source| {
-            Catalog::parse(source.expect("compiled in")).unwrap_or_else(|e| panic!("{lang:?}: {e}"))
+    /// A language's files: the texts every page may use, then each build's own, with the path
+    /// of each in `locales/`.
+    fn files(lang: Lang) -> [(String, Catalog); 4] {
+        lang.all_catalog_files().map(|file| {
+            let Deferred::Catalog(_, part) = file else {
+                unreachable!("catalog files")
+            };
+            let path = match part {
+                None => format!("locales/{}.txt", lang.tag()),
+                Some(b) => format!("locales/{}/{}.txt", b.name(), lang.tag()),
+            };
+            let source = std::str::from_utf8(file.get().expect("compiled in")).unwrap();
+            let catalog = Catalog::parse(source).unwrap_or_else(|e| panic!("{path}: {e}"));
+            (path, catalog)
         })
     }
 
@@ -275,16 +273,10 @@ mod tests {
     fn a_served_catalog_holds_every_text_of_its_file() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         for lang in Lang::ALL {
-            for (path, file) in [
-                (format!("locales/{}.txt", lang.tag()), lang.catalog_file()),
-                (
-                    format!("locales/full/{}.txt", lang.tag()),
-                    lang.full_catalog_file(),
-                ),
-            ] {
+            for ((path, catalog), file) in files(lang).into_iter().zip(lang.all_catalog_files()) {
                 let source = std::fs::read_to_string(root.join(&path)).unwrap();
                 let served = std::str::from_utf8(file.get().expect("compiled in")).unwrap();
-                assert_eq!(Catalog::parse(served), Catalog::parse(&source), "{path}");
+                assert_eq!(Catalog::parse(&source).as_ref(), Ok(&catalog), "{path}");
                 assert!(
                     source.lines().any(|l| l.starts_with('#')),
                     "{path} has comments"
@@ -295,21 +287,21 @@ mod tests {
         }
     }
 
-    /// Both files parse, and no key is in both: the full build joins them.
+    /// Every file parses, and no key is in two: a build joins the shared file and its own.
     #[test]
     fn builtin_catalogs_parse() {
         for lang in Lang::ALL {
-            let [main, full] = files(lang);
-            let both: Vec<_> = full
-                .keys()
-                .into_iter()
-                .filter(|k| main.contains(k))
-                .collect();
-            assert!(both.is_empty(), "{lang:?}: in both files: {both:?}");
-            assert_eq!(
-                Catalog::builtin(lang).keys().len(),
-                main.keys().len() + full.keys().len()
-            );
+            let files = files(lang);
+            let mut seen = std::collections::HashMap::new();
+            for (path, catalog) in &files {
+                assert!(catalog.keys().len() > 20, "{path} has texts");
+                for key in catalog.keys() {
+                    if let Some(other) = seen.insert(key.to_owned(), path.clone()) {
+                        panic!("`{key}` is in both {other} and {path}");
+                    }
+                }
+            }
+            assert_eq!(Catalog::builtin(lang).keys().len(), seen.len());
         }
     }
 
@@ -317,7 +309,7 @@ mod tests {
     /// language, has every text its pages use), and each key the same placeholders.
     #[test]
     fn catalogs_have_the_same_keys_and_placeholders() {
-        for (en, zh) in files(Lang::En).into_iter().zip(files(Lang::Zh)) {
+        for ((_, en), (_, zh)) in files(Lang::En).into_iter().zip(files(Lang::Zh)) {
             same_keys_and_placeholders(&en, &zh);
         }
     }

@@ -8,6 +8,7 @@
 
 pub mod addr;
 pub mod appproto;
+pub mod builds;
 pub mod byteorder;
 pub mod codec;
 pub mod console;

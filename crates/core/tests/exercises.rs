@@ -160,33 +160,28 @@ fn the_issues_examples_are_all_there() {
     assert!(live.iter().any(|e| e.choices.iter().any(|c| c == "b''")));
 }
 
-/// Every exercise's why is in both languages' catalogs, in the file the reader of its page
-/// downloads: `locales/` for the lite build's pages, `locales/full/` for the full build's only
-/// (which the lite build never fetches).
+/// Every exercise's why is in both languages' catalogs, in the file of its page's build
+/// (`locales/<build>/`), which that build's pages fetch and no other build does.
 #[test]
 fn every_exercise_speaks_both_languages() {
+    use socklab_core::builds::Build;
     use socklab_core::i18n::{Catalog, Lang};
-    use socklab_core::protocol::link::FULL_APP_PATHS;
     let han = |text: &str| {
         text.chars()
             .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
             .count()
     };
-    let file = |lang: Lang, full: bool| {
-        let source = if full {
-            lang.full_catalog_source()
-        } else {
-            lang.catalog_source()
-        };
-        Catalog::parse(source.expect("compiled in")).expect("checked by i18n's tests")
+    let file = |lang: Lang, build: Build| {
+        Catalog::available(&[lang.catalog_file(Some(build))]).expect("compiled in")
     };
     for e in exercises() {
         let key = e.why_key();
-        let full = FULL_APP_PATHS.contains(&e.page.as_str());
-        let [en, zh] = [Lang::En, Lang::Zh].map(|lang| file(lang, full));
+        let build = Build::of(&e.page);
+        let [en, zh] = [Lang::En, Lang::Zh].map(|lang| file(lang, build));
         assert!(
             en.contains(&key) && zh.contains(&key),
-            "{key}: not in its page's catalog files"
+            "{key}: not in locales/{}/",
+            build.name()
         );
         let (en, zh) = (en.get(&key), zh.get(&key));
         assert!(han(zh) > 10, "{}: the zh why is not Chinese", e.id);
@@ -224,16 +219,11 @@ fn the_written_answers_are_the_evaluators() {
 }
 
 /// The lite build of the app has no evaluator and shows the written answers, so every live
-/// exercise must be on a page only the full build has.
+/// exercise must be on a page of a build that has it.
 #[test]
-fn live_exercises_are_on_the_full_builds_pages() {
-    use socklab_core::protocol::link::FULL_APP_PATHS;
+fn live_exercises_are_on_pages_of_the_builds_with_the_evaluator() {
+    use socklab_core::builds::Build;
     for e in exercises().iter().filter(|e| e.live) {
-        assert!(
-            FULL_APP_PATHS.contains(&e.page.as_str()),
-            "{} is on {}",
-            e.id,
-            e.page
-        );
+        assert!(Build::of(&e.page).evaluates(), "{} is on {}", e.id, e.page);
     }
 }

@@ -218,7 +218,7 @@ mod tests {
     use crate::pages::PageState;
 
     #[test]
-    #[cfg(feature = "full")]
+    #[cfg(feature = "live")]
     fn lesson_links_open_the_lesson_where_the_error_happens() {
         use crate::pages::live::state::{Closing, LiveState, Mode};
         use crate::route::Route;

@@ -1,7 +1,7 @@
 //! The Chinese text, checked as a whole: full-width punctuation in prose, and one term per concept.
 //!
 //! These tests read every Chinese file a learner sees, wherever it lives: the interface catalogs
-//! (`locales/zh-CN.txt`, `locales/full/zh-CN.txt`: the exercises' whys too) and every zh data
+//! (`locales/zh-CN.txt` and `locales/<build>/zh-CN.txt`: the exercises' whys too) and every zh data
 //! file under `crates/*/data/` (the errno lessons). A new zh file is checked as soon as it
 //! exists.
 //!

@@ -21,13 +21,6 @@ pub const APP_PATHS: [&str; 8] = [
     "/console",
 ];
 
-/// The pages only the full build of the app has: the console and the live lessons (blocking
-/// calls and closing, hostnames), which run Python lines through the console's evaluator, the
-/// companion's real sockets, or both. The lite build, which every other page loads first,
-/// leaves them out (issue #15's transfer budget) and opens them with a page load, which loads
-/// the full build; index.html's loader gets this list from `cargo xtask post-build`.
-pub const FULL_APP_PATHS: [&str; 3] = ["/live", "/hostnames", "/console"];
-
 /// The longest link the class is shown, in bytes: the console's four panes of code fit.
 pub const MAX_LINK_BYTES: usize = 16 * 1024;
 
