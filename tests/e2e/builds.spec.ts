@@ -1,26 +1,31 @@
-// The app's two builds (issue #15's transfer budget): index.html's loader gives the console and
-// the live lessons (core's FULL_APP_PATHS) the full build, and every other page the lite one.
-// Each build leaves the other's pages out and opens them with a page load. Each page loads one
-// build, never both, and never loops.
+// The app's three builds (issue #15's transfer budget; core's `builds`): index.html's loader gives
+// the console the console build, the live lessons the live build, and every other page the lite
+// one. Each build leaves the others' pages out and opens them with a page load. Each page loads
+// one build, never two, and never loops.
 import { expect, Page, test } from "@playwright/test";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { catalog, chooseLang, expectConnected, pageUrl, root, routes, watchErrors } from "./helpers";
+import { catalog, chooseLang, expectConnected, pageUrl, routes, serverUrl, watchErrors } from "./helpers";
 
-/** core's FULL_APP_PATHS, read from its source. */
-function fullPaths(): string[] {
-  const source = readFileSync(join(root, "crates", "core", "src", "protocol", "link.rs"), "utf8");
-  const list = /pub const FULL_APP_PATHS: \[&str; \d+\] = \[([^\]]*)\]/.exec(source);
-  expect(list, "link.rs has FULL_APP_PATHS").not.toBeNull();
-  return [...list![1].matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+type Build = "lite" | "console" | "live";
+
+/** The pages of the builds but the lite one, as index.html's loader has them (post-build writes them from core's `builds`). */
+async function buildPages(page: Page): Promise<Record<string, Build>> {
+  const index = await (await page.request.get(serverUrl())).text();
+  const builds = /const builds = (\{.*\});/.exec(index);
+  expect(builds, "index.html names the builds").not.toBeNull();
+  return JSON.parse(builds![1]).pages;
 }
 
 /** The app's wasm files this page asked for, by build. */
 function watchWasm(page: Page) {
   const asked: string[] = [];
+  const builds: [RegExp, Build][] = [
+    [/^\/socklab-lite-/, "lite"],
+    [/^\/socklab-app-/, "console"],
+    [/^\/socklab-live-/, "live"],
+  ];
   page.on("request", (r) => {
     const path = new URL(r.url()).pathname;
-    if (path.endsWith(".wasm")) asked.push(/^\/socklab-lite-/.test(path) ? "lite" : /^\/socklab-app-/.test(path) ? "full" : path);
+    if (path.endsWith(".wasm")) asked.push(builds.find(([re]) => re.test(path))?.[1] ?? path);
   });
   return asked;
 }
@@ -32,12 +37,12 @@ function watchLoads(page: Page) {
   return () => loads;
 }
 
-test("every page loads one build: the full one for the console and the live lessons, the lite one elsewhere", async ({ page }) => {
-  const full = fullPaths();
-  expect(full).toEqual(["/live", "/hostnames", "/console"]);
+test("every page loads one build: the console build for the console, the live build for the live lessons, the lite one elsewhere", async ({ page }) => {
+  const pages = await buildPages(page);
+  expect(pages).toEqual({ "/console": "console", "/live": "live" });
   const watch = watchErrors(page);
   for (const path of routes()) {
-    const build = full.includes(path) ? "full" : "lite";
+    const build = pages[path] ?? "lite";
     const wasm = watchWasm(page);
     await page.goto(pageUrl(path));
     await expect(page.locator("html"), path).toHaveAttribute("data-build", build);
@@ -49,12 +54,12 @@ test("every page loads one build: the full one for the console and the live less
   }
   // With a trailing slash, the same build.
   await page.goto(pageUrl("/console/"));
-  await expect(page.locator("html")).toHaveAttribute("data-build", "full");
+  await expect(page.locator("html")).toHaveAttribute("data-build", "console");
   await expect(page.getByTestId("console-input-1")).toBeVisible();
   watch.expectNone();
 });
 
-test("a lite page opens the console with one page load, the console a lite page with another; each build moves in place among its own pages, and Back works", async ({ page }) => {
+test("a page of another build is one page load, a page of the same build opens in place, and Back works across them", async ({ page }) => {
   const watch = watchErrors(page);
   const loads = watchLoads(page);
   await page.goto(pageUrl("/struct?fmt=%3EH&args=1"));
@@ -64,9 +69,9 @@ test("a lite page opens the console with one page load, the console a lite page 
 
   await page.locator('nav a[href="/console"]').click();
   await expect(page).toHaveURL(/\/console$/);
-  await expect(page.locator("html")).toHaveAttribute("data-build", "full");
+  await expect(page.locator("html")).toHaveAttribute("data-build", "console");
   await expectConnected(page);
-  // It runs: the console's evaluator is the full build's.
+  // It runs: the console's evaluator is in the console build.
   const input = page.getByTestId("console-input-1");
   await input.fill("import struct");
   await input.press("Enter");
@@ -76,23 +81,33 @@ test("a lite page opens the console with one page load, the console a lite page 
   await page.waitForTimeout(300);
   expect(loads(), "one page load to the console, no more").toBe(2);
 
-  // Among the full build's own pages, no page load.
-  await page.evaluate(() => ((window as any).sameDocument = true));
+  // The live lessons: the live build, one page load.
   await page.locator('nav a[href="/live"]').click();
   await expect(page).toHaveURL(/\/live$/);
+  await expect(page.locator("html")).toHaveAttribute("data-build", "live");
   await expect(page.locator("h1")).toBeVisible();
-  expect(await page.evaluate(() => (window as any).sameDocument)).toBe(true);
-  expect(loads()).toBe(2);
+  expect(loads(), "one page load to the live lessons").toBe(3);
 
   // A lite page: one page load, to the lite build.
   await page.locator('nav a[href="/text"]').click();
   await expect(page).toHaveURL(/\/text$/);
   await expect(page.locator("html")).toHaveAttribute("data-build", "lite");
   await expect(page.getByTestId("text-input")).toBeVisible();
-  expect(loads(), "one page load back to the lite build").toBe(3);
+  expect(loads(), "one page load back to the lite build").toBe(4);
+
+  // Among the lite build's own pages (the hostnames page is one), no page load.
+  await page.evaluate(() => ((window as any).sameDocument = true));
+  await page.locator('nav a[href="/hostnames"]').click();
+  await expect(page).toHaveURL(/\/hostnames$/);
+  await expect(page.locator("h1")).toBeVisible();
+  expect(await page.evaluate(() => (window as any).sameDocument)).toBe(true);
+  expect(loads()).toBe(4);
+
+  await page.goBack();
+  await expect(page).toHaveURL(/\/text(\?|$)/);
   await page.goBack();
   await expect(page).toHaveURL(/\/live(\?|$)/);
-  await expect(page.locator("html")).toHaveAttribute("data-build", "full");
+  await expect(page.locator("html")).toHaveAttribute("data-build", "live");
   await page.goBack();
   await expect(page).toHaveURL(/\/console(\?|$)/);
   await expect(page.getByTestId("console-input-1")).toBeVisible();
@@ -105,9 +120,9 @@ test("a lite page opens the console with one page load, the console a lite page 
   watch.expectNone();
 });
 
-test("every page shows its texts, not a key, in both languages: the lite build's catalog files have all it names", async ({ page }) => {
+test("every page shows its texts, not a key, in both languages: each build's catalog files have all it names", async ({ page }) => {
   // A key a catalog lacks shows as itself (core's Catalog::get), so a page that names a text of
-  // the full build's files while the lite build loaded it would show the key.
+  // another build's file would show the key.
   const keys = [...catalog("en").keys()];
   const watch = watchErrors(page);
   for (const lang of ["en", "zh-CN"] as const) {

@@ -66,9 +66,9 @@ test("the teacher shows the class a page; a student who follows opens it, one wh
   // b explores alone.
   await b.getByTestId("follow-teacher").uncheck();
   await expect(teacher.getByTestId("class-count")).toHaveText("2 students connected, 1 following");
-  // b's choice holds across a page load: the console is a page of the full build.
+  // b's choice holds across a page load: the console is a page of another build.
   await b.locator('nav a[href="/console"]').click();
-  await expect(b.locator("html")).toHaveAttribute("data-build", "full");
+  await expect(b.locator("html")).toHaveAttribute("data-build", "console");
   await expect(b.getByTestId("companion-status")).toHaveAttribute("data-state", "connected");
   await expect(b.getByTestId("follow-teacher")).not.toBeChecked();
   await expect(teacher.getByTestId("class-count")).toHaveText("2 students connected, 1 following");
@@ -95,15 +95,15 @@ test("the teacher shows the class a page; a student who follows opens it, one wh
   await expect(teacher.getByTestId("class-result")).toHaveText("Shown to 2 students");
   await expect(a).toHaveURL(/\/text/);
   await expect(b).toHaveURL(/\/text/);
-  // A page of the full build: the pages that follow load it.
+  // A page of another build: the pages that follow load it.
   await teacher.locator('nav a[href="/console"]').click();
-  await expect(teacher.locator("html")).toHaveAttribute("data-build", "full");
+  await expect(teacher.locator("html")).toHaveAttribute("data-build", "console");
   await expect(teacher.getByTestId("companion-status")).toHaveAttribute("data-state", "connected");
   await teacher.getByTestId("show-class").click();
   await expect(teacher.getByTestId("class-result")).toHaveText("Shown to 2 students");
   for (const page of [a, b]) {
     await expect(page).toHaveURL(/\/console/);
-    await expect(page.locator("html")).toHaveAttribute("data-build", "full");
+    await expect(page.locator("html")).toHaveAttribute("data-build", "console");
     await expect(page.getByTestId("console-input-1")).toBeVisible();
   }
   // Each page keeps its own token: the teacher's never travelled.

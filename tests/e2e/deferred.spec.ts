@@ -65,11 +65,11 @@ test("a first visit fetches no data; /errors fetches the lessons and /text the G
   expect(data.count(LESSONS)).toBe(1);
   expect(data.count(GBK)).toBe(1);
 
-  // The console is the full build's page: going there is a page load, a new page life. It
+  // The console is the console build's page: going there is a page load, a new page life. It
   // opens without the GBK table, and fetches it when a line first names the codec (from the
   // HTTP cache here: immutable).
   await navigate(page, "/console");
-  await expect(page.locator("html")).toHaveAttribute("data-build", "full");
+  await expect(page.locator("html")).toHaveAttribute("data-build", "console");
   const input = page.getByTestId("console-input-1");
   await expect(input).toBeVisible();
   await input.fill("'中'.encode('utf-8')");
@@ -140,12 +140,12 @@ test("another build's file is refused by its hash: the page asks for a reload in
 });
 
 const CATALOG = /\/catalog-(en|zh-CN)-[0-9a-f]{16}\.txt$/;
-/** The texts only the full build's pages use (the console, the live lessons): a file of their own. */
-const FULL_CATALOG = /\/catalog-full-(en|zh-CN)-[0-9a-f]{16}\.txt$/;
+/** The texts only one build's pages use: a file of their own for each build (core's `builds`). */
+const BUILD_CATALOG = /\/catalog-(lite|console|live)-(en|zh-CN)-[0-9a-f]{16}\.txt$/;
 
 /**
- * The catalogs the page asks for, as it asks (the preload included): by language tag, and
- * `full-<tag>` for the full build's own texts.
+ * The catalogs the page asks for, as it asks (the preload included): by language tag for the
+ * texts every page may use, and `<build>-<tag>` for a build's own.
  */
 function watchCatalogs(page: Page) {
   const asked: string[] = [];
@@ -153,8 +153,8 @@ function watchCatalogs(page: Page) {
     const path = new URL(r.url()).pathname;
     const m = path.match(CATALOG);
     if (m) asked.push(m[1]);
-    const full = path.match(FULL_CATALOG);
-    if (full) asked.push(`full-${full[1]}`);
+    const own = path.match(BUILD_CATALOG);
+    if (own) asked.push(`${own[1]}-${own[2]}`);
   });
   return asked;
 }
@@ -168,8 +168,8 @@ test("only the reader's catalog comes with the first visit; the other comes when
   await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
   await expect(page.getByTestId("lang-zh-CN")).toHaveAttribute("aria-pressed", "true");
   await page.waitForLoadState("networkidle");
-  // Preloaded by index.html beside the wasm and taken by the app: one request, not two.
-  expect(asked).toEqual(["zh-CN"]);
+  // Preloaded by index.html beside the wasm and taken by the app: one request each, not two.
+  expect([...asked].sort()).toEqual(["lite-zh-CN", "zh-CN"]);
 
   await chooseLang(page, "en");
   await expect(page.locator("html")).toHaveAttribute("lang", "en");
@@ -178,14 +178,14 @@ test("only the reader's catalog comes with the first visit; the other comes when
   await expect(page.locator("nav.topics")).toContainText("字节序");
   await chooseLang(page, "en");
   await expect(page.locator("nav.topics")).toContainText("Byte order");
-  expect(asked).toEqual(["zh-CN", "en"]);
+  expect([...asked].sort()).toEqual(["en", "lite-en", "lite-zh-CN", "zh-CN"]);
 
   // The choice is remembered: a reload preloads English only.
   asked.length = 0;
   await page.reload();
   await expect(page.locator("nav.topics")).toContainText("Byte order");
   await page.waitForLoadState("networkidle");
-  expect(asked).toEqual(["en"]);
+  expect([...asked].sort()).toEqual(["en", "lite-en"]);
   watch.expectNone();
   await context.close();
 });
@@ -221,34 +221,36 @@ test("a language whose texts cannot be fetched: the page stays in its language, 
   await expect(page.locator("nav.topics")).toContainText("字节序");
 });
 
-test("the full build's pages take their own texts too, preloaded, once, and both files when switching", async ({ browser }) => {
+test("each build's pages take their own texts, preloaded, once, and both files when switching", async ({ browser }) => {
   const context = await browser.newContext({ locale: "zh-CN" });
   const page = await context.newPage();
   const watch = watchErrors(page);
   const asked = watchCatalogs(page);
   await page.goto(pageUrl("/console"));
-  await expect(page.locator("html")).toHaveAttribute("data-build", "full");
+  await expect(page.locator("html")).toHaveAttribute("data-build", "console");
   await expect(page.locator("h1")).toHaveText(catalog("zh-CN").get("con.title")!);
   await page.waitForLoadState("networkidle");
-  expect([...asked].sort()).toEqual(["full-zh-CN", "zh-CN"]);
+  expect([...asked].sort()).toEqual(["console-zh-CN", "zh-CN"]);
 
   await chooseLang(page, "en");
   await expect(page.locator("h1")).toHaveText(catalog("en").get("con.title")!);
-  expect([...asked].sort()).toEqual(["en", "full-en", "full-zh-CN", "zh-CN"]);
+  expect([...asked].sort()).toEqual(["console-en", "console-zh-CN", "en", "zh-CN"]);
 
-  // A lite page never asks for them.
+  // A lite page takes its build's texts, and never asks for the console's.
   await page.goto(pageUrl("/byte-order"));
   await expect(page.locator("html")).toHaveAttribute("data-build", "lite");
   await expect(page.locator("nav.topics")).toContainText("Byte order");
   await page.waitForLoadState("networkidle");
-  expect(asked.filter((a) => a.startsWith("full-"))).toEqual(["full-zh-CN", "full-en"]);
+  expect(asked).toContain("lite-en");
+  expect(asked.filter((a) => a.startsWith("console-"))).toEqual(["console-zh-CN", "console-en"]);
+  expect(asked.filter((a) => a.startsWith("live-"))).toEqual([]);
   watch.expectNone();
   await context.close();
 });
 
-test("when the full build's own texts cannot be had, its page says so, and Try again works", async ({ page }) => {
+test("when a build's own texts cannot be had, its page says so, and Try again works", async ({ page }) => {
   let refuse = true;
-  await page.route(FULL_CATALOG, (route) => (refuse ? route.abort("connectionrefused") : route.continue()));
+  await page.route(BUILD_CATALOG, (route) => (refuse ? route.abort("connectionrefused") : route.continue()));
   await page.goto(pageUrl("/hostnames"));
   const failed = page.getByTestId("boot-failed");
   await expect(failed).toContainText("Could not load socklab's texts");

@@ -76,12 +76,12 @@ export function watchErrors(page: Page) {
 }
 
 /**
- * A language's catalog as key → text, as socklab-core parses it: its two files (the texts every
- * page may use, and in locales/full/ those only the full build's pages use) joined.
+ * A language's catalog as key → text, as socklab-core parses it: all its files (the texts every
+ * page may use, and in locales/<build>/ those only one build's pages use) joined.
  */
 export function catalog(lang: "en" | "zh-CN"): Map<string, string> {
   const locales = join(__dirname, "..", "..", "locales");
-  const text = [join(locales, `${lang}.txt`), join(locales, "full", `${lang}.txt`)]
+  const text = [join(locales, `${lang}.txt`), ...["lite", "console", "live"].map((build) => join(locales, build, `${lang}.txt`))]
     .map((file) => readFileSync(file, "utf8"))
     .join("\n");
   const entries = new Map<string, string>();

@@ -29,14 +29,16 @@ function buildFiles(dist: string): string[] {
 /**
  * The assets index.html names (wasm, JS, CSS, icon), by path; not the worker it registers, nor
  * the LZMA decoder, which only a page at a plain-http address (no worker) loads. With `build`,
- * those a page of that build loads: index.html names both builds of the app (the lite one,
- * `socklab-lite-*`, and the full one, `socklab-app-*`) and loads one of them.
+ * those a page of that build loads: index.html names the three builds of the app (the lite one,
+ * `socklab-lite-*`, the console one, `socklab-app-*`, and the live one, `socklab-live-*`) and
+ * loads one of them.
  */
-function indexAssets(dist: string, build?: "lite" | "full"): string[] {
+function indexAssets(dist: string, build?: "lite" | "console" | "live"): string[] {
   const index = readFileSync(join(dist, "index.html"), "utf8");
   const paths = [...index.matchAll(/["'](\/[^"'/]+\.(?:wasm|js|css|svg))["']/g)].map((m) => m[1]);
-  const other = build === "lite" ? /^\/socklab-app-/ : build === "full" ? /^\/socklab-lite-/ : null;
-  return [...new Set(paths)].filter((p) => p !== "/sw.js" && !p.startsWith("/unlzma-") && !other?.test(p));
+  const bins = { lite: "socklab-lite", console: "socklab-app", live: "socklab-live" };
+  const other = (p: string) => build !== undefined && /^\/socklab-/.test(p) && !p.startsWith(`/${bins[build]}-`);
+  return [...new Set(paths)].filter((p) => p !== "/sw.js" && !p.startsWith("/unlzma-") && !other(p));
 }
 
 /** Cache Storage as the page sees it: each cache's name and its entries' paths. */
@@ -160,7 +162,7 @@ function rebuild(dist: string): string[] {
   const files = readdirSync(dist);
   const css = files.find((f) => /^style-[0-9a-f]+\.css$/.test(f))!;
   const wasms = files.filter((f) => f.endsWith("_bg.wasm"));
-  expect(wasms.length, "the lite build's wasm and the full one's").toBe(2);
+  expect(wasms.length, "the wasm of each of the three builds").toBe(3);
   const cssText = `${readFileSync(join(dist, css), "utf8")}\nhtml { --socklab-build: "B"; }\n`;
   const newCss = renamed(css, cssText);
   writeFileSync(join(dist, newCss), cssText);

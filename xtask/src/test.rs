@@ -117,16 +117,8 @@ const WASM_SHIPPED: &[&str] = &[
     "--features",
     "csr,deferred",
 ];
-/// The lite build as trunk ships it (index.html's second app): no console, for clippy.
-const WASM_LITE: &[&str] = &[
-    "-p",
-    "socklab-app",
-    "--target",
-    "wasm32-unknown-unknown",
-    "--no-default-features",
-    "--features",
-    "csr,deferred",
-];
+/// Each build as trunk ships it (index.html: one feature of core's builds each), for clippy.
+const WASM_BUILDS: [&str; 3] = ["csr,deferred,lite", "csr,deferred,console", "csr,deferred,live"];
 
 pub(crate) fn run() -> Result<()> {
     let started = Instant::now();
@@ -167,18 +159,26 @@ pub(crate) fn run() -> Result<()> {
             .concat(),
         )),
     );
-    println!("\n== clippy (wasm app, lite build)");
-    tally.record(
-        "clippy wasm32 lite -D warnings",
-        &stage(&mut cargo(
-            &[
-                &["clippy"],
-                WASM_LITE,
-                &["--all-targets", "--", "-D", "warnings"],
-            ]
-            .concat(),
-        )),
-    );
+    for features in WASM_BUILDS {
+        println!("\n== clippy (wasm app, {features})");
+        tally.record(
+            &format!("clippy wasm32 {features} -D warnings"),
+            &stage(&mut cargo(&[
+                "clippy",
+                "-p",
+                "socklab-app",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--no-default-features",
+                "--features",
+                features,
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ])),
+        );
+    }
     println!("\n== native tests (whole workspace, CPython differential included)");
     tally.record("native tests", &stage(&mut cargo(&["test", "--workspace"])));
 

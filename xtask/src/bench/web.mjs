@@ -9,7 +9,8 @@
 // ask for brotli only from secure origins, so that is what a classroom's students get.
 //
 // - transfer: every response of a cold-cache visit to /byte-order (the lite build, which every
-//   page but the console and the live lessons loads) and to /console (the full build), with its
+//   page but the console and the live lessons loads), to /console (the console build) and to
+//   /live (the live build), with its
 //   Content-Encoding and the bytes Chromium received for its body;
 // - first render: navigation start to the moment the page's h1 is in the document (a
 //   MutationObserver installed before the page's own scripts run), in a fresh context each run
@@ -209,8 +210,9 @@ await untilCompressed();
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ARGS });
 const out = {
   transfer: await transfer(browser, "/byte-order"),
-  // A page of the full build (the console and the live lessons): what its first visit costs.
-  transferFull: await transfer(browser, "/console"),
+  // The pages of the other two builds: what their first visits cost.
+  transferConsole: await transfer(browser, "/console"),
+  transferLive: await transfer(browser, "/live"),
   loopback: [],
   throttled: [],
 };

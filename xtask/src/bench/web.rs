@@ -157,7 +157,9 @@ fn report(m: &Value) -> Result<String> {
         )?;
     }
     writeln!(t)?;
-    transfer_table(&mut t, &m["transferFull"], "`/console`: the full build")?;
+    transfer_table(&mut t, &m["transferConsole"], "`/console`: the console build")?;
+    writeln!(t)?;
+    transfer_table(&mut t, &m["transferLive"], "`/live`: the live build")?;
     let loopback = numbers(&m["loopback"], "h1");
     let throttled = numbers(&m["throttled"], "h1");
     let keys: Vec<f64> = m["keystroke"]["latencies"]
