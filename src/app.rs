@@ -368,7 +368,10 @@ fn needs_data(route: Route) -> Vec<Deferred> {
 /// What this build shows for a page only another build has (index.html's loader never brings
 /// a reader here): the page's name, as a link that loads the build that has it.
 // The natively built app, with every page, links to no other build.
-#[cfg_attr(all(feature = "lite", feature = "console", feature = "live"), allow(dead_code))]
+#[cfg_attr(
+    all(feature = "lite", feature = "console", feature = "live"),
+    allow(dead_code)
+)]
 fn other_build(i18n: &crate::i18n::I18n, route: Route) -> Html {
     html! {
         <p class="card" data-testid="other-build">

@@ -68,8 +68,7 @@ fn every_used_key_exists_and_every_key_is_used() {
     let mut sources = Vec::new();
     source_files(&root.join("src"), &mut sources);
     source_files(&root.join("crates/core/src"), &mut sources);
-    let mut used: BTreeSet<String> =
-        sources.iter().flat_map(|s| keys_in(s)).collect();
+    let mut used: BTreeSet<String> = sources.iter().flat_map(|s| keys_in(s)).collect();
     // Why each exercise prints what it prints: named by the exercise's id (core's tests check
     // that each is in the catalog file its page's build loads).
     used.extend(

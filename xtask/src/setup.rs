@@ -157,7 +157,8 @@ fn npm() -> Result<()> {
         && packages
             .iter()
             .all(|p| wanted(p).is_some() && npm_installed_version(p) == wanted(p));
-    if ok && root().join("node_modules/.bin/wasm-opt").exists() {
+    let bins = ["wasm-opt", "esbuild"].map(|b| root().join("node_modules/.bin").join(b));
+    if ok && bins.iter().all(|b| b.exists()) {
         println!(
             "xtask setup: npm packages as locked ({}) ✓",
             packages.join(", ")
@@ -167,7 +168,7 @@ fn npm() -> Result<()> {
     if version_of("npm", &["--version"]).is_none() {
         bail!("npm is not installed: install Node.js 20 and npm (Debian: apt-get install nodejs npm), then rerun");
     }
-    println!("xtask setup: npm ci (binaryen's wasm-opt, Playwright; no browser download)");
+    println!("xtask setup: npm ci (binaryen's wasm-opt, esbuild, Playwright; no browser download)");
     status(
         cmd("npm")
             .args(["ci", "--no-audit", "--no-fund"])

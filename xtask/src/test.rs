@@ -118,7 +118,11 @@ const WASM_SHIPPED: &[&str] = &[
     "csr,deferred",
 ];
 /// Each build as trunk ships it (index.html: one feature of core's builds each), for clippy.
-const WASM_BUILDS: [&str; 3] = ["csr,deferred,lite", "csr,deferred,console", "csr,deferred,live"];
+const WASM_BUILDS: [&str; 3] = [
+    "csr,deferred,lite",
+    "csr,deferred,console",
+    "csr,deferred,live",
+];
 
 pub(crate) fn run() -> Result<()> {
     let started = Instant::now();

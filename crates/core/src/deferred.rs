@@ -47,21 +47,69 @@ macro_rules! catalog_file {
 }
 catalog_file!(EN, EN_HASH, EN_NAME, "en.txt", b"catalog-en-");
 catalog_file!(ZH, ZH_HASH, ZH_NAME, "zh-CN.txt", b"catalog-zh-CN-");
-catalog_file!(LITE_EN, LITE_EN_HASH, LITE_EN_NAME, "lite/en.txt", b"catalog-lite-en-");
-catalog_file!(LITE_ZH, LITE_ZH_HASH, LITE_ZH_NAME, "lite/zh-CN.txt", b"catalog-lite-zh-CN-");
-catalog_file!(CONSOLE_EN, CONSOLE_EN_HASH, CONSOLE_EN_NAME, "console/en.txt", b"catalog-console-en-");
-catalog_file!(CONSOLE_ZH, CONSOLE_ZH_HASH, CONSOLE_ZH_NAME, "console/zh-CN.txt", b"catalog-console-zh-CN-");
-catalog_file!(LIVE_EN, LIVE_EN_HASH, LIVE_EN_NAME, "live/en.txt", b"catalog-live-en-");
-catalog_file!(LIVE_ZH, LIVE_ZH_HASH, LIVE_ZH_NAME, "live/zh-CN.txt", b"catalog-live-zh-CN-");
+catalog_file!(
+    LITE_EN,
+    LITE_EN_HASH,
+    LITE_EN_NAME,
+    "lite/en.txt",
+    b"catalog-lite-en-"
+);
+catalog_file!(
+    LITE_ZH,
+    LITE_ZH_HASH,
+    LITE_ZH_NAME,
+    "lite/zh-CN.txt",
+    b"catalog-lite-zh-CN-"
+);
+catalog_file!(
+    CONSOLE_EN,
+    CONSOLE_EN_HASH,
+    CONSOLE_EN_NAME,
+    "console/en.txt",
+    b"catalog-console-en-"
+);
+catalog_file!(
+    CONSOLE_ZH,
+    CONSOLE_ZH_HASH,
+    CONSOLE_ZH_NAME,
+    "console/zh-CN.txt",
+    b"catalog-console-zh-CN-"
+);
+catalog_file!(
+    LIVE_EN,
+    LIVE_EN_HASH,
+    LIVE_EN_NAME,
+    "live/en.txt",
+    b"catalog-live-en-"
+);
+catalog_file!(
+    LIVE_ZH,
+    LIVE_ZH_HASH,
+    LIVE_ZH_NAME,
+    "live/zh-CN.txt",
+    b"catalog-live-zh-CN-"
+);
 
 /// The catalog files' hashes and names, by [`catalog_index`].
 const CATALOG_HASHES: [u64; 8] = [
-    EN_HASH, ZH_HASH, LITE_EN_HASH, LITE_ZH_HASH, CONSOLE_EN_HASH, CONSOLE_ZH_HASH, LIVE_EN_HASH,
+    EN_HASH,
+    ZH_HASH,
+    LITE_EN_HASH,
+    LITE_ZH_HASH,
+    CONSOLE_EN_HASH,
+    CONSOLE_ZH_HASH,
+    LIVE_EN_HASH,
     LIVE_ZH_HASH,
 ];
 const CATALOG_NAMES: [&[u8]; 8] = [
-    &EN_NAME, &ZH_NAME, &LITE_EN_NAME, &LITE_ZH_NAME, &CONSOLE_EN_NAME, &CONSOLE_ZH_NAME,
-    &LIVE_EN_NAME, &LIVE_ZH_NAME,
+    &EN_NAME,
+    &ZH_NAME,
+    &LITE_EN_NAME,
+    &LITE_ZH_NAME,
+    &CONSOLE_EN_NAME,
+    &CONSOLE_ZH_NAME,
+    &LIVE_EN_NAME,
+    &LIVE_ZH_NAME,
 ];
 
 /// Where a catalog file is in the tables above: the shared texts, then each build's, each in
@@ -228,7 +276,14 @@ impl Deferred {
     #[cfg(not(feature = "deferred"))]
     pub fn contents(self) -> &'static [u8] {
         const CATALOGS: [&[u8]; 8] = [
-            &EN, &ZH, &LITE_EN, &LITE_ZH, &CONSOLE_EN, &CONSOLE_ZH, &LIVE_EN, &LIVE_ZH,
+            &EN,
+            &ZH,
+            &LITE_EN,
+            &LITE_ZH,
+            &CONSOLE_EN,
+            &CONSOLE_ZH,
+            &LIVE_EN,
+            &LIVE_ZH,
         ];
         match self {
             Deferred::Lessons => LESSONS.as_bytes(),

@@ -157,7 +157,11 @@ fn report(m: &Value) -> Result<String> {
         )?;
     }
     writeln!(t)?;
-    transfer_table(&mut t, &m["transferConsole"], "`/console`: the console build")?;
+    transfer_table(
+        &mut t,
+        &m["transferConsole"],
+        "`/console`: the console build",
+    )?;
     writeln!(t)?;
     transfer_table(&mut t, &m["transferLive"], "`/live`: the live build")?;
     let loopback = numbers(&m["loopback"], "h1");
