@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { serverUrl } from "./helpers";
 
 /** The builds' files as index.html's loader names them: [js, wasm, lzma] each, and the decoder. */
-async function builds(page: Page): Promise<{ full: string[]; lite: string[]; unlzma: string }> {
+async function builds(page: Page): Promise<{ lite: string[]; console: string[]; live: string[]; unlzma: string }> {
   const index = await (await page.request.get(new URL("/", serverUrl()).toString())).text();
   const json = /const builds = (\{.*\});/.exec(index);
   expect(json, "index.html names the builds' files").not.toBeNull();
@@ -48,9 +48,9 @@ async function decode(page: Page, decoder: string, inputs: Buffer[]): Promise<{ 
 
 test("each build's wasm in LZMA decodes to the very bytes of the wasm", async ({ page }) => {
   await page.goto(new URL("/byte-order", serverUrl()).toString());
-  const { full, lite, unlzma } = await builds(page);
+  const { lite, console: console_, live, unlzma } = await builds(page);
   expect(unlzma).toMatch(/^\/unlzma-[0-9a-f]{16}\.js$/);
-  for (const [, wasm, packed] of [full, lite]) {
+  for (const [, wasm, packed] of [lite, console_, live]) {
     expect(packed).toBe(wasm.replace(/_bg\.wasm$/, "_bg.lzma"));
     const same = await page.evaluate(
       async ([decoder, wasm, packed]) => {

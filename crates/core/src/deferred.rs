@@ -15,7 +15,7 @@
 use std::fmt;
 
 use crate::builds::Build;
-use crate::i18n::Lang;
+use crate::lang::Lang;
 
 /// One file of data left out of the app.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -10,60 +10,10 @@ use crate::builds::Build;
 use crate::deferred::Deferred;
 use std::collections::HashMap;
 
-/// A language the interface speaks.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
-)]
-pub enum Lang {
-    /// English.
-    #[default]
-    En,
-    /// Simplified Chinese.
-    Zh,
-}
+pub use crate::lang::Lang;
 
+/// The catalog's files (core's `deferred`), by language.
 impl Lang {
-    /// Both languages.
-    pub const ALL: [Lang; 2] = [Lang::En, Lang::Zh];
-
-    /// The BCP 47 tag for `<html lang>`: `en` or `zh-CN`.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Zh => "zh-CN",
-        }
-    }
-
-    /// Parses a tag as stored or as a browser reports it: any `zh*` is Chinese, else English.
-    ///
-    /// ```
-    /// use socklab_core::i18n::Lang;
-    /// assert_eq!(Lang::from_tag("zh-TW"), Lang::Zh);
-    /// assert_eq!(Lang::from_tag("en-GB"), Lang::En);
-    /// ```
-    pub fn from_tag(tag: &str) -> Lang {
-        if tag.trim().to_ascii_lowercase().starts_with("zh") {
-            Lang::Zh
-        } else {
-            Lang::En
-        }
-    }
-
-    /// The first supported language in a browser's preference list (`navigator.languages`),
-    /// English if none is.
-    pub fn from_preferences<'a>(tags: impl IntoIterator<Item = &'a str>) -> Lang {
-        for tag in tags {
-            let t = tag.trim().to_ascii_lowercase();
-            if t.starts_with("zh") {
-                return Lang::Zh;
-            }
-            if t.starts_with("en") {
-                return Lang::En;
-            }
-        }
-        Lang::En
-    }
-
     /// A file of this language's catalog: with `None`, the texts every build's pages may use;
     /// with a build, those only its pages use. Compiled in, or fetched by the app's browser
     /// build.
@@ -292,7 +242,7 @@ mod tests {
     fn builtin_catalogs_parse() {
         for lang in Lang::ALL {
             let files = files(lang);
-            let mut seen = std::collections::HashMap::new();
+            let mut seen = HashMap::new();
             for (path, catalog) in &files {
                 assert!(catalog.keys().len() > 20, "{path} has texts");
                 for key in catalog.keys() {

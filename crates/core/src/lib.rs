@@ -19,6 +19,7 @@ pub mod exercise;
 pub mod fence;
 pub mod i18n;
 pub mod inet;
+pub mod lang;
 pub mod protocol;
 pub mod pyerror;
 pub mod pyfloat;

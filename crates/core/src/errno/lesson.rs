@@ -10,7 +10,7 @@
 //! each). The examples file has a `[NAME]` line, `calls = ...`, `runs = ...`, then the code
 //! indented by four spaces.
 
-use crate::i18n::Lang;
+use crate::lang::Lang;
 use std::sync::OnceLock;
 
 use crate::deferred::Deferred;

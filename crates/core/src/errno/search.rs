@@ -2,7 +2,7 @@
 //! or a name spelt almost right.
 
 use super::{all_entries, CatalogEntry, System};
-use crate::i18n::Lang;
+use crate::lang::Lang;
 
 /// How well an entry matches: lower is better.
 fn rank(entry: &CatalogEntry, word: &str) -> Option<u8> {

@@ -1,7 +1,7 @@
 //! Lookups by name, alias, number, class and words, and cross-system decoding.
 
 use super::*;
-use crate::i18n::Lang;
+use crate::lang::Lang;
 
 #[track_caller]
 fn check_name(query: &str, name: &str, number: i32) {
