@@ -13,7 +13,8 @@ use crate::companion::{use_companion, Companion, Status, Subscription};
 use crate::host::{LiveHost, Watch};
 use crate::i18n::{use_i18n, I18n};
 use socklab_core::console::board::{Board, Lane, Signal, SockRow, SockState};
-use socklab_core::console::{completions, Pane, Ran};
+use socklab_core::console::syntax::Refusal;
+use socklab_core::console::{completions, Gone, Note, Pane, Ran};
 use socklab_core::protocol::call::{Call, Method};
 use socklab_core::protocol::{
     CallOutcome, ClientMessage, PeerKind, PyReturn, ServerMessage, SockId, SocketCall,
@@ -235,8 +236,7 @@ impl Ctx {
                 p.py = Some(py);
                 p.in_flight = None;
                 p.show_running = None;
-                p.transcript
-                    .finish(ran.output, ran.raised, ran.socklab, took);
+                p.transcript.finish(ran.output, ran.raised, ran.note, took);
                 p.remember_names();
             }
             ctx.save_query();
@@ -930,22 +930,60 @@ struct DoneLineProps {
     entry: state::Entry,
 }
 
-/// A line that has run: `>>> line`, how long it took, what it printed.
+/// A line that has run: `>>> line`, how long it took, what it printed (socklab's own note, if
+/// it ended in one, in the reader's language).
 #[function_component]
 fn DoneLine(props: &DoneLineProps) -> Html {
+    let i18n = use_i18n();
     let e = &props.entry;
     let out_class = e.output_class();
+    let out = match e.printed_and_note() {
+        ("", Some(note)) => note_text(&i18n, note),
+        (printed, Some(note)) => format!("{printed}\n{}", note_text(&i18n, note)),
+        (printed, None) => printed.to_owned(),
+    };
     html! {
         <li class="con-line">
             <div class="con-in">
                 <code><span class="py-prompt" aria-hidden="true">{">>> "}</span><span class="py-in">{ e.line.clone() }</span></code>
                 <span class="con-time">{ e.took_ms.map(took_text).unwrap_or_default() }</span>
             </div>
-            if let Some(out) = e.output.as_ref().filter(|o| !o.is_empty()) {
-                <pre class={classes!("con-out", out_class)}>{ out.clone() }</pre>
+            if !out.is_empty() {
+                <pre class={classes!("con-out", out_class)}>{ out }</pre>
             }
         </li>
     }
+}
+
+/// socklab's note in the reader's language, as the transcript shows it: `[socklab] ...`.
+fn note_text(i18n: &I18n, note: &Note) -> String {
+    let (key, args): (&str, Vec<(&str, &str)>) = match note {
+        Note::Refused(r) => (
+            match r {
+                Refusal::Loop => "con.note_loop",
+                Refusal::Conditional => "con.note_if",
+                Refusal::Definition => "con.note_def",
+                Refusal::With => "con.note_with",
+                Refusal::Exceptions => "con.note_try",
+                Refusal::FString => "con.note_fstring",
+                Refusal::Other => "con.note_statement",
+            },
+            vec![],
+        ),
+        Note::Unsupported(what) => ("con.note_unsupported", vec![("what", what.as_str())]),
+        Note::IntTooLarge => ("con.note_int_bits", vec![]),
+        Note::TooLarge => ("con.note_too_large", vec![]),
+        Note::Module(module) => ("con.note_module", vec![("module", module.as_str())]),
+        Note::NoGbkTable(why) => ("con.note_gbk", vec![("why", why.as_str())]),
+        Note::LongSleep => ("con.note_sleep", vec![]),
+        Note::Gone(Gone::NotConnected) => ("con.note_no_companion", vec![]),
+        Note::Gone(Gone::Disconnected) => ("con.note_disconnected", vec![]),
+        Note::Gone(Gone::Stale) => ("con.note_stale", vec![]),
+        Note::Gone(Gone::Refused(message)) => {
+            ("con.note_refused", vec![("message", message.as_str())])
+        }
+    };
+    format!("[socklab] {}", i18n.f(key, &args))
 }
 
 /// Enter runs, the arrows walk the history, Tab completes.
@@ -1167,5 +1205,88 @@ fn diagram(i18n: &I18n, rt: &Runtime) -> Html {
                 </div>
             }
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use socklab_core::i18n::Lang;
+
+    /// Every kind of note, with arguments where it takes them.
+    fn every_note() -> Vec<Note> {
+        let refusals = [
+            Refusal::Loop,
+            Refusal::Conditional,
+            Refusal::Definition,
+            Refusal::With,
+            Refusal::Exceptions,
+            Refusal::FString,
+            Refusal::Other,
+        ];
+        let mut notes: Vec<Note> = refusals.into_iter().map(Note::Refused).collect();
+        notes.extend([
+            Note::Unsupported("socket.socketpair()".to_owned()),
+            Note::IntTooLarge,
+            Note::TooLarge,
+            Note::Module("tkinter".to_owned()),
+            Note::NoGbkTable("HTTP 404".to_owned()),
+            Note::LongSleep,
+            Note::Gone(Gone::NotConnected),
+            Note::Gone(Gone::Disconnected),
+            Note::Gone(Gone::Stale),
+            Note::Gone(Gone::Refused("too many calls waiting".to_owned())),
+        ]);
+        notes
+    }
+
+    /// The page's English is the transcript's, word for word, and each note has a Chinese text
+    /// of its own (with the same arguments in it).
+    #[test]
+    fn a_note_reads_in_english_as_the_transcript_keeps_it_and_in_chinese() {
+        let en = I18n::fixed(Lang::En);
+        let zh = I18n::fixed(Lang::Zh);
+        for note in every_note() {
+            assert_eq!(note_text(&en, &note), note.line(), "{note:?}");
+            let chinese = note_text(&zh, &note);
+            assert_ne!(chinese, note.line(), "{note:?}");
+            assert!(chinese.starts_with("[socklab] ") && !chinese.contains(".note_"));
+            assert!(
+                chinese
+                    .chars()
+                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{chinese}"
+            );
+            for arg in [
+                "socket.socketpair()",
+                "tkinter",
+                "HTTP 404",
+                "too many calls waiting",
+            ] {
+                assert_eq!(note.line().contains(arg), chinese.contains(arg), "{note:?}");
+            }
+        }
+    }
+
+    /// What a line printed before its note stays as it is; the note is what changes language.
+    #[test]
+    fn a_note_after_printed_output_is_split_from_it() {
+        let mut t = Transcript::default();
+        t.start("print('hi'); time.sleep(61)".to_owned());
+        let note = Note::LongSleep;
+        t.finish(
+            format!("hi\n{}", note.line()),
+            true,
+            Some(note.clone()),
+            1.0,
+        );
+        assert_eq!(t.entries[0].printed_and_note(), ("hi", Some(&note)));
+        t.start("socket.socket()".to_owned());
+        let gone = Note::Gone(Gone::NotConnected);
+        t.finish(gone.line(), true, Some(gone.clone()), 1.0);
+        assert_eq!(t.entries[1].printed_and_note(), ("", Some(&gone)));
+        t.start("1".to_owned());
+        t.finish("1".to_owned(), false, None, 1.0);
+        assert_eq!(t.entries[2].printed_and_note(), ("1", None));
     }
 }

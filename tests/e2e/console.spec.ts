@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expectConnected, pageUrl, screenshotMatrix, watchErrors } from "./helpers";
+import { catalog, chooseLang, expectConnected, pageUrl, screenshotMatrix, watchErrors } from "./helpers";
 
 /**
  * A loopback port nothing listens on now, below Linux's ephemeral range (32768-60999): a port
@@ -205,6 +205,15 @@ test("no companion: the console says so where you type, and lines that need no s
   expect(text).toContain("OverflowError: htons: Python int too large to convert to C 16-bit unsigned integer");
   expect(text).toContain(">>> s = socket.socket()\n[socklab] no companion");
   expect(text).toContain("loops are not supported here");
+  // socklab's notes speak the reader's language; Python's output and the transcript as a
+  // script keeps it (data-text, Export) stay as Python and socklab print them.
+  await expect(transcript(page, 1)).toContainText("[socklab] no companion: this line needs a real socket");
+  await chooseLang(page, "zh-CN");
+  await expect(transcript(page, 1)).toContainText(`[socklab] ${catalog("zh-CN").get("con.note_no_companion")}`);
+  await expect(transcript(page, 1)).toContainText(`[socklab] ${catalog("zh-CN").get("con.note_loop")}`);
+  await expect(transcript(page, 1)).not.toContainText("loops are not supported here");
+  await expect(transcript(page, 1)).toContainText("OverflowError: htons: Python int too large to convert to C 16-bit unsigned integer");
+  expect(await transcript(page, 1).getAttribute("data-text")).toBe(text);
   await context.close();
   watch.expectNone();
 });

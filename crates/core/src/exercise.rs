@@ -109,7 +109,7 @@ impl Exercise {
         let mut answer = None;
         for line in &self.setup {
             let ran = pane.run(host, line).await;
-            if ran.raised || ran.socklab {
+            if ran.raised || ran.note.is_some() {
                 // The question cannot be asked: say why, as the console would.
                 answer = Some(Answer {
                     printed: ran.output,
@@ -126,7 +126,7 @@ impl Exercise {
                 Answer {
                     printed: ran.output,
                     raised: ran.raised,
-                    unavailable: ran.socklab,
+                    unavailable: ran.note.is_some(),
                 }
             }
         };

@@ -62,7 +62,9 @@ fn what_the_console_does_not_run_is_refused_in_one_line() {
     ];
     for (line, want) in cases {
         let ran = ready(Pane::new().run(&Alone, line));
-        assert!(ran.socklab && ran.raised, "{line}: {ran:?}");
+        let note = ran.note.as_ref().expect("socklab's note");
+        assert!(ran.raised, "{line}: {ran:?}");
+        assert_eq!(note.line(), ran.output, "{line}");
         assert!(
             ran.output.starts_with("[socklab] ")
                 && ran.output.contains(want)
@@ -78,7 +80,13 @@ fn a_socket_line_without_a_companion_says_how_to_start_it() {
     let mut pane = Pane::new();
     assert_eq!(ready(pane.run(&Alone, "import socket")).output, "");
     let ran = ready(pane.run(&Alone, "s = socket.socket()"));
-    assert!(ran.socklab, "{ran:?}");
+    assert_eq!(
+        ran.note,
+        Some(socklab_core::console::Note::Gone(
+            socklab_core::console::Gone::NotConnected
+        )),
+        "{ran:?}"
+    );
     assert!(
         ran.output.contains("no companion") && ran.output.contains("cargo xtask run"),
         "{}",

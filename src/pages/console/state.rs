@@ -1,6 +1,7 @@
 //! The console's state, without yew: each pane's script (what the URL keeps), its transcript
 //! (what ran and what it printed), and the rules of "Run all". Tested natively.
 
+use socklab_core::console::Note;
 use std::collections::VecDeque;
 
 /// At most this many panes.
@@ -15,16 +16,30 @@ pub struct Entry {
     pub output: Option<String>,
     /// It raised (or was refused).
     pub raised: bool,
-    /// socklab's own line, not Python's.
-    pub socklab: bool,
+    /// socklab's own line instead of Python's output (the last line of `output`, in English),
+    /// which the page shows in the reader's language.
+    pub note: Option<Note>,
     /// How long it took, in milliseconds, once done.
     pub took_ms: Option<f64>,
 }
 
 impl Entry {
+    /// What the line printed before socklab's note (Python's own output, possibly empty), and
+    /// the note, if it ended in one: the page shows the note in the reader's language.
+    pub fn printed_and_note(&self) -> (&str, Option<&Note>) {
+        let out = self.output.as_deref().unwrap_or_default();
+        match &self.note {
+            Some(note) => {
+                let before = out.strip_suffix(note.line().as_str()).unwrap_or_default();
+                (before.strip_suffix('\n').unwrap_or(before), Some(note))
+            }
+            None => (out, None),
+        }
+    }
+
     /// The CSS class of its output: socklab's own note, Python's traceback, or its value.
     pub fn output_class(&self) -> &'static str {
-        if self.socklab {
+        if self.note.is_some() {
             "py-note"
         } else if self.raised {
             "py-err"
@@ -91,7 +106,7 @@ impl Transcript {
             line,
             output: None,
             raised: false,
-            socklab: false,
+            note: None,
             took_ms: None,
         });
         self.waiting = false;
@@ -103,11 +118,11 @@ impl Transcript {
     }
 
     /// The running line ended with `output`.
-    pub fn finish(&mut self, output: String, raised: bool, socklab: bool, took_ms: f64) {
+    pub fn finish(&mut self, output: String, raised: bool, note: Option<Note>, took_ms: f64) {
         if let Some(e) = self.entries.last_mut().filter(|e| e.output.is_none()) {
             e.output = Some(output);
             e.raised = raised;
-            e.socklab = socklab;
+            e.note = note;
             e.took_ms = Some(took_ms);
         }
         self.waiting = false;
@@ -281,16 +296,16 @@ mod tests {
         assert_eq!(t.state(), PaneState::Running);
         t.waiting = true;
         assert_eq!(t.state(), PaneState::Waiting);
-        t.finish(String::new(), false, false, 0.2);
+        t.finish(String::new(), false, None, 0.2);
         assert_eq!(t.state(), PaneState::Idle, "a line still waits to run");
         let next = t.pending.pop_front().unwrap();
         t.start(next);
-        t.finish("x".to_owned(), false, false, 1.0);
+        t.finish("x".to_owned(), false, None, 1.0);
         t.start("1/0".to_owned());
         t.finish(
             "Traceback (most recent call last):\n  File \"<stdin>\", line 1, in <module>\nZeroDivisionError: division by zero".to_owned(),
             true,
-            false,
+            None,
             0.1,
         );
         assert_eq!(t.state(), PaneState::Done);
@@ -302,7 +317,7 @@ mod tests {
         // A line typed while another runs waits its turn, and counts as running.
         t.start("s.accept()".to_owned());
         t.typed_ahead.push_back("s.close()".to_owned());
-        t.finish(String::new(), false, false, 1.0);
+        t.finish(String::new(), false, None, 1.0);
         assert_eq!(t.state(), PaneState::Running);
         assert_eq!(t.script().last().map(String::as_str), Some("s.close()"));
     }

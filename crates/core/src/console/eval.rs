@@ -4,7 +4,7 @@ use super::names;
 use super::suggest::suggestion;
 use super::syntax::{parse_line, BinOp, CmpOp, Expr, Stmt, SyntaxProblem, Target};
 use super::value::{socket_repr, Func, Module, PyErr, SocketObj, Value, SOCKET_PY};
-use super::{AddrinfoQuery, Gone, Host};
+use super::{AddrinfoQuery, Gone, Host, Note};
 use crate::byteorder::{Endian, SwapFn};
 use crate::errno::OsErrorClass;
 use crate::protocol::call::{Address, Call, Method, ModuleCall, OptName, OptValue, Timeout};
@@ -24,8 +24,9 @@ pub struct Ran {
     pub output: String,
     /// The line raised (or was refused).
     pub raised: bool,
-    /// The line was socklab's refusal or a companion problem, not Python's output.
-    pub socklab: bool,
+    /// socklab's own line, a refusal or a companion problem, instead of Python's output (the
+    /// last line of `output`, in English).
+    pub note: Option<Note>,
 }
 
 /// One Python session of the console.
@@ -53,7 +54,7 @@ enum Fail {
     /// A Python exception.
     Py(PyErr),
     /// socklab's own refusal or a companion problem: one line, no traceback.
-    Socklab(String),
+    Socklab(Note),
 }
 
 impl From<PyErr> for Fail {
@@ -70,15 +71,12 @@ impl From<crate::pyerror::PyException> for Fail {
 
 impl From<Gone> for Fail {
     fn from(g: Gone) -> Fail {
-        Fail::Socklab(g.line())
+        Fail::Socklab(Note::Gone(g))
     }
 }
 
 fn unsupported(what: &str) -> Fail {
-    Fail::Socklab(format!(
-        "[socklab] {what} is not supported in the console; it runs the socket calls, struct, \
-         time.sleep, select.select and the str/bytes methods socket code uses"
-    ))
+    Fail::Socklab(Note::Unsupported(what.to_owned()))
 }
 
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
@@ -569,9 +567,7 @@ fn compare(op: CmpOp, a: &Value, b: &Value) -> Flow<bool> {
 }
 
 fn int_overflow() -> Fail {
-    Fail::Socklab(
-        "[socklab] the console keeps ints within 128 bits; this result is larger".to_owned(),
-    )
+    Fail::Socklab(Note::IntTooLarge)
 }
 
 fn binop(op: BinOp, a: &Value, b: &Value) -> Flow<Value> {
@@ -590,9 +586,7 @@ fn binop(op: BinOp, a: &Value, b: &Value) -> Flow<Value> {
     let repeat = |items: &dyn Fn(usize) -> Value, n: i128| -> Flow<Value> {
         let n = usize::try_from(n.max(0)).map_err(|_| int_overflow())?;
         if n > 1 << 20 {
-            return Err(Fail::Socklab(
-                "[socklab] the console keeps values under 1 MiB".to_owned(),
-            ));
+            return Err(Fail::Socklab(Note::TooLarge));
         }
         Ok(items(n))
     };
@@ -851,7 +845,7 @@ impl Pane {
                 return Ran {
                     output: r.line().to_owned(),
                     raised: true,
-                    socklab: true,
+                    note: Some(Note::Refused(r)),
                 }
             }
             Err(SyntaxProblem::Error {
@@ -869,23 +863,23 @@ impl Pane {
                 return Ran {
                     output,
                     raised: true,
-                    socklab: false,
+                    note: None,
                 };
             }
         };
         let result = self.stmt(host, &stmt).await;
         let mut output = std::mem::take(&mut self.printed);
-        let (raised, socklab) = match result {
-            Ok(()) => (false, false),
+        let (raised, note) = match result {
+            Ok(()) => (false, None),
             Err(Fail::Py(e)) => {
                 output.push_str(&e.traceback());
                 output.push('\n');
-                (true, false)
+                (true, None)
             }
-            Err(Fail::Socklab(line)) => {
-                output.push_str(&line);
+            Err(Fail::Socklab(note)) => {
+                output.push_str(&note.line());
                 output.push('\n');
-                (true, true)
+                (true, Some(note))
             }
         };
         if output.ends_with('\n') {
@@ -894,7 +888,7 @@ impl Pane {
         Ran {
             output,
             raised,
-            socklab,
+            note,
         }
     }
 
@@ -959,9 +953,7 @@ impl Pane {
                     match Module::named(m) {
                         Some(module) => self.bind(m, Value::Module(module)),
                         None if names::STDLIB_MODULES.contains(&top) => {
-                            return Err(Fail::Socklab(format!(
-                                "[socklab] the console has the socket, struct, time and select modules; {m} is not available here"
-                            )))
+                            return Err(Fail::Socklab(Note::Module(m.clone())))
                         }
                         None => {
                             return Err(PyErr::new(
@@ -1429,12 +1421,9 @@ impl Pane {
                 .chain(kwargs.iter().map(|(_, v)| v))
                 .any(names_gbk)
         {
-            host.data(table).await.map_err(|why| {
-                Fail::Socklab(format!(
-                    "[socklab] the GBK codec needs its table, which could not be fetched \
-                     ({why}); run the line again once the page is back online"
-                ))
-            })?;
+            host.data(table)
+                .await
+                .map_err(|why| Fail::Socklab(Note::NoGbkTable(why.to_string())))?;
         }
         match f {
             Value::Func(func) => self.call_func(host, func, args, kwargs).await,
@@ -1821,7 +1810,7 @@ impl Pane {
                         return Err(PyErr::new("ValueError", "negative count").into());
                     }
                     if k > 1 << 20 {
-                        return Err(Fail::Socklab("[socklab] the console keeps values under 1 MiB".to_owned()));
+                        return Err(Fail::Socklab(Note::TooLarge));
                     }
                     Ok(Value::Bytes(vec![0; k as usize]))
                 }
@@ -1954,7 +1943,7 @@ impl Pane {
                     return Err(PyErr::new("ValueError", "sleep length must be non-negative").into());
                 }
                 if t > 60.0 {
-                    return Err(Fail::Socklab("[socklab] time.sleep() waits at most 60 s in the console".to_owned()));
+                    return Err(Fail::Socklab(Note::LongSleep));
                 }
                 host.sleep(Duration::from_secs_f64(t)).await;
                 Ok(Value::None)

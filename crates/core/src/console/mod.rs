@@ -70,6 +70,58 @@ pub enum Gone {
     Refused(String),
 }
 
+/// socklab's own line in a transcript, where Python would print something: why the console
+/// did not run a line, or what became of the companion. [`Note::line`] is the line in English,
+/// as the transcript keeps it; the console page shows it in the reader's language, by the note.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Note {
+    /// Python the console recognises and does not run.
+    Refused(syntax::Refusal),
+    /// A call or name the console does not run (`what`: `socket.socketpair()`, ...).
+    Unsupported(String),
+    /// An int result beyond 128 bits.
+    IntTooLarge,
+    /// A value of 1 MiB or more.
+    TooLarge,
+    /// A standard module other than socket, struct, time and select.
+    Module(String),
+    /// The GBK table could not be fetched (`why`).
+    NoGbkTable(String),
+    /// `time.sleep()` for more than a minute.
+    LongSleep,
+    /// The companion is not there, or went away.
+    Gone(Gone),
+}
+
+impl Note {
+    /// The line as the transcript prints it, in English: `[socklab] ...`.
+    pub fn line(&self) -> String {
+        match self {
+            Note::Refused(r) => r.line().to_owned(),
+            Note::Gone(g) => g.line(),
+            Note::Unsupported(what) => format!(
+                "[socklab] {what} is not supported in the console; it runs the socket calls, \
+                 struct, time.sleep, select.select and the str/bytes methods socket code uses"
+            ),
+            Note::Module(m) => format!(
+                "[socklab] the console has the socket, struct, time and select modules; {m} is \
+                 not available here"
+            ),
+            Note::NoGbkTable(why) => format!(
+                "[socklab] the GBK codec needs its table, which could not be fetched ({why}); run \
+                 the line again once the page is back online"
+            ),
+            Note::IntTooLarge => {
+                "[socklab] the console keeps ints within 128 bits; this result is larger".to_owned()
+            }
+            Note::TooLarge => "[socklab] the console keeps values under 1 MiB".to_owned(),
+            Note::LongSleep => {
+                "[socklab] time.sleep() waits at most 60 s in the console".to_owned()
+            }
+        }
+    }
+}
+
 impl Gone {
     /// What the transcript prints.
     pub fn line(&self) -> String {

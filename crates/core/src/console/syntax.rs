@@ -171,7 +171,7 @@ pub enum SyntaxProblem {
         end: usize,
     },
     /// Python that the console does not run, with the reason in socklab's words (English; the
-    /// page shows its own translation by [`Refusal::key`]).
+    /// page shows its own translation of the note, `console::Note::Refused`).
     Refused(Refusal),
 }
 
@@ -195,19 +195,6 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// The catalog key of the page's translation.
-    pub fn key(self) -> &'static str {
-        match self {
-            Refusal::Loop => "console.refuse.loop",
-            Refusal::Conditional => "console.refuse.conditional",
-            Refusal::Definition => "console.refuse.definition",
-            Refusal::With => "console.refuse.with",
-            Refusal::Exceptions => "console.refuse.exceptions",
-            Refusal::FString => "console.refuse.fstring",
-            Refusal::Other => "console.refuse.other",
-        }
-    }
-
     /// The refusal as the transcript prints it, in English.
     pub fn line(self) -> &'static str {
         match self {
