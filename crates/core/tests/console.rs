@@ -95,3 +95,54 @@ fn a_socket_line_without_a_companion_says_how_to_start_it() {
     // Lines that need no companion still run.
     assert_eq!(ready(pane.run(&Alone, "socket.htons(80)")).output, "20480");
 }
+
+/// A line CPython runs is never a SyntaxError in the console: what the console does not run
+/// (`;`, `@`, `|`, `{}`, shifts...) is socklab's refusal, and CPython itself (the live
+/// interpreter) confirms each line is valid Python.
+#[test]
+fn valid_python_the_console_does_not_run_is_refused_not_a_syntax_error() {
+    let lines = [
+        "print('hi'); x = 1",
+        "x = 1;",
+        "a = 1 @ 2",
+        "x = ~1",
+        "a = 1 ^ 2",
+        "a = 1 & 2",
+        "a = 1 | 2",
+        "x = {1: 2}",
+        "x = {1}",
+        "x = 1 << 2",
+        "x = 1 >> 2",
+    ];
+    let program = "import sys\nfor line in sys.stdin.read().split('\\n'):\n    compile(line, '<stdin>', 'single')\nprint('ok')";
+    let out = std::process::Command::new("python3")
+        .args(["-c", program])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(lines.join("\n").as_bytes())?;
+            child.wait_with_output()
+        })
+        .expect("python3 (CPython 3.11, the reference) runs");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "ok",
+        "CPython: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for line in lines {
+        let ran = ready(Pane::new().run(&Alone, line));
+        assert!(
+            matches!(ran.note, Some(socklab_core::console::Note::Refused(_))),
+            "{line}: {}",
+            ran.output
+        );
+    }
+}

@@ -259,6 +259,32 @@ fn error(message: impl Into<String>, offset: usize, end: usize) -> SyntaxProblem
     }
 }
 
+/// A character the tokenizer has no token for, as CPython 3.11 reads it: one of Python's own
+/// operators or delimiters that the console does not run (`;`, `@`, `|`, `{`...) is socklab's
+/// refusal, since the line is valid Python; a line continuation with more after it, an ASCII
+/// character Python has no use for (`$`, `?`, a lone `!`) and any other character are the
+/// SyntaxErrors CPython prints for them.
+fn unknown_character(chars: &[char], i: usize) -> SyntaxProblem {
+    let c = chars[i];
+    match c {
+        ';' | '@' | '~' | '^' | '&' | '|' | '{' | '}' => SyntaxProblem::Refused(Refusal::Other),
+        '\\' if chars[i + 1..].iter().all(|c| c.is_whitespace()) => {
+            SyntaxProblem::Refused(Refusal::Other)
+        }
+        '\\' => error(
+            "unexpected character after line continuation character",
+            i + 1,
+            i + 2,
+        ),
+        c if c.is_ascii() => error("invalid syntax", i, i + 1),
+        c => error(
+            format!("invalid character '{c}' (U+{:04X})", u32::from(c)),
+            i,
+            i + 1,
+        ),
+    }
+}
+
 /// The tokens of a line; positions are character columns.
 fn tokenize(line: &str) -> Result<Vec<Token>, SyntaxProblem> {
     let chars: Vec<char> = line.chars().collect();
@@ -311,16 +337,16 @@ fn tokenize(line: &str) -> Result<Vec<Token>, SyntaxProblem> {
             continue;
         }
         let rest: String = chars[i..chars.len().min(i + 2)].iter().collect();
+        if rest == "<<" || rest == ">>" {
+            // Python's shifts, which the console does not run.
+            return Err(SyntaxProblem::Refused(Refusal::Other));
+        }
         let Some(op) = OPS
             .iter()
             .chain([">"].iter())
             .find(|op| rest.starts_with(**op))
         else {
-            return Err(error(
-                format!("invalid character '{c}' (U+{:04X})", u32::from(c)),
-                i,
-                i + 1,
-            ));
+            return Err(unknown_character(&chars, i));
         };
         i += op.chars().count();
         match *op {
