@@ -966,6 +966,8 @@ fn note_text(i18n: &I18n, note: &Note) -> String {
                 Refusal::With => "con.note_with",
                 Refusal::Exceptions => "con.note_try",
                 Refusal::FString => "con.note_fstring",
+                Refusal::Semicolon => "con.note_semicolon",
+                Refusal::Operator => "con.note_operator",
                 Refusal::Other => "con.note_statement",
             },
             vec![],
@@ -1222,6 +1224,8 @@ mod tests {
             Refusal::With,
             Refusal::Exceptions,
             Refusal::FString,
+            Refusal::Semicolon,
+            Refusal::Operator,
             Refusal::Other,
         ];
         let mut notes: Vec<Note> = refusals.into_iter().map(Note::Refused).collect();

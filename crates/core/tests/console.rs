@@ -101,19 +101,24 @@ fn a_socket_line_without_a_companion_says_how_to_start_it() {
 /// interpreter) confirms each line is valid Python.
 #[test]
 fn valid_python_the_console_does_not_run_is_refused_not_a_syntax_error() {
-    let lines = [
-        "print('hi'); x = 1",
-        "x = 1;",
-        "a = 1 @ 2",
-        "x = ~1",
-        "a = 1 ^ 2",
-        "a = 1 & 2",
-        "a = 1 | 2",
-        "x = {1: 2}",
-        "x = {1}",
-        "x = 1 << 2",
-        "x = 1 >> 2",
+    use socklab_core::console::syntax::Refusal;
+    let cases = [
+        ("print('hi'); x = 1", Refusal::Semicolon),
+        ("x = 1;", Refusal::Semicolon),
+        ("a = 1 @ 2", Refusal::Operator),
+        ("x = ~1", Refusal::Operator),
+        ("a = 1 ^ 2", Refusal::Operator),
+        ("a = 1 & 2", Refusal::Operator),
+        ("a = 1 | 2", Refusal::Operator),
+        ("x = {1: 2}", Refusal::Operator),
+        ("x = {1}", Refusal::Operator),
+        ("x = 1 << 2", Refusal::Operator),
+        ("x = 1 >> 2", Refusal::Operator),
+        ("x = 2 ** 8", Refusal::Operator),
+        ("2 ** 8", Refusal::Operator),
+        ("x += 1", Refusal::Other),
     ];
+    let lines: Vec<&str> = cases.iter().map(|(line, _)| *line).collect();
     let program = "import sys\nfor line in sys.stdin.read().split('\\n'):\n    compile(line, '<stdin>', 'single')\nprint('ok')";
     let out = std::process::Command::new("python3")
         .args(["-c", program])
@@ -137,10 +142,11 @@ fn valid_python_the_console_does_not_run_is_refused_not_a_syntax_error() {
         "CPython: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    for line in lines {
+    for (line, refusal) in cases {
         let ran = ready(Pane::new().run(&Alone, line));
-        assert!(
-            matches!(ran.note, Some(socklab_core::console::Note::Refused(_))),
+        assert_eq!(
+            ran.note,
+            Some(socklab_core::console::Note::Refused(refusal)),
             "{line}: {}",
             ran.output
         );

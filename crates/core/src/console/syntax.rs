@@ -190,7 +190,12 @@ pub enum Refusal {
     Exceptions,
     /// `f'...'`.
     FString,
-    /// Anything else outside the subset (`x += 1`, `a.b = c`, `**`).
+    /// `;` between statements.
+    Semicolon,
+    /// An operator or bracket outside the subset: `**`, `@`, `~`, `^`, `&`, `|`, `<<`, `>>`,
+    /// `{}`.
+    Operator,
+    /// Anything else outside the subset (`x += 1`, `a.b = c`).
     Other,
 }
 
@@ -215,6 +220,12 @@ impl Refusal {
             }
             Refusal::FString => {
                 "[socklab] f-strings are not supported here; use + and str() or print(a, b)"
+            }
+            Refusal::Semicolon => {
+                "[socklab] the console runs one statement per line; put each statement on a line of its own"
+            }
+            Refusal::Operator => {
+                "[socklab] the console does not run **, @, ~, ^, &, |, << or >>, nor { } for dicts and sets; it runs + - * / // %, comparisons, and, or, not, in and is"
             }
             Refusal::Other => {
                 "[socklab] the console runs imports, assignments (a = ..., a, b = ...) and expressions; this statement is not supported here"
@@ -267,7 +278,8 @@ fn error(message: impl Into<String>, offset: usize, end: usize) -> SyntaxProblem
 fn unknown_character(chars: &[char], i: usize) -> SyntaxProblem {
     let c = chars[i];
     match c {
-        ';' | '@' | '~' | '^' | '&' | '|' | '{' | '}' => SyntaxProblem::Refused(Refusal::Other),
+        ';' => SyntaxProblem::Refused(Refusal::Semicolon),
+        '@' | '~' | '^' | '&' | '|' | '{' | '}' => SyntaxProblem::Refused(Refusal::Operator),
         '\\' if chars[i + 1..].iter().all(|c| c.is_whitespace()) => {
             SyntaxProblem::Refused(Refusal::Other)
         }
@@ -339,7 +351,7 @@ fn tokenize(line: &str) -> Result<Vec<Token>, SyntaxProblem> {
         let rest: String = chars[i..chars.len().min(i + 2)].iter().collect();
         if rest == "<<" || rest == ">>" {
             // Python's shifts, which the console does not run.
-            return Err(SyntaxProblem::Refused(Refusal::Other));
+            return Err(SyntaxProblem::Refused(Refusal::Operator));
         }
         let Some(op) = OPS
             .iter()
@@ -605,7 +617,10 @@ impl Parser {
         let first = self.expr_list()?;
         let mut spans = vec![(start, self.last_end())];
         if !self.is_op("=") {
-            if self.is_op("+=") || self.is_op("-=") || self.is_op(":=") || self.is_op("**") {
+            if self.is_op("**") {
+                return Err(SyntaxProblem::Refused(Refusal::Operator));
+            }
+            if self.is_op("+=") || self.is_op("-=") || self.is_op(":=") {
                 return Err(SyntaxProblem::Refused(Refusal::Other));
             }
             return self.end(Stmt::Expr(first));
@@ -633,9 +648,8 @@ impl Parser {
     fn end(&mut self, stmt: Stmt) -> Parsed<Stmt> {
         match self.peek() {
             Tok::End => Ok(stmt),
-            Tok::Op(";") => Err(SyntaxProblem::Refused(Refusal::Other)),
             Tok::Op(":") => Err(SyntaxProblem::Refused(Refusal::Other)),
-            Tok::Op("**") => Err(SyntaxProblem::Refused(Refusal::Other)),
+            Tok::Op("**") => Err(SyntaxProblem::Refused(Refusal::Operator)),
             _ => Err(self.invalid()),
         }
     }
@@ -771,7 +785,7 @@ impl Parser {
         }
         let value = self.postfix()?;
         if self.is_op("**") {
-            return Err(SyntaxProblem::Refused(Refusal::Other));
+            return Err(SyntaxProblem::Refused(Refusal::Operator));
         }
         Ok(value)
     }
