@@ -345,7 +345,7 @@ fn parse_quoted(t: &str, quote: char, raw: bool, is_bytes: bool) -> Result<Vec<u
                     "[socklab] \\N{...} escapes need Unicode's table of character names, which \
                      socklab leaves out: write the character itself, or its code point as \\uXXXX",
                 )
-                .with_hint(hint())),
+                .with_hint(Hint::new("hint.named_escape"))),
                 other => {
                     // Unknown escapes keep their backslash (a DeprecationWarning, not an error).
                     out.push(u32::from('\\'));
@@ -464,6 +464,20 @@ pub fn parse_args(text: &str) -> Result<Vec<PyValue>, PyException> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// CPython reads `\N{NAME}`; socklab has no table of names, says so, and its hint says what
+    /// to type instead (in the reader's language, by its key).
+    #[test]
+    fn a_named_escape_says_what_to_type_instead() {
+        for text in ["'\\N{BULLET}'", "'a\\N{LATIN SMALL LETTER A}'"] {
+            let e = parse_text_input(text).unwrap_err();
+            assert_eq!(e.class, PyExcClass::SyntaxError, "{text}");
+            assert!(e.message.starts_with("[socklab] \\N{...}"), "{}", e.message);
+            assert_eq!(e.hint.map(|h| h.key), Some("hint.named_escape"), "{text}");
+        }
+        // In bytes, \N is no escape at all: CPython keeps the backslash.
+        assert_eq!(parse("b'\\N{X}'"), Ok(PyValue::Bytes(b"\\N{X}".to_vec())));
+    }
 
     #[track_caller]
     fn ok(text: &str, expect: &PyValue) {
