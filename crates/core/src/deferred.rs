@@ -223,24 +223,18 @@ const GBK_NAME: [u8; 24] = file_name(b"gbk-", GBK_HASH, b".bin");
 
 impl Deferred {
     /// Every deferred file: the lessons, the GBK table, and each language's catalog files.
-    pub const ALL: [Deferred; 10] = {
-        let mut all = [Deferred::Lessons; 10];
-        all[1] = Deferred::Gbk;
-        let mut i = 0;
-        while i < 8 {
-            let lang = if i % 2 == 0 { Lang::En } else { Lang::Zh };
-            let part = match i / 2 {
-                0 => None,
-                1 => Some(Build::Lite),
-                2 => Some(Build::Console),
-                _ => Some(Build::Live),
-            };
-            assert!(catalog_index(lang, part) == i);
-            all[2 + i] = Deferred::Catalog(lang, part);
-            i += 1;
-        }
-        all
-    };
+    pub const ALL: [Deferred; 10] = [
+        Deferred::Lessons,
+        Deferred::Gbk,
+        Deferred::Catalog(Lang::En, None),
+        Deferred::Catalog(Lang::Zh, None),
+        Deferred::Catalog(Lang::En, Some(Build::Lite)),
+        Deferred::Catalog(Lang::Zh, Some(Build::Lite)),
+        Deferred::Catalog(Lang::En, Some(Build::Console)),
+        Deferred::Catalog(Lang::Zh, Some(Build::Console)),
+        Deferred::Catalog(Lang::En, Some(Build::Live)),
+        Deferred::Catalog(Lang::Zh, Some(Build::Live)),
+    ];
 
     /// Where the file is in [`Deferred::ALL`].
     #[cfg(any(test, feature = "deferred"))]
