@@ -141,13 +141,12 @@ pub fn I18nProvider(props: &I18nProviderProps) -> Html {
         let mut known = catalogs.borrow_mut();
         match known.get(&*lang) {
             Some(c) => Some(Rc::clone(c)),
-            None if all_there(&catalog_files(*lang)) => Catalog::available(&catalog_files(*lang))
-                .map(|c| {
-                    let c = Rc::new(c);
-                    known.insert(*lang, Rc::clone(&c));
-                    c
-                }),
-            None => None,
+            // `None` until every file of it is here.
+            None => Catalog::available(&catalog_files(*lang)).map(|c| {
+                let c = Rc::new(c);
+                known.insert(*lang, Rc::clone(&c));
+                c
+            }),
         }
     };
     {

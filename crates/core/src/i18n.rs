@@ -21,11 +21,6 @@ impl Lang {
         Deferred::Catalog(self, part)
     }
 
-    /// The catalog files a build fetches: the shared texts, and its own pages'.
-    pub fn catalog_files(self, build: Build) -> [Deferred; 2] {
-        [self.catalog_file(None), self.catalog_file(Some(build))]
-    }
-
     /// Every file of this language's catalog: the shared texts, then each build's.
     pub fn all_catalog_files(self) -> [Deferred; 4] {
         let [lite, console, live] = Build::ALL.map(|b| self.catalog_file(Some(b)));
@@ -94,9 +89,11 @@ impl Catalog {
     /// # Panics
     /// If a file is malformed, which a unit test rules out.
     pub fn available(files: &[Deferred]) -> Option<Catalog> {
+        // All there before any is parsed: a page waiting for its second file parses nothing.
+        let sources: Vec<&[u8]> = files.iter().map(|f| f.get()).collect::<Option<_>>()?;
         let mut catalog = Catalog::default();
-        for file in files {
-            let source = std::str::from_utf8(file.get()?).ok()?;
+        for bytes in sources {
+            let source = std::str::from_utf8(bytes).ok()?;
             let part = Catalog::parse(source).expect("built-in catalogs are checked by tests");
             catalog.entries.extend(part.entries);
         }
